@@ -1,0 +1,101 @@
+"""Activation functions, looked up by name in one registry.
+
+Each activation knows its forward map and its derivative *written in terms of its own output*
+(``a = f(z)`` gives ``f'(z)`` as a function of ``a``), so a layer only has to keep its output for
+backpropagation, as scikit-learn's ``DERIVATIVES`` do.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def _identity(z: Array) -> Array:
+    return z
+
+
+def _identity_derivative(a: Array) -> Array:
+    return np.ones_like(a)
+
+
+def _sigmoid(z: Array) -> Array:
+    # 1 / (1 + exp(-z)) overflows in exp for z < -709 and warns; the tanh form is the same
+    # function, never overflows, and costs less than exp + reciprocal on large arrays.
+    return 0.5 * np.tanh(0.5 * z) + 0.5
+
+
+def _sigmoid_derivative(a: Array) -> Array:
+    return a * (1.0 - a)
+
+
+def _tanh_derivative(a: Array) -> Array:
+    return 1.0 - a * a
+
+
+def _relu(z: Array) -> Array:
+    return np.maximum(z, 0.0)
+
+
+def _relu_derivative(a: Array) -> Array:
+    # The subgradient at 0 is taken as 0, as in scikit-learn and PyTorch.
+    return (a > 0).astype(a.dtype)
+
+
+def _softmax(z: Array) -> Array:
+    shifted = z - z.max(axis=-1, keepdims=True)  # exp never overflows: every entry <= 0
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function ``a = forward(z)`` applied to a layer's pre-activation.
+
+    forward:    z (n, k) -> a (n, k)
+    derivative: a (n, k) -> da/dz (n, k), elementwise, from the output a; ``None`` where the
+                Jacobian is not diagonal (softmax), which only a loss that fuses it can use.
+    """
+
+    name: str
+    forward: Callable[[Array], Array]
+    derivative: Callable[[Array], Array] | None
+
+    @property
+    def elementwise(self) -> bool:
+        """True where backpropagation can multiply by ``derivative(a)`` elementwise."""
+        return self.derivative is not None
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("identity", _identity, _identity_derivative),
+        Activation("sigmoid", _sigmoid, _sigmoid_derivative),
+        Activation("tanh", np.tanh, _tanh_derivative),
+        Activation("relu", _relu, _relu_derivative),
+        Activation("softmax", _softmax, None),
+    )
+}
+
+
+def get(identifier: str | Activation | None) -> Activation:
+    """Resolve an activation from its name, an ``Activation``, or ``None`` (identity).
+
+    Raises ValueError for an unknown name, listing the valid ones.
+    """
+    if identifier is None:
+        return ACTIVATIONS["identity"]
+    if isinstance(identifier, Activation):
+        return identifier
+    if isinstance(identifier, str) and identifier in ACTIVATIONS:
+        return ACTIVATIONS[identifier]
+    raise ValueError(
+        f"activation must be one of {sorted(ACTIVATIONS)} or None. Received: activation={identifier!r}"
+    )

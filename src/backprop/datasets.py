@@ -1,0 +1,84 @@
+"""Data sets: the seed's two moons (and two circles), split into training and test sets.
+
+scikit-learn is imported inside the functions: it costs most of a second, and only the code
+that makes data needs it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A labelled 2-D data set and its train/test split.
+
+    X_train: (n_train, 2), y_train: (n_train,), X_test: (n_test, 2), y_test: (n_test,), labels 0/1.
+    spec: the name and arguments that make it again: ``datasets.from_spec(data.spec)``.
+    """
+
+    X_train: Array
+    X_test: Array
+    y_train: Array
+    y_test: Array
+    spec: dict = field(default_factory=dict)
+
+    @property
+    def X(self) -> Array:
+        """All points, training first: (n, 2)."""
+        return np.concatenate([self.X_train, self.X_test])
+
+    @property
+    def y(self) -> Array:
+        """All labels, training first: (n,)."""
+        return np.concatenate([self.y_train, self.y_test])
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.spec}, train={len(self.X_train)}, test={len(self.X_test)})"
+
+
+def _split(name: str, X: Array, y: Array, test_size: float, split_seed: int, **params) -> Dataset:
+    from sklearn.model_selection import train_test_split
+
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be in (0, 1). Received: test_size={test_size!r}")
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, random_state=split_seed)
+    spec = {"name": name, **params, "test_size": test_size, "split_seed": split_seed}
+    return Dataset(X_train, X_test, y_train, y_test, spec)
+
+
+def moons(n_samples: int = 2000, noise: float = 0.2, seed: int = 100, test_size: float = 0.3,
+          split_seed: int = 42) -> Dataset:
+    """The seed's data by default: make_moons(2000, noise=0.2, random_state=100), then
+    train_test_split(test_size=0.3, random_state=42)."""
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+    return _split("moons", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, seed=seed)
+
+
+def circles(n_samples: int = 2000, noise: float = 0.1, factor: float = 0.5, seed: int = 100,
+            test_size: float = 0.3, split_seed: int = 42) -> Dataset:
+    """Two concentric circles: make_circles(n_samples, noise, factor, random_state=seed), split as moons."""
+    from sklearn.datasets import make_circles
+
+    X, y = make_circles(n_samples=n_samples, noise=noise, factor=factor, random_state=seed)
+    return _split("circles", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, factor=factor,
+                  seed=seed)
+
+
+DATASETS = {"moons": moons, "circles": circles}
+
+
+def from_spec(spec: dict) -> Dataset:
+    """Make the data set a ``Dataset.spec`` describes; ValueError if it names none we know."""
+    if not isinstance(spec, dict) or spec.get("name") not in DATASETS:
+        raise ValueError(f"dataset must name one of {sorted(DATASETS)}. Received: dataset={spec!r}")
+    params = {k: v for k, v in spec.items() if k != "name"}
+    try:
+        return DATASETS[spec["name"]](**params)
+    except TypeError as err:
+        raise ValueError(f"dataset {spec['name']!r} does not take these arguments: {params!r}") from err

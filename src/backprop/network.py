@@ -1,0 +1,191 @@
+"""Network: a stack of Dense layers with a loss, trained by backpropagation."""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import numpy as np
+
+from . import losses
+from .layers import Dense
+
+Array = np.ndarray
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+class Network:
+    """A feed-forward network of ``Dense`` layers.
+
+    Parameters
+    ----------
+    layers: the layers, input first; ``add`` appends more. Layers without weights get them from
+        this network's generator, in order, so the same ``seed`` gives bit-identical weights.
+    loss: a name from ``backprop.losses.LOSSES`` ("mse", "cross_entropy", "binary_cross_entropy").
+    seed: seed of the network's ``numpy.random.Generator`` (initialisation and shuffling).
+    dtype: "float64" (default) or "float32", for the parameters and the arithmetic.
+
+    Labels are integers 0..k-1 where k is the output width (one unit: 0/1 targets).
+    """
+
+    def __init__(self, layers: Iterable[Dense] | None = None, loss: str = "mse", seed: int | None = None,
+                 dtype: str = "float64"):
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {sorted(DTYPES)}. Received: dtype={dtype!r}")
+        self.loss = losses.get(loss)
+        self.seed = seed
+        self.dtype = dtype
+        self.rng = np.random.default_rng(seed)
+        self.layers: list[Dense] = []
+        self.training_config: dict | None = None  # set by fit, saved with the model
+        self.dataset: dict | None = None  # the Dataset.spec it was trained on, when known
+        for layer in layers or []:
+            self.add(layer)
+
+    # ------------------------------------------------------------------ structure
+    def add(self, layer: Dense) -> "Network":
+        """Append ``layer`` (its n_in must equal the previous layer's n_out); returns the network."""
+        if not isinstance(layer, Dense):
+            raise TypeError(f"layer must be a Dense layer. Received: layer={layer!r}")
+        if self.layers and layer.n_in != self.layers[-1].n_out:
+            raise ValueError(
+                f"layer n_in must equal the previous layer's n_out={self.layers[-1].n_out}. "
+                f"Received: {layer!r}"
+            )
+        if not layer.built:
+            layer.initialize(self.rng, DTYPES[self.dtype])
+        else:
+            layer.set_params(layer.weights, layer.bias, DTYPES[self.dtype])
+        self.layers.append(layer)
+        return self
+
+    @property
+    def sizes(self) -> list[int]:
+        """Layer widths, input first: e.g. [2, 25, 50, 25, 2]."""
+        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers] if self.layers else []
+
+    def check(self) -> None:
+        """Raise ValueError unless the network can be trained: layers present, hidden activations
+        elementwise, and the loss fits the output layer."""
+        if not self.layers:
+            raise ValueError("the network has no layers: pass layers=[Dense(...), ...] or call add()")
+        for i, layer in enumerate(self.layers[:-1]):
+            if not layer.activation.elementwise:
+                raise ValueError(f"hidden layer {i} cannot use activation={layer.activation.name!r}")
+        self.loss.check_output(self.layers[-1].activation, self.layers[-1].n_out)
+
+    def parameters(self) -> list[Array]:
+        """Every parameter array, layer by layer (weights, then bias)."""
+        return [p for layer in self.layers for p in layer.params.values()]
+
+    def gradient_arrays(self) -> list[Array]:
+        """The gradient arrays matching ``parameters()``, one for one."""
+        return [g for layer in self.layers for g in layer.grads.values()]
+
+    # ------------------------------------------------------------------ data
+    def as_inputs(self, X: Array, name: str = "X") -> Array:
+        """X as a (n, n_in) array of this network's dtype; ValueError if it does not fit."""
+        X = np.asarray(X, dtype=DTYPES[self.dtype])
+        if X.ndim != 2 or X.shape[1] != self.layers[0].n_in:
+            raise ValueError(f"{name} must have shape (n_samples, {self.layers[0].n_in}). Received: shape={X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{name} contains NaN or infinity")
+        return X
+
+    def as_targets(self, y: Array, n_samples: int, name: str = "y") -> Array:
+        """Integer labels y (n,) -> targets (n, n_out): one-hot, or the 0/1 column for one unit."""
+        y = np.asarray(y)
+        n_out = self.layers[-1].n_out
+        n_classes = max(n_out, 2)
+        if y.shape != (n_samples,):
+            raise ValueError(f"{name} must have shape ({n_samples},). Received: shape={y.shape}")
+        if not np.issubdtype(y.dtype, np.integer):
+            if not np.all(np.mod(y, 1) == 0):
+                raise ValueError(f"{name} must hold integer labels. Received: dtype={y.dtype}")
+            y = y.astype(np.int64)
+        if y.size and (y.min() < 0 or y.max() >= n_classes):
+            raise ValueError(f"{name} must hold labels 0..{n_classes - 1}. Received: min={y.min()}, max={y.max()}")
+        dtype = DTYPES[self.dtype]
+        if n_out == 1:
+            return y.astype(dtype)[:, None]
+        return np.eye(n_out, dtype=dtype)[y]
+
+    # ------------------------------------------------------------------ forward and backward
+    def forward_pass(self, X: Array) -> tuple[list[Array], Array]:
+        """X: (n, n_in) -> ([X, a_1, ..., a_L], z_L): every layer's output and the last pre-activation."""
+        outputs = [X]
+        for layer in self.layers[:-1]:
+            outputs.append(layer.forward(outputs[-1]))
+        z = self.layers[-1].linear(outputs[-1])  # (n, n_out)
+        outputs.append(self.layers[-1].activation.forward(z))
+        return outputs, z
+
+    def backward(self, outputs: list[Array], z: Array, Y: Array) -> None:
+        """Backpropagation: fill every layer's ``grads`` with the gradient of the mean loss.
+
+        outputs, z: from ``forward_pass``; Y: targets (n, n_out).
+        """
+        delta = self.loss.delta(z, outputs[-1], Y, self.layers[-1].activation)  # dL/dz_L: (n, n_out)
+        for i in range(len(self.layers) - 1, -1, -1):
+            grad_input = self.layers[i].backward(outputs[i], delta)  # dL/da_{i}: (n, n_in)
+            if i > 0:
+                delta = grad_input * self.layers[i - 1].activation.derivative(outputs[i])
+
+    def gradients(self, X: Array, y: Array) -> list[tuple[Array, Array]]:
+        """Gradient of the mean training loss over (X, y): [(dW (n_in, n_out), db (n_out,)) per layer]."""
+        self.check()
+        X = self.as_inputs(X)
+        Y = self.as_targets(y, len(X))
+        self.backward(*self.forward_pass(X), Y)
+        return [(layer.grads["weights"].copy(), layer.grads["bias"].copy()) for layer in self.layers]
+
+    # ------------------------------------------------------------------ prediction
+    def predict_proba(self, X: Array) -> Array:
+        """X: (n, n_in) -> the output layer's activations (n, n_out). Records nothing."""
+        self.check()
+        a = self.as_inputs(X)
+        for layer in self.layers:
+            a = layer.forward(a)
+        return a
+
+    def predict(self, X: Array) -> Array:
+        """X: (n, n_in) -> labels (n,): the arg-max output, or output > 0.5 for one unit."""
+        return labels_from_outputs(self.predict_proba(X))
+
+    def accuracy(self, X: Array, y: Array) -> float:
+        """Fraction of samples in X (n, n_in) whose predicted label equals y (n,)."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    def loss_value(self, X: Array, y: Array) -> float:
+        """The mean loss over (X, y)."""
+        self.check()
+        X = self.as_inputs(X)
+        outputs, z = self.forward_pass(X)
+        return self.loss.value(z, outputs[-1], self.as_targets(y, len(X)))
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X: Array, y: Array, epochs: int = 1000, learning_rate: float = 0.01, batch_size: int = 1,
+            validation_data: tuple[Array, Array] | None = None, eval_every: int = 10,
+            callback: Callable | None = None, **options) -> "History":
+        """Train on X (n, n_in) and integer labels y (n,) by backpropagation; returns a ``History``.
+
+        epochs, learning_rate, batch_size: as named (batch_size=1 is per-sample SGD, like the seed).
+        validation_data: (X_val, y_val), scored at every evaluation.
+        eval_every: evaluate after epoch 0 (the initial weights), every ``eval_every`` epochs, and the last.
+        callback: called after every epoch with a ``backprop.training.Progress``.
+        options: the rest of ``backprop.training.FitConfig`` (optimizer, shuffle, engine, ...).
+        """
+        from .training import FitConfig, fit
+
+        config = FitConfig(epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
+                           eval_every=eval_every, **options)
+        return fit(self, X, y, config, validation_data=validation_data, callback=callback)
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
+        return f"Network([\n{inner}\n], loss={self.loss.name!r}, seed={self.seed!r})"
+
+
+def labels_from_outputs(outputs: Array) -> Array:
+    """Network outputs (n, n_out) -> labels (n,): arg-max, or > 0.5 for a single unit."""
+    if outputs.shape[1] == 1:
+        return (outputs[:, 0] > 0.5).astype(np.int64)
+    return np.argmax(outputs, axis=1)
