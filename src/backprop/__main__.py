@@ -1,0 +1,4 @@
+"""``python -m backprop`` is ``backprop``."""
+from .cli import main
+
+raise SystemExit(main())

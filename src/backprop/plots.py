@@ -1,0 +1,106 @@
+"""Figures: training curves, the data, the seed's test-set comparison and the decision boundary.
+
+Every function returns a ``matplotlib.figure.Figure`` built without pyplot, so nothing opens a
+window or needs a display; ``save`` writes one to a file. (To show one interactively, hand it to
+``matplotlib.pyplot.figure(fig)`` and call ``pyplot.show()``, as ``backprop ... --show`` does.)
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .training import History
+
+Array = np.ndarray
+FORMATS = ("svg", "png", "pdf")
+
+
+def _figure(figsize=(12, 5)):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def curves(history: History):
+    """The seed's two curves over every evaluated epoch: the MSE and the test accuracy.
+
+    Falls back to the training accuracy where the history has no validation data.
+    """
+    fig = _figure((12, 4.5))
+    ax_mse, ax_acc = fig.subplots(1, 2)
+    ax_mse.plot(history.epoch, history.mse, color="tab:blue")
+    ax_mse.set(title="MSE on the training set", xlabel="epoch", ylabel="MSE")
+    has_val = not np.all(np.isnan(history.val_accuracy))
+    accuracy = history.val_accuracy if has_val else history.train_accuracy
+    ax_acc.plot(history.epoch, np.asarray(accuracy) * 100, color="tab:green")
+    ax_acc.set(title="Test accuracy" if has_val else "Training accuracy", xlabel="epoch", ylabel="accuracy (%)")
+    for ax in (ax_mse, ax_acc):
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def data(X: Array, y: Array, title: str = "Classification data set", dark: bool = False):
+    """Scatter plot of points X (n, 2) coloured by label y (n,), as the seed's make_plot draws it."""
+    import matplotlib.style
+
+    style = "dark_background" if dark else "default"
+    with matplotlib.style.context(style):
+        fig = _figure((8, 6))
+        ax = fig.subplots()
+        ax.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap="Spectral", edgecolors="none")
+        ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$")
+    return fig
+
+
+def comparison(X: Array, y: Array, predicted: Array):
+    """The seed's test-set figure: points coloured by true label | by prediction, correct green, wrong red.
+
+    X: (n, 2), y: (n,) true labels, predicted: (n,) labels.
+    """
+    fig = _figure((13, 5.5))
+    ax_true, ax_pred = fig.subplots(1, 2, sharex=True, sharey=True)
+    ax_true.scatter(X[:, 0], X[:, 1], c=y, s=25, cmap="Spectral", edgecolors="#335566", linewidths=0.4)
+    ax_true.set(title="Test points by true label", xlabel="$x_1$", ylabel="$x_2$")
+    right = predicted == y
+    ax_pred.scatter(X[right, 0], X[right, 1], s=25, c="green", edgecolors="#335566", linewidths=0.4,
+                    label=f"correct ({right.sum()})")
+    ax_pred.scatter(X[~right, 0], X[~right, 1], s=60, c="red", edgecolors="#778899", linewidths=0.4,
+                    label=f"wrong ({(~right).sum()})")
+    ax_pred.set(title=f"By prediction: accuracy {right.mean():.2%}", xlabel="$x_1$")
+    ax_pred.legend(loc="lower left")
+    return fig
+
+
+def decision_boundary(net, X: Array, y: Array, resolution: int = 300):
+    """Filled contour of the predicted probability of class 1 over the plane, its 0.5 line, and the points.
+
+    net: a trained Network with 2 inputs; X: (n, 2), y: (n,). With two outputs that need not sum
+    to 1 (sigmoid units), P(class 1) is taken as o_1 / (o_0 + o_1): its 0.5 line is exactly where
+    the arg-max prediction changes.
+    """
+    pad = 0.5
+    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
+    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
+    XX, YY = np.meshgrid(xs, ys)
+    outputs = net.predict_proba(np.column_stack([XX.ravel(), YY.ravel()]))
+    p1 = outputs[:, -1] if outputs.shape[1] == 1 else outputs[:, 1] / outputs.sum(axis=1)
+    fig = _figure((8, 6))
+    ax = fig.subplots()
+    filled = ax.contourf(XX, YY, p1.reshape(XX.shape), levels=25, cmap="Spectral", vmin=0, vmax=1)
+    ax.contour(XX, YY, p1.reshape(XX.shape), levels=[0.5], colors="k", linewidths=1.5)
+    ax.scatter(X[:, 0], X[:, 1], c=y, s=18, cmap="Spectral", edgecolors="k", linewidths=0.4)
+    ax.set(title="Decision boundary (P(class 1) = 0.5)", xlabel="$x_1$", ylabel="$x_2$")
+    fig.colorbar(filled, ax=ax, label="P(class 1)")
+    return fig
+
+
+def save(fig, path: str | os.PathLike) -> Path:
+    """Write ``fig`` to ``path``; the format is the path's suffix (svg, png or pdf)."""
+    path = Path(path)
+    if path.suffix.lstrip(".") not in FORMATS:
+        raise ValueError(f"figure format must be one of {list(FORMATS)}. Received: path={str(path)!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    return path
