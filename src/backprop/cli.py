@@ -32,7 +32,8 @@ def _int_list(text: str) -> tuple[int, ...]:
     try:
         widths = tuple(int(part) for part in text.split(",") if part.strip() != "")
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 25,50,25. Received: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers like 25,50,25. Received: {text!r}") from None
     if any(w < 1 for w in widths):
         raise argparse.ArgumentTypeError(f"widths must be positive. Received: {text!r}")
     return widths
@@ -50,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a network (default: the seed's experiment)")
     defaults = Experiment()
     train.add_argument("--preset", choices=sorted(PRESETS), default="seed", help="starting configuration")
-    train.add_argument("--hidden", type=_int_list, help=f"hidden widths (default {','.join(map(str, defaults.hidden))})")
+    widths = ",".join(map(str, defaults.hidden))
+    train.add_argument("--hidden", type=_int_list, help=f"hidden widths (default {widths})")
     train.add_argument("--activation", choices=_choices(activations.ACTIVATIONS), help="hidden activation")
     train.add_argument("--output-activation", choices=_choices(activations.ACTIVATIONS))
     train.add_argument("--loss", choices=_choices(losses.LOSSES))

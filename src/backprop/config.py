@@ -69,7 +69,7 @@ class Experiment:
         net.check()
         return net
 
-    def with_fit(self, **changes) -> "Experiment":
+    def with_fit(self, **changes) -> Experiment:
         """A copy with some ``FitConfig`` fields changed."""
         return replace(self, fit=replace(self.fit, **changes))
 

@@ -6,7 +6,7 @@ choices that keep the variance of activations and gradients steady from layer to
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

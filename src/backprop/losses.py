@@ -7,8 +7,8 @@ from ``z`` (log-sum-exp, no ``log(0)``), mean squared error from ``a``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

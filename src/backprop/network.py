@@ -1,12 +1,16 @@
 """Network: a stack of Dense layers with a loss, trained by backpropagation."""
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import losses
 from .layers import Dense
+
+if TYPE_CHECKING:
+    from .training import History
 
 Array = np.ndarray
 DTYPES = {"float64": np.float64, "float32": np.float32}
@@ -41,7 +45,7 @@ class Network:
             self.add(layer)
 
     # ------------------------------------------------------------------ structure
-    def add(self, layer: Dense) -> "Network":
+    def add(self, layer: Dense) -> Network:
         """Append ``layer`` (its n_in must equal the previous layer's n_out); returns the network."""
         if not isinstance(layer, Dense):
             raise TypeError(f"layer must be a Dense layer. Received: layer={layer!r}")
@@ -164,7 +168,7 @@ class Network:
     # ------------------------------------------------------------------ training
     def fit(self, X: Array, y: Array, epochs: int = 1000, learning_rate: float = 0.01, batch_size: int = 1,
             validation_data: tuple[Array, Array] | None = None, eval_every: int = 10,
-            callback: Callable | None = None, **options) -> "History":
+            callback: Callable | None = None, **options) -> History:
         """Train on X (n, n_in) and integer labels y (n,) by backpropagation; returns a ``History``.
 
         epochs, learning_rate, batch_size: as named (batch_size=1 is per-sample SGD, like the seed).

@@ -6,7 +6,7 @@ arrays every step (one per weight matrix and bias vector) and keeps its own stat
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

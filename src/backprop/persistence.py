@@ -96,7 +96,8 @@ def read_description(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarra
     except (SafetensorError, OSError, ValueError) as err:
         raise ModelFileError(f"{str(path)!r} is not a safetensors model file ({err})") from None
     if METADATA_KEY not in metadata:
-        raise ModelFileError(f"{str(path)!r} is a safetensors file but not a backprop model (no {METADATA_KEY!r} metadata)")
+        raise ModelFileError(f"{str(path)!r} is a safetensors file but not a backprop model "
+                             f"(no {METADATA_KEY!r} metadata)")
     try:
         description = json.loads(metadata[METADATA_KEY])
     except json.JSONDecodeError as err:

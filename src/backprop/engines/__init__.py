@@ -12,7 +12,7 @@ An engine's epoch function has the signature ``run_epoch(net, X, Y, optimizer, c
 from __future__ import annotations
 
 import importlib.util
-from typing import Callable
+from collections.abc import Callable
 
 from ..network import Network
 

@@ -46,16 +46,16 @@ def _slope(a, code):
 
 
 @njit(cache=True)
-def _sgd_epoch(weights, biases, outputs, deltas, codes, loss_code, X, Y, lr):  # pragma: no cover
-    # weights[l]: (n_in, n_out); biases[l], outputs[l], deltas[l]: (n_out,) for layer l.
-    # Loops run along rows of W (k innermost) so that memory is read contiguously.
+def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pragma: no cover
+    # weights[l]: (n_in, n_out), biases[l] and deltas[l]: (n_out,) for layer l; acts[l] is layer l's
+    # input and acts[l + 1] its output (acts[0] holds the sample). Loops run along rows of W
+    # (k innermost) so that memory is read contiguously and the compiler can vectorise.
     n_layers = len(weights)
     last = n_layers - 1
     for s in range(X.shape[0]):
-        x = X[s]
-        for l in range(n_layers):  # forward: a_l = f(a_{l-1} @ W_l + b_l)
-            W, a = weights[l], outputs[l]
-            a_in = x if l == 0 else outputs[l - 1]
+        acts[0][:] = X[s]
+        for l in range(n_layers):  # forward: a_{l+1} = f(a_l @ W_l + b_l)
+            W, a_in, a = weights[l], acts[l], acts[l + 1]
             a[:] = biases[l]
             for j in range(W.shape[0]):
                 a_j = a_in[j]
@@ -63,21 +63,24 @@ def _sgd_epoch(weights, biases, outputs, deltas, codes, loss_code, X, Y, lr):  #
                     a[k] += a_j * W[j, k]
             for k in range(W.shape[1]):
                 a[k] = _activate(a[k], codes[l])
-        a, d = outputs[last], deltas[last]
+        a, d = acts[n_layers], deltas[last]
         for k in range(a.shape[0]):  # output delta: dL/dz = (a - y) [* f'(z) for mse]
             d[k] = a[k] - Y[s, k]
             if loss_code == 0:
                 d[k] *= _slope(a[k], codes[last])
         for l in range(last, 0, -1):  # delta_{l-1} = (W_l @ delta_l) * f'(z_{l-1})
-            W, d, d_below, a_below = weights[l], deltas[l], deltas[l - 1], outputs[l - 1]
+            W, d, d_below, a_below = weights[l], deltas[l], deltas[l - 1], acts[l]
+            # Summing over k in the outer loop keeps the j additions independent of each other:
+            # a running sum per row would be one chain of dependent additions, 4 cycles each.
+            d_below[:] = 0.0
+            for k in range(W.shape[1]):
+                d_k = d[k]
+                for j in range(W.shape[0]):
+                    d_below[j] += W[j, k] * d_k
             for j in range(W.shape[0]):
-                acc = 0.0
-                for k in range(W.shape[1]):
-                    acc += W[j, k] * d[k]
-                d_below[j] = acc * _slope(a_below[j], codes[l - 1])
-        for l in range(n_layers):  # W_l -= lr * a_{l-1}^T delta_l;  b_l -= lr * delta_l
-            W, b, d = weights[l], biases[l], deltas[l]
-            a_in = x if l == 0 else outputs[l - 1]
+                d_below[j] *= _slope(a_below[j], codes[l - 1])
+        for l in range(n_layers):  # W_l -= lr * a_l^T delta_l;  b_l -= lr * delta_l
+            W, b, d, a_in = weights[l], biases[l], deltas[l], acts[l]
             for k in range(W.shape[1]):
                 b[k] -= lr * d[k]
             for j in range(W.shape[0]):
@@ -92,7 +95,7 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer, config) -> None:
     _sgd_epoch(
         tuple(layer.params["weights"] for layer in net.layers),
         tuple(layer.params["bias"] for layer in net.layers),
-        tuple(np.empty(layer.n_out, dtype=dtype) for layer in net.layers),
+        tuple(np.empty(width, dtype=dtype) for width in net.sizes),
         tuple(np.empty(layer.n_out, dtype=dtype) for layer in net.layers),
         np.array([ACTIVATION_CODES[layer.activation.name] for layer in net.layers], dtype=np.int64),
         LOSS_CODES[net.loss.name],

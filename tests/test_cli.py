@@ -1,0 +1,114 @@
+"""The command line end to end, on short runs."""
+import csv
+import json
+import pickle
+import re
+import subprocess
+import sys
+
+import pytest
+
+from backprop.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    assert main(["train", "--epochs", "20", "--out", str(root), "--name", "short", "--quiet"]) == 0
+    return root / "short"
+
+
+def test_train_writes_the_run_folder(run_folder):
+    assert sorted(p.name for p in run_folder.iterdir()) == [
+        "config.json", "curves.svg", "metrics.csv", "model.safetensors"]
+    with open(run_folder / "metrics.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["epoch"]) for r in rows] == [0, 10, 20]
+    assert set(rows[0]) == {"epoch", "loss", "mse", "train_accuracy", "val_loss", "val_accuracy"}
+    config = json.loads((run_folder / "config.json").read_text())
+    assert config["hidden"] == [25, 50, 25] and config["fit"]["learning_rate"] == 0.01
+    assert config["fit"]["epochs"] == 20 and config["dataset"]["name"] == "moons"
+    assert (run_folder / "curves.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_evaluate_agrees_with_train(tmp_path, capsys):
+    code, out, _ = run(capsys, "train", "--epochs", "12", "--eval-every", "4", "--out", str(tmp_path),
+                       "--name", "r", "--quiet")
+    assert code == 0
+    trained = re.search(r"test accuracy: ([0-9.]+)", out).group(1)
+    assert "training time:" in out and str(tmp_path / "r") in out
+    code, out, _ = run(capsys, "evaluate", str(tmp_path / "r"), "--format", "png")
+    assert code == 0
+    assert re.search(r"test accuracy: ([0-9.]+)", out).group(1) == trained
+    for name in ("comparison.png", "decision_boundary.png"):
+        assert (tmp_path / "r" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_evaluate_a_model_file_into_another_folder(run_folder, tmp_path, capsys):
+    code, out, _ = run(capsys, "evaluate", str(run_folder / "model.safetensors"), "--out", str(tmp_path),
+                       "--format", "pdf")
+    assert code == 0 and (tmp_path / "comparison.pdf").exists() and (tmp_path / "decision_boundary.pdf").exists()
+
+
+def test_predict(run_folder, capsys):
+    code, out, _ = run(capsys, "predict", str(run_folder), "0,0", "1.5,-0.5")
+    lines = out.strip().splitlines()
+    assert code == 0 and lines[0] == "x,p0,p1,label" and len(lines) == 3
+    assert lines[1].split(",")[-1] in {"0", "1"}
+
+
+def test_plot_data(tmp_path, capsys):
+    out_file = tmp_path / "d.svg"
+    code, _, _ = run(capsys, "plot-data", "--dark", "--out", str(out_file))
+    assert code == 0 and out_file.read_text().lstrip().startswith("<?xml")
+
+
+def test_progress_lines_when_not_a_terminal(tmp_path, capsys):
+    code, _, err = run(capsys, "train", "--epochs", "4", "--eval-every", "2", "--out", str(tmp_path))
+    assert code == 0
+    assert [line.split()[1] for line in err.strip().splitlines()] == ["2/4", "4/4"]
+
+
+BAD = [
+    (["train", "--epochs", "-1"], "epochs"),
+    (["train", "--lr", "0"], "learning_rate"),
+    (["train", "--lr", "-0.5"], "learning_rate"),
+    (["train", "--activation", "swish"], "activation"),
+    (["train", "--hidden", "25,x"], "--hidden"),
+    (["train", "--batch-size", "0"], "batch_size"),
+    (["train", "--epochs", "ten"], "--epochs"),
+    (["evaluate", "no/such/model.safetensors"], "no model file"),
+    (["predict", "no/such/model"], "no model file"),
+    (["frobnicate"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize("argv,word", BAD)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, word):
+    code, out, err = run(capsys, *argv, *(["--out", str(tmp_path)] if argv[0] == "train" else []))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and word in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_malformed_model_file(tmp_path, capsys):
+    bad = tmp_path / "model.safetensors"
+    bad.write_bytes(pickle.dumps({"weights": [1, 2, 3]}))
+    code, _, err = run(capsys, "evaluate", str(bad))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "not a safetensors model file" in err
+
+
+def test_python_dash_m_in_a_fresh_process(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "backprop", "train", "--epochs", "2", "--quiet", "--out", str(tmp_path),
+                         "--name", "p"], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "p" / "model.safetensors").exists()
+    bad = subprocess.run([sys.executable, "-m", "backprop", "train", "--hidden", "25,x"], capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

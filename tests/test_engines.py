@@ -1,0 +1,91 @@
+"""The per-sample engines against the readable reference path."""
+import numpy as np
+import pytest
+
+from backprop import Dense, Network, engines
+from backprop.engines import numpy_sgd
+from backprop.optimizers import SGD
+from backprop.training import FitConfig, run_minibatch_epoch
+
+from .conftest import seed_network
+
+
+def train_epochs(net, X, Y, epoch_fn, epochs, lr=0.05):
+    for _ in range(epochs):
+        epoch_fn(net, X, Y, SGD(lr), FitConfig(batch_size=1, learning_rate=lr))
+
+
+@pytest.mark.parametrize("hidden,output,loss", [("sigmoid", "sigmoid", "mse"), ("tanh", "identity", "mse"),
+                                                ("relu", "sigmoid", "binary_cross_entropy")])
+def test_numpy_per_sample_loop_matches_reference(moons, hidden, output, loss):
+    n_out = 1 if loss == "binary_cross_entropy" else 2
+
+    def make():
+        return Network([Dense(2, 8, hidden), Dense(8, 6, hidden), Dense(6, n_out, output)], loss=loss, seed=5)
+
+    X = moons.X_train[:300]
+    ref, fast = make(), make()
+    Y = ref.as_targets(moons.y_train[:300], len(X))
+    train_epochs(ref, X, Y, run_minibatch_epoch, 3)
+    train_epochs(fast, X, Y, numpy_sgd.run_epoch, 3)
+    for a, b in zip(ref.parameters(), fast.parameters()):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    assert not np.allclose(ref.parameters()[1], make().parameters()[1])  # biases did move
+
+
+@pytest.mark.parametrize("hidden,output,loss", [("sigmoid", "sigmoid", "mse"), ("tanh", "sigmoid", "mse"),
+                                                ("relu", "identity", "mse"),
+                                                ("tanh", "sigmoid", "binary_cross_entropy")])
+def test_numba_matches_numpy_after_5_epochs(moons, hidden, output, loss):
+    pytest.importorskip("numba")
+    from backprop.engines import numba_sgd
+
+    n_out = 1 if loss == "binary_cross_entropy" else 2
+
+    def make():
+        return Network([Dense(2, 25, hidden), Dense(25, 50, hidden), Dense(50, 25, hidden),
+                        Dense(25, n_out, output)], loss=loss, seed=0)
+
+    ref, fast = make(), make()
+    Y = ref.as_targets(moons.y_train, len(moons.X_train))
+    train_epochs(ref, moons.X_train, Y, numpy_sgd.run_epoch, 5, lr=0.01)
+    train_epochs(fast, moons.X_train, Y, numba_sgd.run_epoch, 5, lr=0.01)
+    for a, b in zip(ref.parameters(), fast.parameters()):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+
+
+def test_engines_give_the_same_fit(moons):
+    pytest.importorskip("numba")
+    histories = []
+    for engine in ("numpy", "numba"):
+        net = seed_network()
+        histories.append(net.fit(moons.X_train, moons.y_train, epochs=3, eval_every=1, engine=engine,
+                                 validation_data=(moons.X_test, moons.y_test)))
+    np.testing.assert_allclose(histories[0].loss, histories[1].loss, rtol=1e-10)
+
+
+def test_select_picks_the_reference_for_minibatches():
+    net = seed_network()
+    from backprop.training import run_minibatch_epoch as reference
+
+    assert engines.select("auto", net, FitConfig(batch_size=32)) is reference
+    assert engines.select("numpy", net, FitConfig(batch_size=1)) is numpy_sgd.run_epoch
+
+
+def test_numba_engine_refuses_what_it_cannot_run():
+    pytest.importorskip("numba")
+    with pytest.raises(ValueError, match="batch_size=32"):
+        engines.select("numba", seed_network(), FitConfig(batch_size=32))
+
+
+def test_unknown_engine():
+    with pytest.raises(ValueError, match=r"engine must be one of .*Received: engine='gpu'"):
+        FitConfig(engine="gpu")
+
+
+def test_float32_per_sample_training(moons):
+    for engine in ["numpy"] + (["numba"] if engines.numba_available() else []):
+        net = seed_network(dtype="float32")
+        net.fit(moons.X_train, moons.y_train, epochs=2, engine=engine)
+        assert all(p.dtype == np.float32 for p in net.parameters())
+        assert np.all(np.isfinite(net.predict_proba(moons.X_test)))
