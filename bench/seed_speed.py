@@ -58,7 +58,7 @@ def run_backprop(engine: str, data, epochs: int, repeat: int) -> tuple[float, fl
                    Dense(25, 2, "sigmoid")], loss="mse", seed=repeat)
     start = time.perf_counter()
     net.fit(data.X_train, data.y_train, epochs=epochs, learning_rate=0.01, batch_size=1, eval_every=10,
-            validation_data=(data.X_test, data.y_test), engine=engine)
+            validation_data=(data.X_test, data.y_test), engine=engine, shuffle=False)
     return time.perf_counter() - start, net.accuracy(data.X_test, data.y_test)
 
 

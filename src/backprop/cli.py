@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--weight-decay", type=float)
     train.add_argument("--schedule", choices=_choices(schedules.SCHEDULES))
     train.add_argument("--patience", type=int, help="early stopping patience in epochs")
+    train.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
+                       help="reshuffle the samples every epoch (the seed preset keeps the seed's fixed order)")
     train.add_argument("--engine", choices=list(engines.ENGINES))
     train.add_argument("--dtype", choices=["float64", "float32"])
     train.add_argument("--seed", type=int)
@@ -103,7 +105,7 @@ def _figure_options(parser: argparse.ArgumentParser) -> None:
 
 # ---------------------------------------------------------------------------------------- train
 FIT_OPTIONS = ("epochs", "learning_rate", "batch_size", "optimizer", "weight_decay", "schedule", "patience",
-               "engine", "eval_every")
+               "engine", "eval_every", "shuffle")
 NET_OPTIONS = ("hidden", "activation", "output_activation", "loss", "init", "dtype", "seed", "dataset")
 
 

@@ -78,6 +78,14 @@ class Experiment:
 
 
 PRESETS: dict[str, Experiment] = {
-    # The seed document's experiment: 2-25-50-25-2 sigmoid, mse, per-sample SGD, lr 0.01, 1000 epochs.
-    "seed": Experiment(),
+    # The seed document's experiment: 2-25-50-25-2 sigmoid, mse, per-sample SGD, lr 0.01, 1000 epochs,
+    # in the seed's fixed sample order. Measured over 5 seeds: 97.2-97.5% at the end, >= 97% from
+    # epoch 200-310 on; reshuffling each epoch ends anywhere in 96.8-97.5%.
+    "seed": Experiment(fit=FitConfig(shuffle=False)),
+    # The seed's accuracy as fast as we found it (bench/fast_preset.py searched 40 configurations,
+    # 5 seeds each): one ReLU layer of 64, softmax + cross-entropy, Adam, mini-batches of 64 and a
+    # cosine decay, which steadies the last epochs (97.33% for every one of 10 seeds, ~0.05 s).
+    "fast": Experiment(hidden=(64,), activation="relu", loss="cross_entropy",
+                       fit=FitConfig(epochs=25, learning_rate=0.02, batch_size=64, optimizer="adam",
+                                     schedule="cosine", eval_every=1)),
 }
