@@ -62,8 +62,28 @@ def run_backprop(engine: str, data, epochs: int, repeat: int) -> tuple[float, fl
     return time.perf_counter() - start, net.accuracy(data.X_test, data.y_test)
 
 
-def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):8.2f} s  [{min(values):.2f}-{max(values):.2f}]"
+def compare(seed_module, data, epochs: int, repeats: int) -> list[list[str]]:
+    """Rows of (contender, time, speed-up against the seed, accuracy), each run interleaved."""
+    contenders = {"seed (its own code)": lambda r: run_seed(seed_module, data, epochs, r),
+                  "backprop numpy": lambda r: run_backprop("numpy", data, epochs, r)}
+    if engines.numba_available():
+        run_backprop("numba", data, 1, 0)  # compile (or load the cache) outside the timings
+        contenders["backprop numba"] = lambda r: run_backprop("numba", data, epochs, r)
+    times = {name: [] for name in contenders}
+    accuracies = {name: [] for name in contenders}
+    for repeat in range(repeats):
+        for name, run in contenders.items():
+            seconds, accuracy = run(repeat)
+            times[name].append(seconds)
+            accuracies[name].append(accuracy)
+            print(f"  repeat {repeat}: {name:20s} {seconds:7.2f} s  accuracy {accuracy:.4f}", file=sys.stderr)
+    reference = statistics.median(times["seed (its own code)"])
+    return [[name, summary(times[name]), f"{reference / statistics.median(times[name]):.1f}x",
+             summary(accuracies[name], "")] for name in contenders]
+
+
+def summary(values: list[float], unit: str = " s") -> str:
+    return f"{statistics.median(values):.4g}{unit} [{min(values):.4g}-{max(values):.4g}]"
 
 
 def main() -> None:
@@ -72,31 +92,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed-dir", help="folder holding seed_backprop.py (default ../shared/seed)")
     args = parser.parse_args()
-
-    seed_module = load_seed_module(find_seed(args.seed_dir))
-    data = datasets.moons()
-    contenders = {"seed (its own code)": lambda r: run_seed(seed_module, data, args.epochs, r),
-                  "backprop numpy": lambda r: run_backprop("numpy", data, args.epochs, r)}
-    if engines.numba_available():
-        run_backprop("numba", data, 1, 0)  # compile (or load the cache) outside the timings
-        contenders["backprop numba"] = lambda r: run_backprop("numba", data, args.epochs, r)
-    times = {name: [] for name in contenders}
-    accuracies = {name: [] for name in contenders}
-    for repeat in range(args.repeats):
-        for name, run in contenders.items():
-            seconds, accuracy = run(repeat)
-            times[name].append(seconds)
-            accuracies[name].append(accuracy)
-            print(f"  repeat {repeat}: {name:20s} {seconds:7.2f} s  accuracy {accuracy:.4f}", file=sys.stderr)
-
+    rows = compare(load_seed_module(find_seed(args.seed_dir)), datasets.moons(), args.epochs, args.repeats)
     print(f"\nThe seed's experiment, {args.epochs} epochs, {args.repeats} repeats "
-          f"({platform.processor() or platform.machine()}, {os.cpu_count()} cores, numpy {np.__version__})")
+          f"({platform.machine()}, {os.cpu_count()} cores, numpy {np.__version__})")
     print(f"{'contender':22s} {'time: median [min-max]':>28s}  {'speed-up':>8s}  accuracy: median [min-max]")
-    reference = statistics.median(times["seed (its own code)"])
-    for name in contenders:
-        acc = accuracies[name]
-        print(f"{name:22s} {summary(times[name]):>28s}  {reference / statistics.median(times[name]):7.1f}x  "
-              f"{statistics.median(acc):.4f} [{min(acc):.4f}-{max(acc):.4f}]")
+    for name, seconds, speedup, accuracy in rows:
+        print(f"{name:22s} {seconds:>28s}  {speedup:>8s}  {accuracy}")
 
 
 if __name__ == "__main__":

@@ -82,7 +82,9 @@ class Dense:
 
     def linear(self, x: Array) -> Array:
         """x: (n, n_in) -> z = x @ W + b: (n, n_out)"""
-        return x @ self.params["weights"] + self.params["bias"]
+        z = x @ self.params["weights"]
+        z += self.params["bias"]
+        return z
 
     def forward(self, x: Array) -> Array:
         """x: (n, n_in) -> a = f(x @ W + b): (n, n_out)"""
@@ -93,8 +95,8 @@ class Dense:
 
         Returns dL/dx (n, n_in), the gradient that flows to the layer below.
         """
-        self.grads["weights"][...] = x.T @ delta  # (n_in, n) @ (n, n_out)
-        self.grads["bias"][...] = delta.sum(axis=0)
+        np.matmul(x.T, delta, out=self.grads["weights"])  # (n_in, n) @ (n, n_out)
+        np.sum(delta, axis=0, out=self.grads["bias"])
         return delta @ self.params["weights"].T  # (n, n_out) @ (n_out, n_in)
 
     def __repr__(self) -> str:

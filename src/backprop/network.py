@@ -131,7 +131,8 @@ class Network:
         for i in range(len(self.layers) - 1, -1, -1):
             grad_input = self.layers[i].backward(outputs[i], delta)  # dL/da_{i}: (n, n_in)
             if i > 0:
-                delta = grad_input * self.layers[i - 1].activation.derivative(outputs[i])
+                delta = grad_input
+                delta *= self.layers[i - 1].activation.derivative(outputs[i])
 
     def gradients(self, X: Array, y: Array) -> list[tuple[Array, Array]]:
         """Gradient of the mean training loss over (X, y): [(dW (n_in, n_out), db (n_out,)) per layer]."""
@@ -145,10 +146,14 @@ class Network:
     def predict_proba(self, X: Array) -> Array:
         """X: (n, n_in) -> the output layer's activations (n, n_out). Records nothing."""
         self.check()
-        a = self.as_inputs(X)
-        for layer in self.layers:
-            a = layer.forward(a)
-        return a
+        X = self.as_inputs(X)
+        chunks = []
+        for start in range(0, max(len(X), 1), 8192):  # bounded memory for large X
+            a = X[start:start + 8192]
+            for layer in self.layers:
+                a = layer.forward(a)
+            chunks.append(a)
+        return np.concatenate(chunks) if len(chunks) != 1 else chunks[0]
 
     def predict(self, X: Array) -> Array:
         """X: (n, n_in) -> labels (n,): the arg-max output, or output > 0.5 for one unit."""

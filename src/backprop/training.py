@@ -109,18 +109,29 @@ class Progress:
     record: dict | None
 
 
+EVAL_CHUNK = 8192  # rows per forward pass when scoring: a million samples never sit in memory at once
+
+
+def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, float]:
+    """(mean loss, the seed's MSE, accuracy) over X (n, n_in), targets Y (n, n_out), labels y (n,)."""
+    loss = squared = correct = 0.0
+    for start in range(0, len(X), EVAL_CHUNK):
+        rows = slice(start, start + EVAL_CHUNK)
+        outputs, z = net.forward_pass(X[rows])
+        a = outputs[-1]
+        loss += net.loss.value(z, a, Y[rows]) * len(a)  # each chunk's value is a mean
+        squared += float(np.sum((a - Y[rows]) ** 2))
+        correct += float(np.sum(labels_from_outputs(a) == y[rows]))
+    n = max(len(X), 1)
+    return loss / n, squared / (n * Y.shape[1]), correct / n
+
+
 def evaluate(net: Network, X: Array, Y: Array, y: Array, validation=None) -> dict:
     """Loss, the seed's MSE and accuracy on the training set (and on ``validation``: (X, Y, y))."""
-    outputs, z = net.forward_pass(X)
-    a = outputs[-1]
-    record = {"loss": net.loss.value(z, a, Y), "mse": float(np.mean((a - Y) ** 2)),
-              "train_accuracy": float(np.mean(labels_from_outputs(a) == y)),
-              "val_loss": math.nan, "val_accuracy": math.nan}
+    loss, mse, accuracy = scores(net, X, Y, y)
+    record = {"loss": loss, "mse": mse, "train_accuracy": accuracy, "val_loss": math.nan, "val_accuracy": math.nan}
     if validation is not None:
-        Xv, Yv, yv = validation
-        outputs, z = net.forward_pass(Xv)
-        record["val_loss"] = net.loss.value(z, outputs[-1], Yv)
-        record["val_accuracy"] = float(np.mean(labels_from_outputs(outputs[-1]) == yv))
+        record["val_loss"], _, record["val_accuracy"] = scores(net, *validation)
     return record
 
 
@@ -209,9 +220,7 @@ class _EarlyStopping:
         self.patience, self.best, self.best_epoch, self.best_params = patience, math.inf, 0, None
 
     def should_stop(self, net: Network, validation, epoch: int) -> bool:
-        Xv, Yv, _ = validation
-        outputs, z = net.forward_pass(Xv)
-        loss = net.loss.value(z, outputs[-1], Yv)
+        loss = scores(net, *validation)[0]
         if loss < self.best:
             self.best, self.best_epoch = loss, epoch
             self.best_params = [p.copy() for p in net.parameters()]

@@ -1,0 +1,275 @@
+"""Every speed figure in one run: backprop against the seed, scikit-learn and PyTorch.
+
+    python bench/compare.py             # everything (about 10 minutes on 2 cores)
+    python bench/compare.py --quick     # smaller sizes, to check that it runs (about 1 minute)
+
+1. The seed's experiment with each engine against the seed's own code (bench/seed_speed.py).
+2. The fast preset: time to reach 97% test accuracy, and the final accuracy, over 5 seeds.
+3. scikit-learn's MLPClassifier with the same hidden layers (sgd and adam): fit time, accuracy.
+4. PyTorch on the CPU (skipped when not installed): the seed's network at batch 1 and 32.
+5. Throughput: one epoch over 1,000,000 samples of a 2-256-256-2 network at batch 256, float32
+   and float64, for backprop and PyTorch, against the matrix-multiply peak measured here.
+6. Peak memory of item 5 (tracemalloc) and the memory left after each epoch (it must not grow).
+
+Medians over repeats with [min-max]; contenders interleave within each repeat.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seed_speed  # noqa: E402  (the sibling script: item 1)
+
+from backprop import Dense, Network, datasets, engines  # noqa: E402
+from backprop.config import PRESETS  # noqa: E402
+from backprop.optimizers import SGD  # noqa: E402
+from backprop.training import FitConfig, run_minibatch_epoch  # noqa: E402
+
+
+def med(values) -> str:
+    return f"{statistics.median(values):.4g} [{min(values):.4g}-{max(values):.4g}]"
+
+
+def table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    print(f"\n{title}")
+    for row in [header, ["-" * w for w in widths], *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+
+
+def torch_or_none():
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(os.cpu_count() or 1)
+    return torch
+
+
+# ------------------------------------------------------------------------------------ item 2
+def fast_preset(data, seeds: int) -> list[list[str]]:
+    experiment = PRESETS["fast"]
+    to_97, totals, finals = [], [], []
+    for seed in range(seeds):
+        net = dataclasses.replace(experiment, seed=seed).build_network(2, 2)
+        start, reached = time.perf_counter(), []
+
+        def note(progress, start=start, reached=reached):
+            if progress.record and progress.record["val_accuracy"] >= 0.97 and not reached:
+                reached.append(time.perf_counter() - start)
+
+        history = net.fit(data.X_train, data.y_train, validation_data=(data.X_test, data.y_test), callback=note,
+                          **experiment.fit.to_dict())
+        to_97.append(reached[0] if reached else float("nan"))
+        totals.append(history.seconds)
+        finals.append(history.val_accuracy[-1])
+    return [["fast preset", f"{seeds} seeds", med(to_97), med(totals), med(finals),
+             f"{sum(a >= 0.97 for a in finals)}/{seeds} >= 97%"]]
+
+
+# ------------------------------------------------------------------------------------ item 3
+def sklearn_mlp(data, seeds: int) -> list[list[str]]:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    rows = []
+    for solver in ("sgd", "adam"):
+        times, accs = [], []
+        for seed in range(seeds):
+            clf = MLPClassifier(hidden_layer_sizes=(25, 50, 25), solver=solver, random_state=seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                start = time.perf_counter()
+                clf.fit(data.X_train, data.y_train)
+                times.append(time.perf_counter() - start)
+            accs.append(clf.score(data.X_test, data.y_test))
+        rows.append([f"MLPClassifier {solver}", f"{seeds} seeds, {clf.n_iter_} iter", "", med(times), med(accs), ""])
+    return rows
+
+
+# ------------------------------------------------------------------------------------ item 4
+def seed_network_epochs(data, torch, epochs: int, repeats: int) -> list[list[str]]:
+    """Seconds per epoch of the seed's network (sigmoid, mse, SGD lr 0.01) at batch 1 and 32."""
+    results = {}
+
+    def ours(engine, batch):
+        net = seed_speed_network(0)
+        start = time.perf_counter()
+        net.fit(data.X_train, data.y_train, epochs=epochs, batch_size=batch, eval_every=epochs, engine=engine)
+        return (time.perf_counter() - start) / epochs
+
+    def theirs(batch):
+        torch.manual_seed(0)
+        layers = []
+        for n_in, n_out in [(2, 25), (25, 50), (50, 25), (25, 2)]:
+            layers += [torch.nn.Linear(n_in, n_out, dtype=torch.float64), torch.nn.Sigmoid()]
+        model = torch.nn.Sequential(*layers)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        X = torch.tensor(data.X_train)
+        Y = torch.nn.functional.one_hot(torch.tensor(data.y_train), 2).double()
+        start = time.perf_counter()
+        for _ in range(epochs):
+            for i in torch.randperm(len(X)).split(batch):
+                opt.zero_grad()
+                loss = 0.5 * ((model(X[i]) - Y[i]) ** 2).sum(dim=1).mean()
+                loss.backward()
+                opt.step()
+        return (time.perf_counter() - start) / epochs
+
+    contenders = {("backprop numpy", 1): lambda: ours("numpy", 1), ("backprop numpy", 32): lambda: ours("numpy", 32)}
+    if engines.numba_available():
+        ours("numba", 1)  # compile outside the timings
+        contenders[("backprop numba", 1)] = lambda: ours("numba", 1)
+    if torch is not None:
+        contenders[("pytorch", 1)] = lambda: theirs(1)
+        contenders[("pytorch", 32)] = lambda: theirs(32)
+    for _ in range(repeats):
+        for key, run in contenders.items():
+            results.setdefault(key, []).append(run() * 1000)
+    return [[name, str(batch), med(ms)] for (name, batch), ms in results.items()]
+
+
+def seed_speed_network(seed: int) -> Network:
+    return Network([Dense(2, 25, "sigmoid"), Dense(25, 50, "sigmoid"), Dense(50, 25, "sigmoid"),
+                    Dense(25, 2, "sigmoid")], loss="mse", seed=seed)
+
+
+# ------------------------------------------------------------------------------------ items 5 and 6
+def matmul_peak(dtype, size: int = 2048, repeats: int = 5) -> float:
+    """FLOP/s of one large numpy.matmul, the best of a few."""
+    A = np.random.default_rng(0).standard_normal((size, size)).astype(dtype)
+    A @ A
+    best = min(_timed(lambda: A @ A) for _ in range(repeats))
+    return 2 * size**3 / best
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def flops_per_sample(sizes: list[int]) -> int:
+    """Multiply-adds x 2 of forward (x @ W), weight gradients (x^T delta) and input gradients
+    (delta W^T, not needed for the first layer)."""
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    return 2 * (2 * sum(a * b for a, b in pairs) + sum(a * b for a, b in pairs[1:]))
+
+
+def throughput(torch, n: int, repeats: int) -> tuple[list[list[str]], list[list[str]]]:
+    sizes, batch = [2, 256, 256, 2], 256
+    X, y = datasets.make_moons(n, 0.2, 0)
+    flops = flops_per_sample(sizes)
+    rows, memory_rows = [], []
+    for dtype in ("float32", "float64"):
+        peak = matmul_peak(np.dtype(dtype))
+        speeds = {"backprop": [], "pytorch": []}
+        for repeat in range(repeats):
+            speeds["backprop"].append(n / _ours_epoch(X, y, dtype, batch, repeat)[0])
+            if torch is not None:
+                speeds["pytorch"].append(n / _torch_epoch(torch, X, y, dtype, batch))
+        for name, values in speeds.items():
+            if values:
+                rate = statistics.median(values)
+                rows.append([name, dtype, med([v / 1e3 for v in values]), f"{rate * flops / 1e9:.1f}",
+                             f"{peak / 1e9:.1f}", f"{rate * flops / peak:.0%}"])
+        memory_rows.append(_memory(X, y, dtype, batch))
+    return rows, memory_rows
+
+
+def _network_256(dtype: str, seed: int) -> Network:
+    return Network([Dense(2, 256, "sigmoid"), Dense(256, 256, "sigmoid"), Dense(256, 2, "softmax")],
+                   loss="cross_entropy", seed=seed, dtype=dtype)
+
+
+def _ours_epoch(X, y, dtype, batch, seed, net=None):
+    """One training epoch as fit runs it (shuffle, then mini-batch steps); returns (seconds, net)."""
+    net = net or _network_256(dtype, seed)
+    Xd, Y = net.as_inputs(X), net.as_targets(y, len(X))
+    start = time.perf_counter()
+    order = net.rng.permutation(len(Xd))
+    run_minibatch_epoch(net, Xd[order], Y[order], SGD(0.1), FitConfig(batch_size=batch))
+    return time.perf_counter() - start, net
+
+
+def _torch_epoch(torch, X, y, dtype, batch) -> float:
+    torch.manual_seed(0)
+    tdtype = getattr(torch, dtype)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 256), torch.nn.Sigmoid(), torch.nn.Linear(256, 256),
+                                torch.nn.Sigmoid(), torch.nn.Linear(256, 2)).to(tdtype)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    Xt, yt = torch.tensor(X, dtype=tdtype), torch.tensor(y)
+    start = time.perf_counter()
+    order = torch.randperm(len(Xt))
+    Xs, ys = Xt[order], yt[order]
+    for i in range(0, len(Xs), batch):
+        opt.zero_grad()
+        loss_fn(model(Xs[i:i + batch]), ys[i:i + batch]).backward()
+        opt.step()
+    return time.perf_counter() - start
+
+
+def _memory(X, y, dtype, batch) -> list[str]:
+    """Peak traced memory over 3 epochs, and the memory held after each: it must not grow."""
+    tracemalloc.start()
+    Xd = np.array(X, dtype=dtype)  # the data's own size is counted in the peak, as a user holds it
+    data_mb = (Xd.nbytes + y.nbytes) / 2**20
+    net, after = None, []
+    for _ in range(3):
+        _, net = _ours_epoch(Xd, y, dtype, batch, 0, net)
+        after.append(tracemalloc.get_traced_memory()[0] / 2**20)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    limit = 2 * data_mb + 200
+    return [dtype, f"{data_mb:.0f}", f"{peak:.0f}", f"{limit:.0f}", " / ".join(f"{a:.1f}" for a in after)]
+
+
+# ------------------------------------------------------------------------------------ main
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: checks that everything runs")
+    parser.add_argument("--seed-dir", help="folder holding seed_backprop.py (default ../shared/seed)")
+    args = parser.parse_args()
+    q = args.quick
+    torch = torch_or_none()
+    data = datasets.moons()
+    from threadpoolctl import threadpool_info
+
+    blas = [f"{i['internal_api']} {i.get('architecture', '')} ({i['num_threads']} threads)" for i in threadpool_info()]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; python {platform.python_version()}, "
+          f"numpy {np.__version__}, BLAS {', '.join(blas)}; "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
+          f"torch {torch.__version__ if torch else 'not installed'}")
+
+    seed_module = seed_speed.load_seed_module(seed_speed.find_seed(args.seed_dir))
+    epochs, repeats = (20, 2) if q else (1000, 3)
+    rows = seed_speed.compare(seed_module, data, epochs, repeats)
+    table(f"1. The seed's experiment ({epochs} epochs, {repeats} repeats)",
+          ["contender", "seconds", "speed-up", "test accuracy"], rows)
+
+    rows = fast_preset(data, 5) + sklearn_mlp(data, 2 if q else 3)
+    table("2-3. Reaching the seed's accuracy", ["contender", "runs", "s to 97%", "fit s", "test accuracy", ""], rows)
+
+    rows = seed_network_epochs(data, torch, 2 if q else 5, 2 if q else 3)
+    table("4. The seed's network, milliseconds per epoch", ["contender", "batch", "ms/epoch"], rows)
+
+    rows, memory = throughput(torch, 100_000 if q else 1_000_000, 2 if q else 3)
+    table("5. Throughput, 2-256-256-2 sigmoid/softmax, batch 256, one epoch",
+          ["contender", "dtype", "k samples/s", "GFLOP/s", "matmul peak", "of peak"], rows)
+    table("6. Memory of item 5 (tracemalloc, MiB)",
+          ["dtype", "data", "peak", "limit 2x+200", "held after epochs 1/2/3"], memory)
+
+
+if __name__ == "__main__":
+    main()
