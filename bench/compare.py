@@ -29,7 +29,6 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import seed_speed  # noqa: E402  (the sibling script: item 1)
-
 from backprop import Dense, Network, datasets, engines  # noqa: E402
 from backprop.config import PRESETS  # noqa: E402
 from backprop.optimizers import SGD  # noqa: E402
@@ -54,6 +53,27 @@ def torch_or_none():
         return None
     torch.set_num_threads(os.cpu_count() or 1)
     return torch
+
+
+# ------------------------------------------------------------------------------------ start-up
+def startup(repeats: int) -> list[list[str]]:
+    """Seconds that `import backprop` adds to `import numpy`, and a whole `backprop train --preset fast`."""
+    import subprocess
+    import tempfile
+
+    code = ("import time; t = time.perf_counter(); import numpy; t1 = time.perf_counter(); import backprop; "
+            "print(time.perf_counter() - t1)")
+    extra = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout)
+             for _ in range(repeats)]
+    whole = []
+    with tempfile.TemporaryDirectory() as out:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "backprop", "train", "--preset", "fast", "--quiet", "--out", out],
+                           check=True, capture_output=True)
+            whole.append(time.perf_counter() - start)
+    return [["import backprop (after numpy)", med(extra)],
+            ["backprop train --preset fast (whole process, figures included)", med(whole)]]
 
 
 # ------------------------------------------------------------------------------------ item 2
@@ -251,6 +271,8 @@ def main() -> None:
           f"numpy {np.__version__}, BLAS {', '.join(blas)}; "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
           f"torch {torch.__version__ if torch else 'not installed'}")
+
+    table("0. Start-up, seconds", ["what", "seconds"], startup(3 if q else 5))
 
     seed_module = seed_speed.load_seed_module(seed_speed.find_seed(args.seed_dir))
     epochs, repeats = (20, 2) if q else (1000, 3)

@@ -1,4 +1,8 @@
 """The per-sample engines against the readable reference path."""
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -89,3 +93,20 @@ def test_float32_per_sample_training(moons):
         net.fit(moons.X_train, moons.y_train, epochs=2, engine=engine)
         assert all(p.dtype == np.float32 for p in net.parameters())
         assert np.all(np.isfinite(net.predict_proba(moons.X_test)))
+
+
+def test_numba_compilation_is_cached_on_disk():
+    """A second process loads the compiled loop from the cache instead of compiling it again."""
+    pytest.importorskip("numba")
+    script = (
+        "from backprop import datasets; from backprop.engines import numba_sgd\n"
+        "from tests.conftest import seed_network\n"
+        "d = datasets.moons(); seed_network().fit(d.X_train[:50], d.y_train[:50], epochs=1, engine='numba')\n"
+        "print(len(numba_sgd._sgd_epoch.stats.cache_hits), len(numba_sgd._sgd_epoch.stats.cache_misses))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root, timeout=300)
+            for _ in range(2)]
+    assert runs[1].returncode == 0, runs[1].stderr
+    hits, misses = map(int, runs[1].stdout.split())
+    assert hits == 1 and misses == 0

