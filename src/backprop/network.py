@@ -181,6 +181,7 @@ class Network:
         eval_every: evaluate after epoch 0 (the initial weights), every ``eval_every`` epochs, and the last.
         callback: called after every epoch with a ``backprop.training.Progress``.
         options: the rest of ``backprop.training.FitConfig`` (optimizer, shuffle, engine, ...).
+        Raises ValueError for bad arguments, FloatingPointError if the loss stops being finite.
         """
         from .training import FitConfig, fit
 

@@ -154,7 +154,10 @@ def run_minibatch_epoch(net: Network, X: Array, Y: Array, optimizer: optimizers.
 
 def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=None,
         callback: Callable[[Progress], None] | None = None) -> History:
-    """Train ``net`` on X (n, n_in), labels y (n,) as ``config`` says; see ``Network.fit``."""
+    """Train ``net`` on X (n, n_in), labels y (n,) as ``config`` says; see ``Network.fit``.
+
+    Raises ValueError for bad arguments and FloatingPointError if the loss stops being finite.
+    """
     from . import engines
 
     net.check()
@@ -180,13 +183,12 @@ def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=Non
             record = {"epoch": epoch, **evaluate(net, X, Y, y, validation)}
             _check_finite(record, epoch)
             history.append(record)
-        if stopper and stopper.should_stop(net, validation, epoch):
-            history.stopped_early_at = epoch
-            if callback:
-                callback(Progress(epoch, config.epochs, record))
-            break
+        stop = stopper is not None and stopper.should_stop(net, validation, epoch)
         if callback:
             callback(Progress(epoch, config.epochs, record))
+        if stop:
+            history.stopped_early_at = epoch
+            break
     if stopper:
         stopper.restore(net)
     history.seconds = time.perf_counter() - start
