@@ -236,9 +236,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise ValueError("points must all have the same number of coordinates")
     proba = net.predict_proba(X)
     labels = net.predict(X)
-    print("x," + ",".join(f"p{k}" for k in range(proba.shape[1])) + ",label")
+    # A single output unit is the probability of class 1.
+    classes = ["p1"] if proba.shape[1] == 1 else [f"p{k}" for k in range(proba.shape[1])]
+    print(",".join([*(f"x{i + 1}" for i in range(X.shape[1])), *classes, "label"]))
     for x, p, label in zip(X, proba, labels):
-        print(" ".join(f"{v:g}" for v in x) + "," + ",".join(f"{v:.4f}" for v in p) + f",{label}")
+        print(",".join([*(f"{v:g}" for v in x), *(f"{v:.4f}" for v in p), str(label)]))
     return 0
 
 

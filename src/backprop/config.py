@@ -13,9 +13,6 @@ from .layers import Dense
 from .network import DTYPES, Network
 from .training import FitConfig
 
-# The output activation each loss expects when none is named.
-DEFAULT_OUTPUT = {"mse": "sigmoid", "cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
-
 
 @dataclass
 class Experiment:
@@ -55,13 +52,13 @@ class Experiment:
 
     @property
     def output(self) -> str:
-        """The output layer's activation."""
-        return self.output_activation or DEFAULT_OUTPUT[self.loss]
+        """The output layer's activation: as named, else the one the loss needs, else the seed's sigmoid."""
+        return self.output_activation or losses.get(self.loss).output_activation or "sigmoid"
 
     def build_network(self, n_in: int, n_classes: int) -> Network:
         """The untrained network: n_in inputs, the hidden layers, and n_classes outputs
         (1 output for binary_cross_entropy)."""
-        n_out = 1 if self.loss == "binary_cross_entropy" else n_classes
+        n_out = losses.get(self.loss).output_width or n_classes
         widths = [n_in, *self.hidden, n_out]
         layers = [Dense(a, b, self.activation, init=self.init) for a, b in zip(widths[:-2], widths[1:-1])]
         layers.append(Dense(widths[-2], widths[-1], self.output, init=self.init))

@@ -50,12 +50,14 @@ class Loss:
 
     z, a, y: (n_samples, n_out) -- pre-activation, output and target of the output layer.
     output_activation: the output activation this loss requires, or None for any elementwise one.
+    output_width: the number of output units it requires, or None for one per class.
     """
 
     name: str
     value: Callable[[Array, Array, Array], float]
     delta: Callable[[Array, Array, Array, Activation], Array]
     output_activation: str | None = None
+    output_width: int | None = None
 
     def check_output(self, activation: Activation, n_out: int) -> None:
         """Raise ValueError if this loss cannot sit on an output layer with ``activation``."""
@@ -69,8 +71,8 @@ class Loss:
                 f"loss={self.name!r} needs an elementwise output activation. "
                 f"Received: output activation={activation.name!r} (use loss='cross_entropy')"
             )
-        if self.name == "binary_cross_entropy" and n_out != 1:
-            raise ValueError(f"loss='binary_cross_entropy' needs 1 output unit. Received: n_out={n_out}")
+        if self.output_width is not None and n_out != self.output_width:
+            raise ValueError(f"loss={self.name!r} needs {self.output_width} output unit(s). Received: n_out={n_out}")
 
     def __repr__(self) -> str:
         return f"Loss({self.name!r})"
@@ -81,7 +83,7 @@ LOSSES: dict[str, Loss] = {
     for loss in (
         Loss("mse", _mse_value, _mse_delta),
         Loss("cross_entropy", _cross_entropy_value, _probability_delta, "softmax"),
-        Loss("binary_cross_entropy", _binary_cross_entropy_value, _probability_delta, "sigmoid"),
+        Loss("binary_cross_entropy", _binary_cross_entropy_value, _probability_delta, "sigmoid", output_width=1),
     )
 }
 
