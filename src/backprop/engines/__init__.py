@@ -64,6 +64,7 @@ def select(engine: str, net: Network, config) -> Callable:
     if engine == "numba" or (engine == "auto" and numba_available()):
         from . import numba_sgd
 
+        numba_sgd.warm_up(net)
         return numba_sgd.run_epoch
     from . import numpy_sgd
 

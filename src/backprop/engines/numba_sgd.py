@@ -92,8 +92,19 @@ def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pr
                     W[j, k] -= step * d[k]
 
 
+def warm_up(net: Network) -> None:
+    """Compile (or load from the cache) the loop for this network's depth and dtype, on no samples,
+    so that a one-off compilation is not counted as training time."""
+    dtype = net.layers[0].weights.dtype
+    _train(net, np.empty((0, net.sizes[0]), dtype), np.empty((0, net.sizes[-1]), dtype), 0.0)
+
+
 def run_epoch(net: Network, X: Array, Y: Array, optimizer, config) -> None:
     """One epoch of per-sample SGD over X (n, n_in), Y (n, n_out), in the order given."""
+    _train(net, X, Y, optimizer.learning_rate)
+
+
+def _train(net: Network, X: Array, Y: Array, learning_rate: float) -> None:
     dtype = net.layers[0].weights.dtype
     _sgd_epoch(
         tuple(layer.params["weights"] for layer in net.layers),
@@ -102,5 +113,5 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer, config) -> None:
         tuple(np.empty(layer.n_out, dtype=dtype) for layer in net.layers),
         np.array([ACTIVATION_CODES[layer.activation.name] for layer in net.layers], dtype=np.int64),
         LOSS_CODES[net.loss.name],
-        np.ascontiguousarray(X, dtype=dtype), np.ascontiguousarray(Y, dtype=dtype), dtype.type(optimizer.learning_rate),
+        np.ascontiguousarray(X, dtype=dtype), np.ascontiguousarray(Y, dtype=dtype), dtype.type(learning_rate),
     )
