@@ -1,5 +1,4 @@
 """The command line end to end, on short runs."""
-import csv
 import json
 import pickle
 import re
@@ -8,6 +7,7 @@ import sys
 
 import pytest
 
+from backprop import runs
 from backprop.cli import main
 
 
@@ -27,10 +27,10 @@ def run_folder(tmp_path_factory):
 def test_train_writes_the_run_folder(run_folder):
     assert sorted(p.name for p in run_folder.iterdir()) == [
         "config.json", "curves.svg", "metrics.csv", "model.safetensors"]
-    with open(run_folder / "metrics.csv", newline="") as f:
-        rows = list(csv.DictReader(f))
-    assert [int(r["epoch"]) for r in rows] == [0, 10, 20]
+    rows = runs.read_metrics(run_folder / "metrics.csv")
+    assert [r["epoch"] for r in rows] == [0, 10, 20]
     assert set(rows[0]) == {"epoch", "loss", "mse", "train_accuracy", "val_loss", "val_accuracy"}
+    assert rows[-1]["val_accuracy"] > rows[0]["val_accuracy"]  # it learned something in 20 epochs
     config = json.loads((run_folder / "config.json").read_text())
     assert config["hidden"] == [25, 50, 25] and config["fit"]["learning_rate"] == 0.01
     assert config["fit"]["epochs"] == 20 and config["dataset"]["name"] == "moons"
