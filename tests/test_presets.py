@@ -1,10 +1,11 @@
 """The presets do what their comments claim, on the seed's data."""
+import dataclasses
 import statistics
 
 import pytest
 
 from backprop import datasets
-from backprop.config import PRESETS, Experiment
+from backprop.config import PRESETS
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +16,7 @@ def data():
 def test_fast_preset_reaches_the_seeds_accuracy_for_every_seed(data):
     accuracies = []
     for seed in range(5):
-        experiment = Experiment(**{**PRESETS["fast"].__dict__, "seed": seed})
+        experiment = dataclasses.replace(PRESETS["fast"], seed=seed)
         net = experiment.build_network(2, 2)
         net.fit(data.X_train, data.y_train, **experiment.fit.to_dict())
         accuracies.append(net.accuracy(data.X_test, data.y_test))

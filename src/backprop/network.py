@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 Array = np.ndarray
 DTYPES = {"float64": np.float64, "float32": np.float32}
+CHUNK_ROWS = 8192  # rows per forward pass when predicting or scoring: memory stays bounded for any n
 
 
 class Network:
@@ -148,8 +149,8 @@ class Network:
         self.check()
         X = self.as_inputs(X)
         chunks = []
-        for start in range(0, max(len(X), 1), 8192):  # bounded memory for large X
-            a = X[start:start + 8192]
+        for start in range(0, max(len(X), 1), CHUNK_ROWS):
+            a = X[start:start + CHUNK_ROWS]
             for layer in self.layers:
                 a = layer.forward(a)
             chunks.append(a)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import optimizers, schedules
-from .network import Network, labels_from_outputs
+from .network import CHUNK_ROWS, Network, labels_from_outputs
 
 Array = np.ndarray
 
@@ -109,14 +109,11 @@ class Progress:
     record: dict | None
 
 
-EVAL_CHUNK = 8192  # rows per forward pass when scoring: a million samples never sit in memory at once
-
-
 def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, float]:
     """(mean loss, the seed's MSE, accuracy) over X (n, n_in), targets Y (n, n_out), labels y (n,)."""
     loss = squared = correct = 0.0
-    for start in range(0, len(X), EVAL_CHUNK):
-        rows = slice(start, start + EVAL_CHUNK)
+    for start in range(0, len(X), CHUNK_ROWS):
+        rows = slice(start, start + CHUNK_ROWS)
         outputs, z = net.forward_pass(X[rows])
         a = outputs[-1]
         loss += net.loss.value(z, a, Y[rows]) * len(a)  # each chunk's value is a mean
@@ -183,7 +180,10 @@ def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=Non
             record = {"epoch": epoch, **evaluate(net, X, Y, y, validation)}
             _check_finite(record, epoch)
             history.append(record)
-        stop = stopper is not None and stopper.should_stop(net, validation, epoch)
+        stop = False
+        if stopper is not None:
+            val_loss = record["val_loss"] if record else scores(net, *validation)[0]
+            stop = stopper.should_stop(net, val_loss, epoch)
         if callback:
             callback(Progress(epoch, config.epochs, record))
         if stop:
@@ -216,13 +216,12 @@ def _check_finite(record: dict, epoch: int) -> None:
 
 
 class _EarlyStopping:
-    """Watches the validation loss every epoch and keeps a copy of the best weights."""
+    """Watches the validation loss, epoch by epoch, and keeps a copy of the best weights."""
 
     def __init__(self, patience: int):
         self.patience, self.best, self.best_epoch, self.best_params = patience, math.inf, 0, None
 
-    def should_stop(self, net: Network, validation, epoch: int) -> bool:
-        loss = scores(net, *validation)[0]
+    def should_stop(self, net: Network, loss: float, epoch: int) -> bool:
         if loss < self.best:
             self.best, self.best_epoch = loss, epoch
             self.best_params = [p.copy() for p in net.parameters()]

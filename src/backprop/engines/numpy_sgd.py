@@ -80,7 +80,8 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer, config) -> None:
     deltas = [np.empty(layer.n_out, dtype=dtype) for layer in layers]  # dL/dz of each layer
     slopes = [np.empty(layer.n_out, dtype=dtype) for layer in layers]
     ones = [np.ones(layer.n_out, dtype=dtype) for layer in layers]
-    forward = [_forward_kernels()[layer.activation.name] for layer in layers]
+    kernels = _forward_kernels()
+    forward = [kernels[layer.activation.name] for layer in layers]
     derivative = [DERIVATIVE_KERNELS[layer.activation.name] for layer in layers]
     output_derivative = derivative[-1] if net.loss.name == "mse" else None  # cross-entropy: dL/dz = a - y
     # One tuple per layer, so that the per-sample loops index nothing.
