@@ -8,8 +8,9 @@ import pytest
 
 from backprop import Dense, Network, engines
 from backprop.engines import numpy_sgd
+from backprop.engines.reference import run_epoch as run_minibatch_epoch
 from backprop.optimizers import SGD
-from backprop.training import FitConfig, run_minibatch_epoch
+from backprop.training import FitConfig
 
 from .conftest import seed_network
 
@@ -70,7 +71,7 @@ def test_engines_give_the_same_fit(moons):
 
 def test_select_picks_the_reference_for_minibatches():
     net = seed_network()
-    from backprop.training import run_minibatch_epoch as reference
+    from backprop.engines.reference import run_epoch as reference
 
     assert engines.select("auto", net, FitConfig(batch_size=32)) is reference
     assert engines.select("numpy", net, FitConfig(batch_size=1)) is numpy_sgd.run_epoch

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from backprop import Dense, Network, engines
+from backprop.engines.reference import train_step
 from backprop.optimizers import SGD
-from backprop.training import train_step
 
 X = np.array([[2.0, 1.0]])
 y = np.array([1])

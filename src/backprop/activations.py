@@ -52,9 +52,20 @@ def _relu_derivative(a: Array) -> Array:
     return (a > 0).astype(a.dtype)
 
 
+# exp(x) underflows below about -708 (float64) or -87 (float32) and, under np.errstate(all="raise"),
+# raises. Clipping the shifted logits there changes a probability below 1e-38 into one of about
+# 1e-38: nothing a prediction or a gradient can see.
+EXP_FLOOR = {np.dtype(np.float64): -700.0, np.dtype(np.float32): -85.0}
+
+
+def shifted_logits(z: Array) -> Array:
+    """z (n, k) minus its row maximum, clipped below where exp would underflow: every entry in [floor, 0]."""
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return np.maximum(shifted, EXP_FLOOR.get(shifted.dtype, -700.0), out=shifted)
+
+
 def _softmax(z: Array) -> Array:
-    shifted = z - z.max(axis=-1, keepdims=True)  # exp never overflows: every entry <= 0
-    e = np.exp(shifted)
+    e = np.exp(shifted_logits(z))  # never overflows (entries <= 0) nor underflows (clipped)
     return e / e.sum(axis=-1, keepdims=True)
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .validation import check_limit
+
 Array = np.ndarray
 
 
@@ -57,11 +59,22 @@ def _split(name: str, X: Array, y: Array, test_size: float, split_seed: int, **p
     return Dataset(X[train], X[test], y[train], y[test], spec)
 
 
+MAX_SAMPLES = 10_000_000  # a spec read from a model file may ask for anything: refuse absurd work up front
+
+
+def check_size(n_samples: int, noise: float) -> None:
+    """ValueError unless 2 <= n_samples <= MAX_SAMPLES (an int) and noise is a finite number >= 0."""
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 2:
+        raise ValueError(f"n_samples must be an integer >= 2. Received: n_samples={n_samples!r}")
+    check_limit("n_samples", n_samples, MAX_SAMPLES)
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not (math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number >= 0. Received: noise={noise!r}")
+
+
 def make_moons(n_samples: int, noise: float, seed: int) -> tuple[Array, Array]:
     """Two interleaving half circles, as sklearn.datasets.make_moons(n_samples, noise=noise,
     random_state=seed) makes them: X (n, 2), labels y (n,)."""
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 2:
-        raise ValueError(f"n_samples must be an integer >= 2. Received: n_samples={n_samples!r}")
+    check_size(n_samples, noise)
     n_out = n_samples // 2
     n_in = n_samples - n_out
     # RandomState, not Generator: this reproduces scikit-learn's published data set, stream for stream.
@@ -91,6 +104,7 @@ def circles(n_samples: int = 2000, noise: float = 0.1, factor: float = 0.5, seed
     """Two concentric circles: make_circles(n_samples, noise, factor, random_state=seed), split as moons."""
     from sklearn.datasets import make_circles
 
+    check_size(n_samples, noise)
     X, y = make_circles(n_samples=n_samples, noise=noise, factor=factor, random_state=seed)
     return _split("circles", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, factor=factor,
                   seed=seed)
@@ -107,4 +121,4 @@ def from_spec(spec: dict) -> Dataset:
     try:
         return DATASETS[spec["name"]](**params)
     except TypeError as err:
-        raise ValueError(f"dataset {spec['name']!r} does not take these arguments: {params!r}") from err
+        raise ValueError(f"dataset {spec['name']!r} does not take these arguments: {params!r} ({err})") from None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import Activation
+from .activations import EXP_FLOOR, Activation, shifted_logits
 
 Array = np.ndarray
 
@@ -30,13 +30,20 @@ def _mse_delta(z: Array, a: Array, y: Array, activation: Activation) -> Array:
 def _cross_entropy_value(z: Array, a: Array, y: Array) -> float:
     # -sum y * log softmax(z) = logsumexp(z) - sum y * z, computed with the max shifted out.
     m = z.max(axis=1, keepdims=True)
-    logsumexp = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+    logsumexp = m[:, 0] + np.log(np.exp(shifted_logits(z)).sum(axis=1))
     return float(np.mean(logsumexp - np.sum(y * z, axis=1)))
 
 
+def _softplus(z: Array) -> Array:
+    """log(1 + e^z) = max(z, 0) + log(1 + e^-|z|), with e^-|z| clipped above where exp underflows
+    (np.logaddexp underflows, and raises under np.errstate(all="raise"), for z < -745)."""
+    tail = np.minimum(np.abs(z), -EXP_FLOOR.get(z.dtype, -700.0))
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-tail))
+
+
 def _binary_cross_entropy_value(z: Array, a: Array, y: Array) -> float:
-    # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z, with logaddexp for large |z|.
-    return float(np.mean(np.sum(np.logaddexp(0.0, z) - y * z, axis=1)))
+    # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z.
+    return float(np.mean(np.sum(_softplus(z) - y * z, axis=1)))
 
 
 def _probability_delta(z: Array, a: Array, y: Array, activation: Activation) -> Array:

@@ -1,20 +1,16 @@
 """Network: a stack of Dense layers with a loss, trained by backpropagation."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import losses
+from . import losses, training, validation
 from .layers import Dense
-
-if TYPE_CHECKING:
-    from .training import History
+from .metrics import CHUNK_ROWS, labels_from_outputs
 
 Array = np.ndarray
 DTYPES = {"float64": np.float64, "float32": np.float32}
-CHUNK_ROWS = 8192  # rows per forward pass when predicting or scoring: memory stays bounded for any n
 
 
 class Network:
@@ -87,31 +83,21 @@ class Network:
 
     # ------------------------------------------------------------------ data
     def as_inputs(self, X: Array, name: str = "X") -> Array:
-        """X as a (n, n_in) array of this network's dtype; ValueError if it does not fit."""
-        X = np.asarray(X, dtype=DTYPES[self.dtype])
-        if X.ndim != 2 or X.shape[1] != self.layers[0].n_in:
-            raise ValueError(f"{name} must have shape (n_samples, {self.layers[0].n_in}). Received: shape={X.shape}")
-        if not np.all(np.isfinite(X)):
-            raise ValueError(f"{name} contains NaN or infinity")
-        return X
+        """X as a (n, n_in) array of this network's dtype, n >= 1, finite; ValueError names ``name``."""
+        return validation.check_features(X, self.layers[0].n_in, DTYPES[self.dtype], name)
+
+    @property
+    def n_classes(self) -> int:
+        """The number of classes the output layer tells apart: its width, or 2 for a single unit."""
+        return max(self.layers[-1].n_out, 2)
 
     def as_targets(self, y: Array, n_samples: int, name: str = "y") -> Array:
         """Integer labels y (n,) -> targets (n, n_out): one-hot, or the 0/1 column for one unit."""
-        y = np.asarray(y)
-        n_out = self.layers[-1].n_out
-        n_classes = max(n_out, 2)
-        if y.shape != (n_samples,):
-            raise ValueError(f"{name} must have shape ({n_samples},). Received: shape={y.shape}")
-        if not np.issubdtype(y.dtype, np.integer):
-            if not np.all(np.mod(y, 1) == 0):
-                raise ValueError(f"{name} must hold integer labels. Received: dtype={y.dtype}")
-            y = y.astype(np.int64)
-        if y.size and (y.min() < 0 or y.max() >= n_classes):
-            raise ValueError(f"{name} must hold labels 0..{n_classes - 1}. Received: min={y.min()}, max={y.max()}")
+        y = validation.check_labels(y, n_samples, self.n_classes, name)
         dtype = DTYPES[self.dtype]
-        if n_out == 1:
+        if self.layers[-1].n_out == 1:
             return y.astype(dtype)[:, None]
-        return np.eye(n_out, dtype=dtype)[y]
+        return np.eye(self.layers[-1].n_out, dtype=dtype)[y]
 
     # ------------------------------------------------------------------ forward and backward
     def forward_pass(self, X: Array) -> tuple[list[Array], Array]:
@@ -174,29 +160,26 @@ class Network:
     # ------------------------------------------------------------------ training
     def fit(self, X: Array, y: Array, epochs: int = 1000, learning_rate: float = 0.01, batch_size: int = 1,
             validation_data: tuple[Array, Array] | None = None, eval_every: int = 10,
-            callback: Callable | None = None, **options) -> History:
+            callback: Callable | Sequence[Callable] | None = None,
+            interrupt_signals: Sequence[str] = ("SIGINT",), **options) -> training.History:
         """Train on X (n, n_in) and integer labels y (n,) by backpropagation; returns a ``History``.
 
         epochs, learning_rate, batch_size: as named (batch_size=1 is per-sample SGD, like the seed).
         validation_data: (X_val, y_val), scored at every evaluation.
         eval_every: evaluate after epoch 0 (the initial weights), every ``eval_every`` epochs, and the last.
-        callback: called after every epoch with a ``backprop.training.Progress``.
+        callback: one callable or a list, each called after every epoch with a ``training.Progress``
+            (e.g. ``backprop.checkpoints.Checkpoint(path, every=10)``).
+        interrupt_signals: signals (by name) that end training cleanly after the current epoch, keeping
+            the weights trained so far; the History says where (``interrupted_at``).
         options: the rest of ``backprop.training.FitConfig`` (optimizer, shuffle, engine, ...).
-        Raises ValueError for bad arguments, FloatingPointError if the loss stops being finite.
+        Raises ValueError for bad arguments, ``DivergenceError`` if the loss or a weight stops being finite.
         """
-        from .training import FitConfig, fit
-
-        config = FitConfig(epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
-                           eval_every=eval_every, **options)
-        return fit(self, X, y, config, validation_data=validation_data, callback=callback)
+        config = training.FitConfig(epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
+                                    eval_every=eval_every, **options)
+        return training.fit(self, X, y, config, validation_data=validation_data, callback=callback,
+                            interrupt_signals=interrupt_signals)
 
     def __repr__(self) -> str:
         inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
         return f"Network([\n{inner}\n], loss={self.loss.name!r}, seed={self.seed!r})"
 
-
-def labels_from_outputs(outputs: Array) -> Array:
-    """Network outputs (n, n_out) -> labels (n,): arg-max, or > 0.5 for a single unit."""
-    if outputs.shape[1] == 1:
-        return (outputs[:, 0] > 0.5).astype(np.int64)
-    return np.argmax(outputs, axis=1)

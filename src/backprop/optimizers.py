@@ -20,13 +20,45 @@ def _positive(name: str, value: float) -> float:
 
 
 class Optimizer:
-    """Base class: ``update`` applies one step to ``params`` (list of arrays) in place."""
+    """Base class: ``update`` applies one step to ``params`` (list of arrays) in place.
+
+    ``ARRAY_STATE`` names the attributes holding per-parameter state (lists of arrays shaped like
+    the parameters, None before the first step) and ``SCALAR_STATE`` the scalar ones: together,
+    what a checkpoint must keep to continue exactly (``state_dict`` / ``load_state_dict``).
+    """
+
+    ARRAY_STATE: tuple[str, ...] = ()
+    SCALAR_STATE: tuple[str, ...] = ()
 
     def __init__(self, learning_rate: float = 0.01):
         self.learning_rate = _positive("learning_rate", learning_rate)
 
     def update(self, params: list[Array], grads: list[Array]) -> None:
         raise NotImplementedError
+
+    def state_dict(self) -> dict:
+        """{"arrays": {name: [arrays] or None}, "scalars": {name: number}}, the arrays not copied."""
+        return {"arrays": {name: getattr(self, name) for name in self.ARRAY_STATE},
+                "scalars": {name: getattr(self, name) for name in self.SCALAR_STATE}}
+
+    def load_state_dict(self, state: dict, params: list[Array]) -> None:
+        """Restore what ``state_dict`` gave; each array must match its parameter in ``params``.
+
+        Raises ValueError for a missing name, a wrong count, shape or dtype.
+        """
+        for name in self.ARRAY_STATE:
+            arrays = state["arrays"].get(name)
+            if arrays is not None:
+                if len(arrays) != len(params) or any(a.shape != p.shape or a.dtype != p.dtype
+                                                     for a, p in zip(arrays, params)):
+                    raise ValueError(f"optimizer state {name!r} does not match the parameters' shapes and dtype")
+                arrays = [np.array(a) for a in arrays]
+            setattr(self, name, arrays)
+        for name in self.SCALAR_STATE:
+            value = state["scalars"][name]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"optimizer state {name!r} must be a count >= 0. Received: {value!r}")
+            setattr(self, name, value)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(learning_rate={self.learning_rate})"
@@ -46,6 +78,8 @@ class Momentum(Optimizer):
     With ``nesterov=True`` the step looks ahead: p <- p + mu v - lr g (Sutskever et al., 2013,
     in the form PyTorch and scikit-learn use).
     """
+
+    ARRAY_STATE = ("velocities",)
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9, nesterov: bool = False):
         super().__init__(learning_rate)
@@ -67,6 +101,8 @@ class Momentum(Optimizer):
 class RMSProp(Optimizer):
     """s <- rho s + (1 - rho) g^2; p <- p - lr g / (sqrt(s) + eps)."""
 
+    ARRAY_STATE = ("squares",)
+
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-8):
         super().__init__(learning_rate)
         self.rho, self.epsilon = float(rho), float(epsilon)
@@ -86,6 +122,9 @@ class Adam(Optimizer):
     m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
     p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
     """
+
+    ARRAY_STATE = ("ms", "vs")
+    SCALAR_STATE = ("t",)
 
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-8):
@@ -109,6 +148,7 @@ class Adam(Optimizer):
             m_hat = m / (1 - b1**self.t)
             v_hat = v / (1 - b2**self.t)
             p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "sgd": SGD,

@@ -12,9 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from .training import History
+from .validation import check_limit
 
 Array = np.ndarray
 FORMATS = ("svg", "png", "pdf")
+MAX_RESOLUTION = 2000  # grid points per side: 4 million predictions at most
 
 
 def _figure(figsize=(12, 5)):
@@ -80,6 +82,7 @@ def decision_boundary(net, X: Array, y: Array, resolution: int = 300):
     to 1 (sigmoid units), P(class 1) is taken as o_1 / (o_0 + o_1): its 0.5 line is exactly where
     the arg-max prediction changes.
     """
+    check_limit("resolution", resolution, MAX_RESOLUTION)
     pad = 0.5
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
     ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)

@@ -1,15 +1,29 @@
-"""The training loop: configuration, one mini-batch step, evaluation, history and progress."""
+"""The training loop: its configuration, its state, evaluation, history and progress.
+
+The loop's whole state lives in one ``TrainingState`` (epochs done, optimizer and its state
+arrays, history, training time, early stopping), beside what lives on the network itself (its
+parameters and its generator, which draws every epoch's sample order). Engines, callbacks and
+checkpoints all see that one object, so a checkpoint of it continues bit for bit.
+"""
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import optimizers, schedules
-from .network import CHUNK_ROWS, Network, labels_from_outputs
+from . import engines, optimizers, schedules
+from .errors import DivergenceError
+from .metrics import scores
+from .validation import first_non_finite
+
+if TYPE_CHECKING:  # the loop trains any network object; network.py imports this module, not the reverse
+    from .network import Network
 
 Array = np.ndarray
 
@@ -55,11 +69,10 @@ class FitConfig:
             raise ValueError(f"optimizer must be one of {sorted(optimizers.OPTIMIZERS)}. "
                              f"Received: optimizer={self.optimizer!r}")
         schedules.get(self.schedule)
-        from . import engines
-
         engines.check_name(self.engine)
 
     def to_dict(self) -> dict:
+        """Every field by name: what a model file and a checkpoint record."""
         return asdict(self)
 
 
@@ -75,6 +88,9 @@ class History:
     loss: the network's loss on the training set.   mse: the seed's figure, the mean of
     (output - target)^2 over samples and outputs.   *_accuracy: fraction correct.
     val_loss / val_accuracy: NaN without validation data.
+    stopped_early_at: the epoch early stopping ended training, if it did.
+    interrupted_at / interrupted_by: the last epoch completed and the signal's name ("SIGINT"),
+    when a signal ended training before ``epochs``.
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -85,6 +101,8 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
     seconds: float = 0.0
     stopped_early_at: int | None = None
+    interrupted_at: int | None = None
+    interrupted_by: str | None = None
 
     COLUMNS = ("epoch", "loss", "mse", "train_accuracy", "val_loss", "val_accuracy")
 
@@ -100,126 +118,12 @@ class History:
         return len(self.epoch)
 
 
-@dataclass(frozen=True)
-class Progress:
-    """What a ``fit`` callback receives after every epoch; ``record`` is set on evaluated epochs."""
-
-    epoch: int
-    epochs: int
-    record: dict | None
-
-
-def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, float]:
-    """(mean loss, the seed's MSE, accuracy) over X (n, n_in), targets Y (n, n_out), labels y (n,)."""
-    loss = squared = correct = 0.0
-    for start in range(0, len(X), CHUNK_ROWS):
-        rows = slice(start, start + CHUNK_ROWS)
-        outputs, z = net.forward_pass(X[rows])
-        a = outputs[-1]
-        loss += net.loss.value(z, a, Y[rows]) * len(a)  # each chunk's value is a mean
-        squared += float(np.sum((a - Y[rows]) ** 2))
-        correct += float(np.sum(labels_from_outputs(a) == y[rows]))
-    n = max(len(X), 1)
-    return loss / n, squared / (n * Y.shape[1]), correct / n
-
-
-def evaluate(net: Network, X: Array, Y: Array, y: Array, validation=None) -> dict:
-    """Loss, the seed's MSE and accuracy on the training set (and on ``validation``: (X, Y, y))."""
-    loss, mse, accuracy = scores(net, X, Y, y)
-    record = {"loss": loss, "mse": mse, "train_accuracy": accuracy, "val_loss": math.nan, "val_accuracy": math.nan}
-    if validation is not None:
-        record["val_loss"], _, record["val_accuracy"] = scores(net, *validation)
-    return record
-
-
-def train_step(net: Network, X: Array, Y: Array, optimizer: optimizers.Optimizer, weight_decay: float = 0.0) -> None:
-    """One update from the mini-batch X (b, n_in), Y (b, n_out): backpropagate, then step."""
-    net.backward(*net.forward_pass(X), Y)
-    if weight_decay:
-        for layer in net.layers:
-            layer.grads["weights"] += weight_decay * layer.params["weights"]
-    optimizer.update(net.parameters(), net.gradient_arrays())
-
-
-def run_minibatch_epoch(net: Network, X: Array, Y: Array, optimizer: optimizers.Optimizer,
-                        config: FitConfig) -> None:
-    """One pass over X (n, n_in), Y (n, n_out), already in training order, in mini-batches."""
-    for start in range(0, len(X), config.batch_size):
-        stop = start + config.batch_size
-        train_step(net, X[start:stop], Y[start:stop], optimizer, config.weight_decay)
-
-
-def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=None,
-        callback: Callable[[Progress], None] | None = None) -> History:
-    """Train ``net`` on X (n, n_in), labels y (n,) as ``config`` says; see ``Network.fit``.
-
-    Raises ValueError for bad arguments and FloatingPointError if the loss stops being finite.
-    """
-    from . import engines
-
-    net.check()
-    X = net.as_inputs(X)
-    Y = net.as_targets(y, len(X))
-    y = np.asarray(y)
-    validation = _validation_arrays(net, validation_data)
-    if config.patience is not None and validation is None:
-        raise ValueError("patience needs validation_data to watch. Received: validation_data=None")
-    optimizer = optimizers.get(config.optimizer, config.learning_rate)
-    run_epoch = engines.select(config.engine, net, config)
-    schedule = schedules.get(config.schedule)
-    history = History()
-    history.append({"epoch": 0, **evaluate(net, X, Y, y, validation)})
-    stopper = _EarlyStopping(config.patience) if config.patience else None
-    start = time.perf_counter()
-    for epoch in range(1, config.epochs + 1):
-        optimizer.learning_rate = schedule(config.learning_rate, epoch - 1, config.epochs)
-        order = net.rng.permutation(len(X)) if config.shuffle else slice(None)
-        run_epoch(net, X[order], Y[order], optimizer, config)
-        record = None
-        if epoch % config.eval_every == 0 or epoch == config.epochs:
-            record = {"epoch": epoch, **evaluate(net, X, Y, y, validation)}
-            _check_finite(record, epoch)
-            history.append(record)
-        stop = False
-        if stopper is not None:
-            val_loss = record["val_loss"] if record else scores(net, *validation)[0]
-            stop = stopper.should_stop(net, val_loss, epoch)
-        if callback:
-            callback(Progress(epoch, config.epochs, record))
-        if stop:
-            history.stopped_early_at = epoch
-            break
-    if stopper:
-        stopper.restore(net)
-    history.seconds = time.perf_counter() - start
-    net.training_config = config.to_dict()
-    return history
-
-
-def _validation_arrays(net: Network, validation_data):
-    if validation_data is None:
-        return None
-    if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-        raise ValueError("validation_data must be a pair (X_val, y_val). "
-                         f"Received: validation_data of type {type(validation_data).__name__}")
-    Xv = net.as_inputs(validation_data[0], "X_val")
-    yv = np.asarray(validation_data[1])
-    return Xv, net.as_targets(yv, len(Xv), "y_val"), yv
-
-
-def _check_finite(record: dict, epoch: int) -> None:
-    if not math.isfinite(record["loss"]):
-        raise FloatingPointError(
-            f"training diverged at epoch {epoch}: the loss is {record['loss']}. "
-            "Lower learning_rate, or scale the inputs."
-        )
-
-
-class _EarlyStopping:
+class EarlyStopping:
     """Watches the validation loss, epoch by epoch, and keeps a copy of the best weights."""
 
-    def __init__(self, patience: int):
-        self.patience, self.best, self.best_epoch, self.best_params = patience, math.inf, 0, None
+    def __init__(self, patience: int, best: float = math.inf, best_epoch: int = 0,
+                 best_params: list[Array] | None = None):
+        self.patience, self.best, self.best_epoch, self.best_params = patience, best, best_epoch, best_params
 
     def should_stop(self, net: Network, loss: float, epoch: int) -> bool:
         if loss < self.best:
@@ -231,3 +135,190 @@ class _EarlyStopping:
         if self.best_params is not None:
             for p, best in zip(net.parameters(), self.best_params):
                 p[...] = best
+
+
+@dataclass
+class TrainingState:
+    """Everything the loop carries from one epoch to the next, beside the network's own parameters
+    and generator: enough to continue exactly where it left off.
+
+    config: the run's ``FitConfig``.   optimizer: with its state arrays (momentum, Adam's moments).
+    history: the evaluations so far.   epoch: epochs completed.   seconds: training time so far.
+    early_stopping: the watcher (best loss, its epoch and weights), when ``config.patience`` is set.
+    """
+
+    config: FitConfig
+    optimizer: optimizers.Optimizer
+    history: History
+    epoch: int = 0
+    seconds: float = 0.0
+    early_stopping: EarlyStopping | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a ``fit`` callback receives after every epoch.
+
+    record: the evaluation's metrics on evaluated epochs, else None.   interrupted: a signal asked
+    training to stop and this is the last epoch it will run.   network, state: the live objects
+    (read them; a checkpoint writes them).
+    """
+
+    epoch: int
+    epochs: int
+    record: dict | None
+    network: Network | None = None
+    state: TrainingState | None = None
+    interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The checked arrays one fit works on: X (n, n_in), targets Y (n, n_out), labels y (n,),
+    and ``validation`` = (X_val, Y_val, y_val) or None."""
+
+    X: Array
+    Y: Array
+    y: Array
+    validation: tuple[Array, Array, Array] | None
+
+
+def prepare_data(net: Network, X: Array, y: Array, config: FitConfig, validation_data=None) -> TrainingData:
+    """Check and convert fit's inputs once; ValueError names the argument at fault."""
+    net.check()
+    X = net.as_inputs(X)
+    Y = net.as_targets(y, len(X))
+    if config.batch_size > len(X):
+        raise ValueError(f"batch_size must be at most the number of training samples ({len(X)}). "
+                         f"Received: batch_size={config.batch_size}")
+    validation = None
+    if validation_data is not None:
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise ValueError("validation_data must be a pair (X_val, y_val). "
+                             f"Received: validation_data of type {type(validation_data).__name__}")
+        Xv = net.as_inputs(validation_data[0], "X_val")
+        Yv = net.as_targets(validation_data[1], len(Xv), "y_val")
+        validation = (Xv, Yv, Yv.argmax(axis=1) if Yv.shape[1] > 1 else Yv[:, 0].astype(np.int64))
+    if config.patience is not None and validation is None:
+        raise ValueError("patience needs validation_data to watch. Received: validation_data=None")
+    y = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.int64)
+    return TrainingData(X, Y, y, validation)
+
+
+def evaluate(net: Network, data: TrainingData) -> dict:
+    """Loss, the seed's MSE and accuracy on the training set (and on the validation set, or NaN)."""
+    loss, mse, accuracy = scores(net, data.X, data.Y, data.y)
+    record = {"loss": loss, "mse": mse, "train_accuracy": accuracy, "val_loss": math.nan, "val_accuracy": math.nan}
+    if data.validation is not None:
+        record["val_loss"], _, record["val_accuracy"] = scores(net, *data.validation)
+    return record
+
+
+def start(net: Network, config: FitConfig, data: TrainingData) -> TrainingState:
+    """The state before the first epoch: a fresh optimizer and the untrained network's evaluation."""
+    history = History()
+    history.append({"epoch": 0, **evaluate(net, data)})
+    stopper = EarlyStopping(config.patience) if config.patience else None
+    return TrainingState(config, optimizers.get(config.optimizer, config.learning_rate), history,
+                         early_stopping=stopper)
+
+
+def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=None,
+        callback: Callable[[Progress], None] | Sequence[Callable[[Progress], None]] | None = None,
+        state: TrainingState | None = None, interrupt_signals: Sequence[str] = ("SIGINT",)) -> History:
+    """Train ``net`` on X (n, n_in), labels y (n,) as ``config`` says; see ``Network.fit``.
+
+    state: continue from this state (from ``backprop.checkpoints.load``) instead of starting afresh;
+        the network must hold the parameters and generator saved with it.
+    interrupt_signals: signal names that end training after the current epoch (main thread only).
+    Raises ValueError for bad arguments, DivergenceError if the loss or a weight stops being finite.
+    """
+    data = prepare_data(net, X, y, config, validation_data)
+    run_epoch = engines.select(config.engine, net, config)
+    schedule = schedules.get(config.schedule)
+    state = state if state is not None else start(net, config, data)
+    callbacks = [] if callback is None else [callback] if callable(callback) else list(callback)
+    with SignalCatcher(interrupt_signals) as signals:
+        while state.epoch < config.epochs:
+            began = time.perf_counter()
+            epoch = state.epoch + 1
+            state.optimizer.learning_rate = schedule(config.learning_rate, epoch - 1, config.epochs)
+            order = net.rng.permutation(len(data.X)) if config.shuffle else slice(None)
+            run_epoch(net, data.X[order], data.Y[order], state.optimizer, config)
+            record, stop_early = _after_epoch(net, state, data, epoch)
+            state.epoch, state.seconds = epoch, state.seconds + time.perf_counter() - began
+            if stop_early:
+                state.history.stopped_early_at = epoch
+            if signals.received:
+                state.history.interrupted_at, state.history.interrupted_by = epoch, signals.received
+            progress = Progress(epoch, config.epochs, record, net, state, interrupted=bool(signals.received))
+            for call in callbacks:
+                call(progress)
+            if stop_early or signals.received:
+                break
+    if state.early_stopping is not None and not state.history.interrupted_by:
+        state.early_stopping.restore(net)
+    state.history.seconds = state.seconds
+    net.training_config = config.to_dict()
+    return state.history
+
+
+def _after_epoch(net: Network, state: TrainingState, data: TrainingData, epoch: int) -> tuple[dict | None, bool]:
+    """Check the weights, evaluate on evaluation epochs, and ask early stopping: (record, stop)."""
+    config = state.config
+    check_weights(net, epoch, config.learning_rate)
+    record = None
+    if epoch % config.eval_every == 0 or epoch == config.epochs:
+        record = {"epoch": epoch, **evaluate(net, data)}
+        if not math.isfinite(record["loss"]):
+            raise DivergenceError(_diverged(epoch, f"the loss is {record['loss']}", config.learning_rate), epoch)
+        state.history.append(record)
+    stop = False
+    if state.early_stopping is not None:
+        val_loss = record["val_loss"] if record else scores(net, *data.validation)[0]
+        stop = state.early_stopping.should_stop(net, val_loss, epoch)
+    return record, stop
+
+
+def check_weights(net: Network, epoch: int, learning_rate: float) -> None:
+    """Raise DivergenceError if any parameter holds NaN or infinity after ``epoch``."""
+    for i, layer in enumerate(net.layers):
+        for name, p in layer.params.items():
+            if first_non_finite(p) is not None:
+                raise DivergenceError(_diverged(epoch, f"layer {i}'s {name} hold NaN or infinity", learning_rate),
+                                      epoch)
+
+
+def _diverged(epoch: int, what: str, learning_rate: float) -> str:
+    return (f"training diverged at epoch {epoch}: {what}. Try a lower learning rate "
+            f"(it was {learning_rate:g}), standardised inputs, or gradient-friendlier activations")
+
+
+class SignalCatcher:
+    """A context in which the named signals (e.g. "SIGINT", "SIGTERM") are noted, not acted on, so
+    that the loop can finish its epoch and stop cleanly; a second signal acts at once
+    (KeyboardInterrupt). Off the main thread, where Python cannot install handlers, it does nothing.
+
+    received: the first signal's name, or None.
+    """
+
+    def __init__(self, names: Sequence[str]):
+        for name in names:
+            if not isinstance(name, str) or not isinstance(getattr(signal, name, None), signal.Signals):
+                raise ValueError(f"interrupt_signals must name signals like 'SIGINT'. Received: {name!r}")
+        self.names, self.received, self.previous = tuple(names), None, {}
+
+    def _handle(self, signum, frame):
+        if self.received:
+            raise KeyboardInterrupt(f"second {signal.Signals(signum).name}")
+        self.received = signal.Signals(signum).name
+
+    def __enter__(self) -> SignalCatcher:
+        if threading.current_thread() is threading.main_thread():
+            for name in self.names:
+                self.previous[name] = signal.signal(getattr(signal, name), self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name, handler in self.previous.items():
+            signal.signal(getattr(signal, name), handler)

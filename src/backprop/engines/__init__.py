@@ -1,6 +1,6 @@
 """Training engines: who runs one epoch.
 
-- "numpy": the reference. Mini-batches go through ``training.run_minibatch_epoch`` (the readable
+- "numpy": the reference. Mini-batches go through ``reference.run_epoch`` (the readable
   layer-by-layer code); per-sample SGD goes through ``numpy_sgd``, the same arithmetic arranged
   to make as few NumPy calls per sample as possible, since at batch size 1 the cost is the calls.
 - "numba": per-sample SGD compiled with Numba (``pip install "backprop[fast]"``).
@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ..network import Network
+if TYPE_CHECKING:  # engines work on any network object; importing network here would close a circle
+    from ..network import Network
 
 ENGINES = ("auto", "numpy", "numba")
 PER_SAMPLE_ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu")
@@ -50,7 +52,7 @@ def per_sample_sgd_problem(net: Network, config) -> str | None:
 
 def select(engine: str, net: Network, config) -> Callable:
     """The epoch function for ``engine`` on this network and configuration."""
-    from ..training import run_minibatch_epoch
+    from . import reference
 
     check_name(engine)
     problem = per_sample_sgd_problem(net, config)
@@ -60,7 +62,7 @@ def select(engine: str, net: Network, config) -> Callable:
         if problem:
             raise ValueError(f"engine='numba' runs per-sample SGD only. Received: {problem}")
     if problem:
-        return run_minibatch_epoch
+        return reference.run_epoch
     if engine == "numba" or (engine == "auto" and numba_available()):
         from . import numba_sgd
 

@@ -12,11 +12,13 @@ compile them again.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
-from ..network import Network
+if TYPE_CHECKING:
+    from ..network import Network
 
 Array = np.ndarray
 ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3}

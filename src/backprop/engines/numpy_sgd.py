@@ -14,9 +14,12 @@ The arithmetic is that of ``Network.backward`` with a batch of one; a test check
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ..network import Network
+if TYPE_CHECKING:
+    from ..network import Network
 
 Array = np.ndarray
 
