@@ -6,14 +6,15 @@
     history = net.fit(data.X_train, data.y_train, epochs=100, validation_data=(data.X_test, data.y_test))
 """
 from . import activations, datasets, initializers, losses, optimizers, schedules
+from .errors import DivergenceError, ModelFileError
 from .layers import Dense
 from .network import Network
-from .persistence import ModelFileError, load, save
+from .persistence import load, save
 from .training import FitConfig, History, Progress
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Dense", "Network", "FitConfig", "History", "Progress", "ModelFileError", "save", "load",
+    "Dense", "Network", "FitConfig", "History", "Progress", "ModelFileError", "DivergenceError", "save", "load",
     "activations", "datasets", "initializers", "losses", "optimizers", "schedules", "__version__",
 ]

@@ -1,7 +1,8 @@
 """Model files: safetensors weights plus a JSON description, written atomically; no pickle.
 
 A file holds the tensors ``layers.{i}.weights`` (n_in, n_out) and ``layers.{i}.bias`` (n_out,),
-and under the metadata key ``backprop`` a JSON document:
+and under the metadata key ``backprop`` a JSON document (the schema, version by version, is in
+docs/model-format.md):
 
     {"format_version": 1,
      "architecture": {"layers": [{"n_in": 2, "n_out": 25, "activation": "sigmoid"}, ...],
@@ -9,7 +10,8 @@ and under the metadata key ``backprop`` a JSON document:
      "training": {...FitConfig...} or null, "dataset": {...Dataset.spec...} or null, "seed": 0}
 
 ``load`` reads it with the safetensors parser, which only ever reads a JSON header and raw
-numbers: nothing in the file can run code. Anything that is not such a file raises ModelFileError.
+numbers: nothing in the file can run code. Anything that is not such a file, a file of a newer
+format version, or weights holding NaN or infinity raise ModelFileError.
 """
 from __future__ import annotations
 
@@ -21,29 +23,24 @@ from pathlib import Path
 import numpy as np
 
 from . import activations, losses
+from .errors import ModelFileError
 from .layers import Dense
 from .network import DTYPES, Network
+from .validation import first_non_finite
 
 FORMAT_VERSION = 1
 METADATA_KEY = "backprop"
+LAYER_PREFIX = "layers."
+
+__all__ = ["FORMAT_VERSION", "ModelFileError", "save", "load", "read_description", "write_atomic"]
 
 
-class ModelFileError(ValueError):
-    """A model file could not be read: missing, not safetensors, truncated, or inconsistent."""
-
-
-def save(net: Network, path: str | os.PathLike, dataset: dict | None = None) -> Path:
-    """Write ``net`` to ``path`` (safetensors), atomically; returns the path.
-
-    dataset: the ``Dataset.spec`` (or a Dataset) it was trained on, so that its test split can be
-    rebuilt by ``backprop evaluate``.
-    """
-    from safetensors.numpy import save as to_bytes
-
-    net.check()
+# ---------------------------------------------------------------------------------------- writing
+def describe(net: Network, dataset: dict | None = None) -> dict:
+    """The JSON description of ``net`` (format ``FORMAT_VERSION``) and the data set spec it learned."""
     if dataset is not None and not isinstance(dataset, dict):
         dataset = getattr(dataset, "spec", None)
-    description = {
+    return {
         "format_version": FORMAT_VERSION,
         "architecture": {
             "layers": [{"n_in": l.n_in, "n_out": l.n_out, "activation": l.activation.name} for l in net.layers],
@@ -54,11 +51,32 @@ def save(net: Network, path: str | os.PathLike, dataset: dict | None = None) -> 
         "dataset": dataset,
         "seed": net.seed,
     }
+
+
+def network_tensors(net: Network) -> dict[str, np.ndarray]:
+    """``layers.{i}.weights`` (n_in, n_out) and ``layers.{i}.bias`` (n_out,) for every layer.
+
+    Raises ValueError if any holds NaN or infinity: such a network is never written."""
     tensors = {}
     for i, layer in enumerate(net.layers):
-        tensors[f"layers.{i}.weights"] = np.ascontiguousarray(layer.weights)
-        tensors[f"layers.{i}.bias"] = np.ascontiguousarray(layer.bias)
-    payload = to_bytes(tensors, metadata={METADATA_KEY: json.dumps(description)})
+        for name in ("weights", "bias"):
+            array = np.ascontiguousarray(layer.params[name])
+            if first_non_finite(array) is not None:
+                raise ValueError(f"layer {i}'s {name} hold NaN or infinity: refusing to save a diverged network")
+            tensors[f"{LAYER_PREFIX}{i}.{name}"] = array
+    return tensors
+
+
+def save(net: Network, path: str | os.PathLike, dataset: dict | None = None) -> Path:
+    """Write ``net`` to ``path`` (safetensors), atomically; returns the path.
+
+    dataset: the ``Dataset.spec`` (or a Dataset) it was trained on, so that its test split can be
+    rebuilt by ``backprop evaluate``. Raises ValueError for a network with non-finite weights.
+    """
+    from safetensors.numpy import save as to_bytes
+
+    net.check()
+    payload = to_bytes(network_tensors(net), metadata={METADATA_KEY: json.dumps(describe(net, dataset))})
     path = Path(path)
     write_atomic(path, payload)
     return path
@@ -82,8 +100,13 @@ def write_atomic(path: Path, payload: bytes) -> None:
         raise
 
 
-def read_description(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
-    """The JSON description and the tensors of a model file; ModelFileError if it is not one."""
+# ---------------------------------------------------------------------------------------- reading
+def read_safetensors(path: str | os.PathLike) -> tuple[dict[str, str], dict[str, np.ndarray]]:
+    """The metadata and the tensors of a safetensors file; ModelFileError if it is not one.
+
+    The safetensors parser checks that the header is at most 100 MB and that every tensor's shape
+    and offsets lie within the file, so nothing here allocates more than the file holds.
+    """
     from safetensors import SafetensorError, safe_open
 
     path = Path(path)
@@ -93,54 +116,108 @@ def read_description(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarra
         with safe_open(str(path), framework="np") as f:
             metadata = f.metadata() or {}
             tensors = {name: f.get_tensor(name) for name in f.keys()}
-    except (SafetensorError, OSError, ValueError) as err:
+    except (SafetensorError, OSError, ValueError, TypeError) as err:
         raise ModelFileError(f"{str(path)!r} is not a safetensors model file ({err})") from None
+    return metadata, tensors
+
+
+def parse_json(text: str, what: str, path: Path) -> dict:
+    """``text`` as a JSON object; ModelFileError (never RecursionError) for anything else."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as err:  # a deeply nested document exhausts the parser
+        raise ModelFileError(f"{str(path)!r}: its {what} is not valid JSON ({type(err).__name__})") from None
+    if not isinstance(value, dict):
+        raise ModelFileError(f"{str(path)!r}: its {what} must be a JSON object. Received: {type(value).__name__}")
+    return value
+
+
+def check_version(found: object, readable: int, what: str, path: Path) -> None:
+    """Refuse a missing, malformed or newer format version, naming it and the one this build reads."""
+    if isinstance(found, bool) or not isinstance(found, int) or found < 1:
+        raise ModelFileError(f"{str(path)!r}: {what} must be a positive integer. Received: {found!r}")
+    if found > readable:
+        raise ModelFileError(f"{str(path)!r} has {what} {found}, written by a newer backprop; this build reads "
+                             f"{what} {readable}: upgrade backprop to read it")
+
+
+def read_description(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON description and the tensors of a model file; ModelFileError if it is not one."""
+    path = Path(path)
+    metadata, tensors = read_safetensors(path)
+    return description_from(metadata, path), tensors
+
+
+def description_from(metadata: dict[str, str], path: Path) -> dict:
+    """The checked ``backprop`` description in a file's metadata; ModelFileError if absent or newer."""
     if METADATA_KEY not in metadata:
         raise ModelFileError(f"{str(path)!r} is a safetensors file but not a backprop model "
                              f"(no {METADATA_KEY!r} metadata)")
-    try:
-        description = json.loads(metadata[METADATA_KEY])
-    except json.JSONDecodeError as err:
-        raise ModelFileError(f"{str(path)!r}: its description is not valid JSON ({err})") from None
-    if not isinstance(description, dict) or description.get("format_version") != FORMAT_VERSION:
-        version = description.get("format_version") if isinstance(description, dict) else None
-        raise ModelFileError(f"{str(path)!r}: format_version must be {FORMAT_VERSION}. Received: {version!r}")
-    return description, tensors
+    description = parse_json(metadata[METADATA_KEY], "description", path)
+    check_version(description.get("format_version"), FORMAT_VERSION, "format_version", path)
+    return description
 
 
 def load(path: str | os.PathLike) -> Network:
     """Read a model written by ``save``. Raises ModelFileError for anything else."""
     description, tensors = read_description(path)
+    extra = sorted(name for name in tensors if not name.startswith(LAYER_PREFIX))
+    if extra:
+        raise ModelFileError(f"{str(path)!r} does not describe a valid network: unexpected tensors {extra[:5]}")
+    return build_network(description, tensors, Path(path))
+
+
+def build_network(description: dict, tensors: dict[str, np.ndarray], path: Path) -> Network:
+    """The network a description and its ``layers.*`` tensors describe; ModelFileError otherwise.
+
+    Tensors under other prefixes (a checkpoint's optimizer state) are the caller's to read."""
+    layer_tensors = {k: v for k, v in tensors.items() if k.startswith(LAYER_PREFIX)}
     try:
-        net = _build(description, tensors)
-    except (KeyError, TypeError, ValueError) as err:
-        raise ModelFileError(f"{str(path)!r} does not describe a valid network: {err}") from None
-    return net
+        return _build(description, layer_tensors)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        raise ModelFileError(f"{str(path)!r} does not describe a valid network: {type(err).__name__}: {err}") from None
+
+
+def _expect(value: object, kind: type | tuple[type, ...], what: str) -> object:
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{what} must be of type {getattr(kind, '__name__', kind)}. Received: {value!r:.80}")
+    return value
 
 
 def _build(description: dict, tensors: dict[str, np.ndarray]) -> Network:
-    arch = description["architecture"]
-    if arch.get("dtype", "float64") not in DTYPES:
-        raise ValueError(f"unknown dtype {arch.get('dtype')!r}")
-    expected = set()
-    layers = []
-    for i, spec in enumerate(arch["layers"]):
-        activations.get(spec["activation"])  # ValueError names the valid activations
-        names = (f"layers.{i}.weights", f"layers.{i}.bias")
-        expected.update(names)
-        missing = [n for n in names if n not in tensors]
-        if missing:
-            raise ValueError(f"tensor {missing[0]!r} is missing")
-        weights, bias = (tensors[n] for n in names)
-        if not (np.issubdtype(weights.dtype, np.floating) and np.issubdtype(bias.dtype, np.floating)):
-            raise ValueError(f"layer {i} holds non-float tensors ({weights.dtype}, {bias.dtype})")
-        layers.append(Dense(spec["n_in"], spec["n_out"], spec["activation"], weights=weights, bias=bias))
-    extra = set(tensors) - expected
+    arch = _expect(description["architecture"], dict, "architecture")
+    dtype = _expect(arch.get("dtype", "float64"), str, "architecture.dtype")
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {sorted(DTYPES)}. Received: dtype={dtype!r}")
+    specs = _expect(arch["layers"], list, "architecture.layers")
+    layers = [_build_layer(i, _expect(spec, dict, f"layer {i}"), tensors) for i, spec in enumerate(specs)]
+    extra = set(tensors) - {f"{LAYER_PREFIX}{i}.{n}" for i in range(len(specs)) for n in ("weights", "bias")}
     if extra:
-        raise ValueError(f"unexpected tensors {sorted(extra)}")
-    net = Network(layers, loss=losses.get(arch["loss"]).name, seed=description.get("seed"),
-                  dtype=arch.get("dtype", "float64"))
+        raise ValueError(f"unexpected tensors {sorted(extra)[:5]}")
+    seed = description.get("seed")
+    if seed is not None and (_expect(seed, int, "seed") < 0 or seed >= 2**128):
+        raise ValueError(f"seed must be an integer in [0, 2**128). Received: seed={seed}")
+    net = Network(layers, loss=losses.get(_expect(arch["loss"], str, "loss")).name, seed=seed, dtype=dtype)
     net.check()
-    net.training_config = description.get("training")
-    net.dataset = description.get("dataset")
+    training, dataset = description.get("training"), description.get("dataset")
+    net.training_config = None if training is None else _expect(training, dict, "training")
+    net.dataset = None if dataset is None else _expect(dataset, dict, "dataset")
     return net
+
+
+def _build_layer(i: int, spec: dict, tensors: dict[str, np.ndarray]) -> Dense:
+    activations.get(_expect(spec["activation"], str, "activation"))  # ValueError names the valid ones
+    names = (f"{LAYER_PREFIX}{i}.weights", f"{LAYER_PREFIX}{i}.bias")
+    missing = [n for n in names if n not in tensors]
+    if missing:
+        raise ValueError(f"tensor {missing[0]!r} is missing")
+    weights, bias = (tensors[n] for n in names)
+    for name, array in zip(names, (weights, bias)):
+        if array.dtype not in (np.float32, np.float64):
+            raise ValueError(f"tensor {name!r} must hold float32 or float64. Received: {array.dtype}")
+        where = first_non_finite(array)
+        if where is not None:
+            raise ValueError(f"tensor {name!r} holds {array[where]} at {where}: a model with NaN or infinity "
+                             "is refused")
+    return Dense(_expect(spec["n_in"], int, "n_in"), _expect(spec["n_out"], int, "n_out"), spec["activation"],
+                 weights=weights, bias=bias)

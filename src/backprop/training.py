@@ -249,12 +249,13 @@ def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=Non
             state.epoch, state.seconds = epoch, state.seconds + time.perf_counter() - began
             if stop_early:
                 state.history.stopped_early_at = epoch
-            if signals.received:
-                state.history.interrupted_at, state.history.interrupted_by = epoch, signals.received
-            progress = Progress(epoch, config.epochs, record, net, state, interrupted=bool(signals.received))
+            interrupted = signals.received  # read once: a signal during the callbacks counts at the next epoch
+            if interrupted:
+                state.history.interrupted_at, state.history.interrupted_by = epoch, interrupted
+            progress = Progress(epoch, config.epochs, record, net, state, interrupted=bool(interrupted))
             for call in callbacks:
                 call(progress)
-            if stop_early or signals.received:
+            if stop_early or interrupted:
                 break
     if state.early_stopping is not None and not state.history.interrupted_by:
         state.early_stopping.restore(net)
