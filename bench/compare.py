@@ -32,8 +32,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import seed_speed  # noqa: E402  (the sibling script: item 1)
 from backprop import Dense, Network, datasets, engines  # noqa: E402
 from backprop.config import PRESETS  # noqa: E402
+from backprop.engines.reference import run_epoch as run_minibatch_epoch  # noqa: E402
 from backprop.optimizers import SGD  # noqa: E402
-from backprop.training import FitConfig, run_minibatch_epoch  # noqa: E402
+from backprop.training import FitConfig  # noqa: E402
 
 
 def med(values) -> str:

@@ -27,13 +27,35 @@ def new_run_folder(root: str | Path, name: str | None = None) -> Path:
     return folder
 
 
-def write_metrics(history: History, path: Path) -> None:
-    """metrics.csv: one row per evaluated epoch, the columns of ``History.COLUMNS``."""
+def write_metrics(rows: list[dict], path: Path) -> None:
+    """metrics.csv, atomically: one row per evaluated epoch, the columns of ``History.COLUMNS``."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=History.COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(history.rows())
+    writer.writerows(rows)
     write_atomic(path, buffer.getvalue().encode())
+
+
+class MetricsLog:
+    """A ``fit`` callback that appends each evaluation to metrics.csv as it happens, flushed, so
+    that a killed process leaves a valid file holding every evaluation it finished.
+
+    rows: the evaluations already made (epoch 0, or a resumed run's history): the file is
+    rewritten with them first, dropping any row written after the checkpoint being resumed.
+    """
+
+    def __init__(self, path: Path, rows: list[dict]):
+        write_metrics(rows, path)
+        self.file = open(path, "a", newline="")  # noqa: SIM115 -- closed by close(), after training
+        self.writer = csv.DictWriter(self.file, fieldnames=History.COLUMNS, lineterminator="\n")
+
+    def __call__(self, progress) -> None:
+        if progress.record is not None:
+            self.writer.writerow(progress.record)
+            self.file.flush()  # one write per row: SIGKILL can end the file only between rows
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def read_metrics(path: Path) -> list[dict]:
@@ -43,7 +65,19 @@ def read_metrics(path: Path) -> list[dict]:
 
 
 def write_json(data: dict, path: Path) -> None:
+    """``data`` as indented JSON at ``path``, atomically."""
     write_atomic(path, (json.dumps(data, indent=2) + "\n").encode())
+
+
+def read_json(path: Path) -> dict:
+    """The JSON object in ``path``; ValueError naming the file if it is missing or not an object."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError, RecursionError) as err:
+        raise ValueError(f"cannot read {str(path)!r}: {err}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{str(path)!r} must hold a JSON object")
+    return data
 
 
 def model_path(path: str | Path) -> Path:

@@ -238,7 +238,9 @@ def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=Non
     schedule = schedules.get(config.schedule)
     state = state if state is not None else start(net, config, data)
     callbacks = [] if callback is None else [callback] if callable(callback) else list(callback)
-    with SignalCatcher(interrupt_signals) as signals:
+    # Overflow and NaN are not warned about as they happen: the loop checks the weights after every
+    # epoch and raises one DivergenceError that names the epoch and says what to change.
+    with SignalCatcher(interrupt_signals) as signals, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         while state.epoch < config.epochs:
             began = time.perf_counter()
             epoch = state.epoch + 1

@@ -1,0 +1,39 @@
+"""What every command shares: the one-line usage error, the parser that raises it, figure options."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..plots import FORMATS
+
+
+class UsageError(Exception):
+    """A bad command line: reported as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse prints usage + message; we want one line
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def choices(registry) -> list[str]:
+    return sorted(registry)
+
+
+def add_figure_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=list(FORMATS), default="svg", help="figure format (default svg)")
+    parser.add_argument("--show", action="store_true", help="also open the figures in a window")
+
+
+def write_figures(figures: dict, folder: Path, args: argparse.Namespace) -> list[Path]:
+    """Save each figure as folder/NAME.FORMAT; with --show also open them. Returns the paths."""
+    from .. import plots
+
+    paths = [plots.save(fig, folder / f"{name}.{args.format}") for name, fig in figures.items()]
+    if args.show:
+        import matplotlib.pyplot as plt
+
+        for fig in figures.values():
+            plt.figure(fig)
+        plt.show()
+    return paths

@@ -1,0 +1,33 @@
+"""``backprop plot-data``: draw a data set."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..datasets import DATASETS
+from .common import add_figure_options, choices
+
+
+def add_parsers(sub) -> None:
+    plot_data = sub.add_parser("plot-data", help="draw the data set")
+    plot_data.add_argument("--dataset", choices=choices(DATASETS), default="moons")
+    plot_data.add_argument("--dark", action="store_true", help="dark background")
+    plot_data.add_argument("--out", help="output file (default data.FORMAT)")
+    add_figure_options(plot_data)
+    plot_data.set_defaults(handler=cmd_plot_data)
+
+
+def cmd_plot_data(args: argparse.Namespace) -> int:
+    from .. import datasets, plots
+
+    data = datasets.DATASETS[args.dataset]()
+    out = Path(args.out) if args.out else Path(f"data.{args.format}")
+    fig = plots.data(data.X, data.y, title=f"{args.dataset}: {len(data.y)} points", dark=args.dark)
+    plots.save(fig, out)
+    if args.show:
+        import matplotlib.pyplot as plt
+
+        plt.figure(fig)
+        plt.show()
+    print(f"wrote {out}")
+    return 0

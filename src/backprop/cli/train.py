@@ -1,0 +1,183 @@
+"""``backprop train``: train a network into a run folder, checkpoint it, resume it."""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .. import activations, engines, initializers, losses, optimizers, schedules
+from ..config import PRESETS, Experiment
+from ..datasets import DATASETS
+from ..errors import DivergenceError
+from .common import UsageError, add_figure_options, choices
+
+FIT_OPTIONS = ("epochs", "learning_rate", "batch_size", "optimizer", "weight_decay", "schedule", "patience",
+               "engine", "eval_every", "shuffle")
+NET_OPTIONS = ("hidden", "activation", "output_activation", "loss", "init", "dtype", "seed", "dataset")
+RUN_OPTIONS = ("preset", "out", "name")  # with FIT_OPTIONS and NET_OPTIONS: what --resume takes from the run
+OPTION_NAMES = {"learning_rate": "lr"}  # dest -> option, where they differ
+SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number, as shells report them
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        widths = tuple(int(part) for part in text.split(",") if part.strip() != "")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers like 25,50,25. Received: {text!r}") from None
+    if any(w < 1 for w in widths):
+        raise argparse.ArgumentTypeError(f"widths must be positive. Received: {text!r}")
+    return widths
+
+
+def add_parsers(sub) -> None:
+    train = sub.add_parser("train", help="train a network (default: the seed's experiment)")
+    defaults = Experiment()
+    train.add_argument("--preset", choices=sorted(PRESETS), help="starting configuration (default seed)")
+    widths = ",".join(map(str, defaults.hidden))
+    train.add_argument("--hidden", type=_int_list, help=f"hidden widths (default {widths})")
+    train.add_argument("--activation", choices=choices(activations.ACTIVATIONS), help="hidden activation")
+    train.add_argument("--output-activation", choices=choices(activations.ACTIVATIONS))
+    train.add_argument("--loss", choices=choices(losses.LOSSES))
+    train.add_argument("--init", choices=["auto", *choices(initializers.INITIALIZERS)])
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--lr", type=float, dest="learning_rate", help="learning rate")
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--optimizer", choices=choices(optimizers.OPTIMIZERS))
+    train.add_argument("--weight-decay", type=float)
+    train.add_argument("--schedule", choices=choices(schedules.SCHEDULES))
+    train.add_argument("--patience", type=int, help="early stopping patience in epochs")
+    train.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
+                       help="reshuffle the samples every epoch (the seed preset keeps the seed's fixed order)")
+    train.add_argument("--engine", choices=list(engines.ENGINES))
+    train.add_argument("--dtype", choices=["float64", "float32"])
+    train.add_argument("--seed", type=int)
+    train.add_argument("--eval-every", type=int)
+    train.add_argument("--dataset", choices=choices(DATASETS))
+    train.add_argument("--out", help="folder that holds the run folders (default runs)")
+    train.add_argument("--name", help="run folder name (default: the current time)")
+    train.add_argument("--checkpoint-every", type=int, metavar="N",
+                       help="write RUN/checkpoint.safetensors every N epochs (always on Ctrl-C or SIGTERM)")
+    train.add_argument("--resume", metavar="RUN",
+                       help="continue an interrupted run in its folder, with its own configuration")
+    add_figure_options(train)
+    train.add_argument("--quiet", action="store_true", help="no progress output")
+    train.set_defaults(handler=cmd_train)
+
+
+def experiment_from_args(args: argparse.Namespace) -> Experiment:
+    """The preset, with every option the user gave laid over it."""
+    base = PRESETS[args.preset or "seed"]
+    fit_changes = {k: getattr(args, k) for k in FIT_OPTIONS if getattr(args, k) is not None}
+    net_changes = {k: getattr(args, k) for k in NET_OPTIONS if getattr(args, k) is not None}
+    return replace(base, **net_changes, fit=replace(base.fit, **fit_changes))
+
+
+class ProgressReporter:
+    """Turns ``fit``'s progress callbacks into a tqdm bar (terminal), plain lines, or nothing."""
+
+    def __init__(self, epochs: int, mode: str, done: int = 0):
+        self.mode, self.bar = mode, None
+        if mode == "bar":
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=epochs, initial=done, unit="epoch", file=sys.stderr, dynamic_ncols=True)
+
+    def __call__(self, progress) -> None:
+        record = progress.record
+        if self.bar is not None:
+            self.bar.update(1)
+            if record:
+                self.bar.set_postfix(loss=f"{record['loss']:.4f}", test_acc=f"{record['val_accuracy']:.2%}")
+        elif self.mode == "lines" and record:
+            print(f"epoch {record['epoch']:>5}/{progress.epochs}  loss {record['loss']:.5f}  "
+                  f"mse {record['mse']:.5f}  test accuracy {record['val_accuracy']:.2%}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _check_every(every: int | None) -> int | None:
+    if every is not None and every < 1:
+        raise ValueError(f"--checkpoint-every must be a positive integer. Received: {every}")
+    return every
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .. import datasets, runs, training
+
+    if args.resume:
+        return cmd_resume(args)
+    experiment = experiment_from_args(args)
+    every = _check_every(args.checkpoint_every)
+    data = datasets.DATASETS[experiment.dataset]()
+    net = experiment.build_network(data.X_train.shape[1], int(data.y.max()) + 1)
+    arrays = training.prepare_data(net, data.X_train, data.y_train, experiment.fit, (data.X_test, data.y_test))
+    state = training.start(net, experiment.fit, arrays)  # every check has passed: now the folder
+    folder = runs.new_run_folder(args.out or "runs", args.name)
+    runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every}, folder / "config.json")
+    return train_in_folder(folder, net, data, state, every, args)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from .. import checkpoints, datasets, runs
+
+    given = [k for k in (*FIT_OPTIONS, *NET_OPTIONS, *RUN_OPTIONS) if getattr(args, k) is not None]
+    if given:
+        raise UsageError(f"backprop train: --resume continues a run with its own configuration; "
+                         f"drop --{OPTION_NAMES.get(given[0], given[0]).replace('_', '-')}")
+    folder = Path(args.resume)
+    if (folder / runs.MODEL_FILE).exists():
+        raise UsageError(f"backprop train: run {str(folder)!r} is complete (it has {runs.MODEL_FILE}): "
+                         "nothing to resume")
+    if not (folder / checkpoints.FILE).is_file():
+        raise UsageError(f"backprop train: {str(folder)!r} holds no {checkpoints.FILE}: nothing to resume")
+    config = runs.read_json(folder / "config.json")
+    net, state = checkpoints.load(folder / checkpoints.FILE)
+    data = datasets.from_spec(net.dataset)
+    every = _check_every(args.checkpoint_every or config.get("checkpoint_every"))
+    return train_in_folder(folder, net, data, state, every, args)
+
+
+def train_in_folder(folder: Path, net, data, state, every: int | None, args: argparse.Namespace) -> int:
+    """Train from ``state`` to its last epoch in ``folder``: metrics appended as they come, a checkpoint
+    every ``every`` epochs and on SIGINT/SIGTERM; at the end the model, the curves and the config."""
+    from .. import checkpoints, runs, training
+
+    config = state.config
+    metrics = runs.MetricsLog(folder / "metrics.csv", state.history.rows())
+    checkpoint = checkpoints.Checkpoint(folder / checkpoints.FILE, every, dataset=data.spec)
+    mode = "none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines")
+    reporter = ProgressReporter(config.epochs, mode, state.epoch)
+    try:
+        history = training.fit(net, data.X_train, data.y_train, config, (data.X_test, data.y_test),
+                               callback=[metrics, checkpoint, reporter], state=state,
+                               interrupt_signals=tuple(SIGNAL_EXIT_CODES))
+    except DivergenceError as err:
+        kept = (f"the last good checkpoint (epoch {checkpoint.last_epoch}) is kept in {folder}" if checkpoint.last_epoch
+                else f"no model was saved ({folder} holds the metrics so far)")
+        raise DivergenceError(f"{err}; {kept}", err.epoch) from None
+    finally:
+        reporter.close()
+        metrics.close()
+    if history.interrupted_by:
+        print(f"backprop: {history.interrupted_by} after epoch {history.interrupted_at} of {config.epochs}: "
+              f"checkpoint and metrics written. Resume with: backprop train --resume {folder}", file=sys.stderr)
+        return SIGNAL_EXIT_CODES[history.interrupted_by]
+    return _finish(folder, net, data, history, args)
+
+
+def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
+    from .. import persistence, plots, runs
+    from .common import write_figures
+
+    persistence.save(net, folder / runs.MODEL_FILE, dataset=data.spec)
+    config = runs.read_json(folder / "config.json")
+    runs.write_json({**config, "train_seconds": history.seconds}, folder / "config.json")
+    write_figures({"curves": plots.curves(history)}, folder, args)
+    print(f"test accuracy: {net.accuracy(data.X_test, data.y_test):.4f}")
+    print(f"training time: {history.seconds:.2f} s")
+    print(f"run folder:    {folder}")
+    return 0
