@@ -136,3 +136,49 @@ def test_save_is_atomic(tmp_path, trained, monkeypatch):
         save(other, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]  # no temporary file left behind
+
+
+def test_a_network_with_nan_or_inf_is_never_saved(tmp_path, trained):
+    trained.layers[2].params["bias"][3] = np.inf
+    with pytest.raises(ValueError, match="layer 2's bias hold NaN or infinity: refusing to save a diverged network"):
+        save(trained, tmp_path / "m.safetensors")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_weights_with_nan_or_inf_are_refused_at_load(tmp_path, trained, bad):
+    path = save(trained, tmp_path / "m.safetensors")
+    _, tensors = read_description(path)
+    tensors["layers.1.weights"][4, 7] = bad
+    _rewrite(path, tensors=tensors)
+    with pytest.raises(ModelFileError, match=r"tensor 'layers.1.weights' holds .* at \(4, 7\): a model with NaN"):
+        load(path)
+
+
+def test_a_newer_format_version_is_refused_by_name(tmp_path, trained):
+    path = save(trained, tmp_path / "m.safetensors")
+    description, _ = read_description(path)
+    description["format_version"] = 7
+    _rewrite(path, description=description)
+    with pytest.raises(ModelFileError, match="has format_version 7, written by a newer backprop; this build reads "
+                                             "format_version 1: upgrade backprop"):
+        load(path)
+
+
+def test_a_model_asking_for_a_data_set_of_10_12_samples_is_refused_by_evaluate(tmp_path, trained, capsys):
+    from backprop.cli import main
+
+    spec = {"name": "moons", "n_samples": 10**12, "noise": 0.2, "seed": 100, "test_size": 0.3, "split_seed": 42}
+    path = save(trained, tmp_path / "m.safetensors", dataset=spec)
+    assert main(["evaluate", str(path)]) == 2  # at once: nothing is allocated for 10^12 points
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "n_samples must be at most 10,000,000" in err
+
+
+def test_predict_refuses_non_finite_points_in_one_line(tmp_path, trained, capsys):
+    from backprop.cli import main
+
+    path = save(trained, tmp_path / "m.safetensors")
+    assert main(["predict", str(path), "0.5,nan"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "points must hold finite numbers. Received: nan at row 0, column 1" in err
