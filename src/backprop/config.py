@@ -5,7 +5,7 @@ model file's metadata are written from it. The defaults are the seed's experimen
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from . import activations, initializers, losses
 from .datasets import DATASETS
@@ -86,3 +86,23 @@ PRESETS: dict[str, Experiment] = {
                        fit=FitConfig(epochs=25, learning_rate=0.02, batch_size=64, optimizer="adam",
                                      schedule="cosine", eval_every=1)),
 }
+
+
+FIT_FIELDS = tuple(f.name for f in fields(FitConfig))
+NET_FIELDS = tuple(f.name for f in fields(Experiment) if f.name != "fit")
+
+
+def from_preset(preset: str = "seed", **options) -> Experiment:
+    """The preset named ``preset`` with ``options`` laid over it, each by its field name: the network's
+    (hidden, activation, loss, seed, ...) and the training's (epochs, learning_rate, batch_size, ...).
+
+    Raises ValueError for an unknown preset or option, or a value the field refuses.
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {sorted(PRESETS)}. Received: preset={preset!r}")
+    unknown = sorted(set(options) - set(FIT_FIELDS) - set(NET_FIELDS))
+    if unknown:
+        raise ValueError(f"options must be among {sorted(NET_FIELDS + FIT_FIELDS)}. Received: {unknown[0]!r}")
+    base = PRESETS[preset]
+    fit = replace(base.fit, **{k: v for k, v in options.items() if k in FIT_FIELDS})
+    return replace(base, **{k: v for k, v in options.items() if k in NET_FIELDS}, fit=fit)

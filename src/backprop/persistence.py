@@ -32,7 +32,7 @@ FORMAT_VERSION = 1
 METADATA_KEY = "backprop"
 LAYER_PREFIX = "layers."
 
-__all__ = ["FORMAT_VERSION", "ModelFileError", "save", "load", "read_description", "write_atomic"]
+__all__ = ["FORMAT_VERSION", "ModelFileError", "save", "load", "to_bytes", "read_description", "write_atomic"]
 
 
 # ---------------------------------------------------------------------------------------- writing
@@ -73,13 +73,17 @@ def save(net: Network, path: str | os.PathLike, dataset: dict | None = None) -> 
     dataset: the ``Dataset.spec`` (or a Dataset) it was trained on, so that its test split can be
     rebuilt by ``backprop evaluate``. Raises ValueError for a network with non-finite weights.
     """
-    from safetensors.numpy import save as to_bytes
+    path = Path(path)
+    write_atomic(path, to_bytes(net, dataset))
+    return path
+
+
+def to_bytes(net: Network, dataset: dict | None = None) -> bytes:
+    """The model file's bytes, as ``save`` writes them (for a caller that sends or stores them itself)."""
+    from safetensors.numpy import save as safetensors_bytes
 
     net.check()
-    payload = to_bytes(network_tensors(net), metadata={METADATA_KEY: json.dumps(describe(net, dataset))})
-    path = Path(path)
-    write_atomic(path, payload)
-    return path
+    return safetensors_bytes(network_tensors(net), metadata={METADATA_KEY: json.dumps(describe(net, dataset))})
 
 
 def write_atomic(path: Path, payload: bytes) -> None:

@@ -99,11 +99,23 @@ def decision_boundary(net, X: Array, y: Array, resolution: int = 300):
     return fig
 
 
+def to_bytes(fig, format: str = "svg") -> bytes:
+    """``fig`` rendered as ``format`` (svg, png or pdf)."""
+    import io
+
+    if format not in FORMATS:
+        raise ValueError(f"figure format must be one of {list(FORMATS)}. Received: format={format!r}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=format, dpi=110)
+    return buffer.getvalue()
+
+
 def save(fig, path: str | os.PathLike) -> Path:
-    """Write ``fig`` to ``path``; the format is the path's suffix (svg, png or pdf)."""
+    """Write ``fig`` to ``path``, atomically; the format is the path's suffix (svg, png or pdf)."""
+    from .persistence import write_atomic
+
     path = Path(path)
     if path.suffix.lstrip(".") not in FORMATS:
         raise ValueError(f"figure format must be one of {list(FORMATS)}. Received: path={str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    write_atomic(path, to_bytes(fig, path.suffix.lstrip(".")))
     return path

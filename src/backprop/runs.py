@@ -27,13 +27,18 @@ def new_run_folder(root: str | Path, name: str | None = None) -> Path:
     return folder
 
 
-def write_metrics(rows: list[dict], path: Path) -> None:
-    """metrics.csv, atomically: one row per evaluated epoch, the columns of ``History.COLUMNS``."""
+def metrics_text(rows: list[dict]) -> str:
+    """metrics.csv's text: a header, then one row per evaluated epoch, the columns of ``History.COLUMNS``."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=History.COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    write_atomic(path, buffer.getvalue().encode())
+    return buffer.getvalue()
+
+
+def write_metrics(rows: list[dict], path: Path) -> None:
+    """metrics.csv, atomically (see ``metrics_text``)."""
+    write_atomic(path, metrics_text(rows).encode())
 
 
 class MetricsLog:
@@ -64,9 +69,36 @@ def read_metrics(path: Path) -> list[dict]:
         return [{k: int(v) if k == "epoch" else float(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
+def json_text(data: dict) -> str:
+    """``data`` as indented JSON, as config.json holds it."""
+    return json.dumps(data, indent=2) + "\n"
+
+
 def write_json(data: dict, path: Path) -> None:
     """``data`` as indented JSON at ``path``, atomically."""
-    write_atomic(path, (json.dumps(data, indent=2) + "\n").encode())
+    write_atomic(path, json_text(data).encode())
+
+
+def write_folder(folder: Path, files: dict[str, bytes]) -> Path:
+    """Create ``folder`` holding ``files`` (name -> bytes) all at once: they are written into a
+    temporary folder beside it, which is then renamed, so the folder never exists half-written.
+    Raises FileExistsError if ``folder`` exists."""
+    import shutil
+    import tempfile
+
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    try:
+        for name, payload in files.items():
+            (staging / name).write_bytes(payload)
+        if folder.exists():
+            raise FileExistsError(f"{str(folder)!r} exists")
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
 
 
 def read_json(path: Path) -> dict:

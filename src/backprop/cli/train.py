@@ -3,58 +3,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from .. import activations, engines, initializers, losses, optimizers, schedules
-from ..config import PRESETS, Experiment
-from ..datasets import DATASETS
+from .. import config
+from ..config import Experiment
 from ..errors import DivergenceError
-from .common import UsageError, add_figure_options, choices
+from .common import UsageError, add_figure_options
+from .options import FLAGS, add_training_options, given_options
 
-FIT_OPTIONS = ("epochs", "learning_rate", "batch_size", "optimizer", "weight_decay", "schedule", "patience",
-               "engine", "eval_every", "shuffle")
-NET_OPTIONS = ("hidden", "activation", "output_activation", "loss", "init", "dtype", "seed", "dataset")
-RUN_OPTIONS = ("preset", "out", "name")  # with FIT_OPTIONS and NET_OPTIONS: what --resume takes from the run
-OPTION_NAMES = {"learning_rate": "lr"}  # dest -> option, where they differ
+RUN_OPTIONS = ("preset", "seed", "out", "name")  # with the training options: what --resume takes from the run
 SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number, as shells report them
-
-
-def _int_list(text: str) -> tuple[int, ...]:
-    try:
-        widths = tuple(int(part) for part in text.split(",") if part.strip() != "")
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers like 25,50,25. Received: {text!r}") from None
-    if any(w < 1 for w in widths):
-        raise argparse.ArgumentTypeError(f"widths must be positive. Received: {text!r}")
-    return widths
 
 
 def add_parsers(sub) -> None:
     train = sub.add_parser("train", help="train a network (default: the seed's experiment)")
-    defaults = Experiment()
-    train.add_argument("--preset", choices=sorted(PRESETS), help="starting configuration (default seed)")
-    widths = ",".join(map(str, defaults.hidden))
-    train.add_argument("--hidden", type=_int_list, help=f"hidden widths (default {widths})")
-    train.add_argument("--activation", choices=choices(activations.ACTIVATIONS), help="hidden activation")
-    train.add_argument("--output-activation", choices=choices(activations.ACTIVATIONS))
-    train.add_argument("--loss", choices=choices(losses.LOSSES))
-    train.add_argument("--init", choices=["auto", *choices(initializers.INITIALIZERS)])
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--lr", type=float, dest="learning_rate", help="learning rate")
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--optimizer", choices=choices(optimizers.OPTIMIZERS))
-    train.add_argument("--weight-decay", type=float)
-    train.add_argument("--schedule", choices=choices(schedules.SCHEDULES))
-    train.add_argument("--patience", type=int, help="early stopping patience in epochs")
-    train.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
-                       help="reshuffle the samples every epoch (the seed preset keeps the seed's fixed order)")
-    train.add_argument("--engine", choices=list(engines.ENGINES))
-    train.add_argument("--dtype", choices=["float64", "float32"])
-    train.add_argument("--seed", type=int)
-    train.add_argument("--eval-every", type=int)
-    train.add_argument("--dataset", choices=choices(DATASETS))
+    add_training_options(train)
+    train.add_argument("--seed", type=int, help="the network's seed (initial weights, sample order)")
     train.add_argument("--out", help="folder that holds the run folders (default runs)")
     train.add_argument("--name", help="run folder name (default: the current time)")
     train.add_argument("--checkpoint-every", type=int, metavar="N",
@@ -68,10 +32,8 @@ def add_parsers(sub) -> None:
 
 def experiment_from_args(args: argparse.Namespace) -> Experiment:
     """The preset, with every option the user gave laid over it."""
-    base = PRESETS[args.preset or "seed"]
-    fit_changes = {k: getattr(args, k) for k in FIT_OPTIONS if getattr(args, k) is not None}
-    net_changes = {k: getattr(args, k) for k in NET_OPTIONS if getattr(args, k) is not None}
-    return replace(base, **net_changes, fit=replace(base.fit, **fit_changes))
+    seed = {} if args.seed is None else {"seed": args.seed}
+    return config.from_preset(args.preset or "seed", **given_options(args), **seed)
 
 
 class ProgressReporter:
@@ -124,10 +86,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     from .. import checkpoints, datasets, runs
 
-    given = [k for k in (*FIT_OPTIONS, *NET_OPTIONS, *RUN_OPTIONS) if getattr(args, k) is not None]
+    given = [*given_options(args), *(k for k in RUN_OPTIONS if getattr(args, k) is not None)]
     if given:
         raise UsageError(f"backprop train: --resume continues a run with its own configuration; "
-                         f"drop --{OPTION_NAMES.get(given[0], given[0]).replace('_', '-')}")
+                         f"drop {FLAGS.get(given[0], '--' + given[0])}")
     folder = Path(args.resume)
     if (folder / runs.MODEL_FILE).exists():
         raise UsageError(f"backprop train: run {str(folder)!r} is complete (it has {runs.MODEL_FILE}): "

@@ -1,0 +1,76 @@
+"""The training options, defined once: ``train`` takes one value each, ``sweep`` one or more."""
+from __future__ import annotations
+
+import argparse
+
+from .. import activations, engines, initializers, losses, optimizers, schedules
+from ..config import PRESETS, Experiment
+from ..datasets import DATASETS
+from .common import choices
+
+
+def int_list(text: str) -> tuple[int, ...]:
+    """"25,50,25" -> (25, 50, 25): hidden-layer widths."""
+    try:
+        widths = tuple(int(part) for part in text.split(",") if part.strip() != "")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers like 25,50,25. Received: {text!r}") from None
+    if any(w < 1 for w in widths):
+        raise argparse.ArgumentTypeError(f"widths must be positive. Received: {text!r}")
+    return widths
+
+
+def boolean(text: str) -> bool:
+    """"true"/"false" (or yes/no, 1/0) -> bool."""
+    lowered = text.lower()
+    if lowered in ("true", "yes", "1"):
+        return True
+    if lowered in ("false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false. Received: {text!r}")
+
+
+def _training_options() -> list[tuple[str, dict]]:
+    widths = ",".join(map(str, Experiment().hidden))
+    return [
+        ("--hidden", {"type": int_list, "help": f"hidden widths (default {widths})"}),
+        ("--activation", {"choices": choices(activations.ACTIVATIONS), "help": "hidden activation"}),
+        ("--output-activation", {"choices": choices(activations.ACTIVATIONS)}),
+        ("--loss", {"choices": choices(losses.LOSSES)}),
+        ("--init", {"choices": ["auto", *choices(initializers.INITIALIZERS)]}),
+        ("--epochs", {"type": int}),
+        ("--lr", {"type": float, "dest": "learning_rate", "help": "learning rate"}),
+        ("--batch-size", {"type": int}),
+        ("--optimizer", {"choices": choices(optimizers.OPTIMIZERS)}),
+        ("--weight-decay", {"type": float}),
+        ("--schedule", {"choices": choices(schedules.SCHEDULES)}),
+        ("--patience", {"type": int, "help": "early stopping patience in epochs"}),
+        ("--engine", {"choices": list(engines.ENGINES)}),
+        ("--dtype", {"choices": ["float64", "float32"]}),
+        ("--eval-every", {"type": int}),
+        ("--dataset", {"choices": choices(DATASETS)}),
+    ]
+
+
+# dest -> flag, for messages: every training option's field name and how a user types it
+FLAGS = {kw.get("dest", flag[2:].replace("-", "_")): flag for flag, kw in _training_options()}
+FLAGS.update(shuffle="--shuffle", seed="--seed")
+
+
+def add_training_options(parser: argparse.ArgumentParser, many: bool = False) -> None:
+    """Every hyperparameter as an option (None when not given); ``many``: each takes one or more values."""
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="starting configuration (default seed)")
+    for flag, kwargs in _training_options():
+        parser.add_argument(flag, nargs="+" if many else None, **kwargs)
+    if many:
+        parser.add_argument("--shuffle", type=boolean, nargs="+", metavar="true|false",
+                            help="reshuffle the samples every epoch")
+    else:
+        parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
+                            help="reshuffle the samples every epoch (the seed preset keeps the seed's fixed order)")
+
+
+def given_options(args: argparse.Namespace) -> dict:
+    """The training options the user gave, by field name (seed aside)."""
+    return {name: getattr(args, name) for name in FLAGS if name != "seed" and getattr(args, name, None) is not None}
