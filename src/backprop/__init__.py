@@ -14,7 +14,17 @@ from .training import FitConfig, History, Progress
 
 __version__ = "0.1.0"
 
+
 __all__ = [
     "Dense", "Network", "FitConfig", "History", "Progress", "ModelFileError", "DivergenceError", "save", "load",
-    "activations", "datasets", "initializers", "losses", "optimizers", "schedules", "__version__",
+    "activations", "datasets", "initializers", "losses", "optimizers", "schedules", "sweep", "__version__",
 ]
+
+
+def __getattr__(name: str):
+    """``backprop.sweep`` loads the sweeps package (and joblib) only when it is first used."""
+    if name == "sweep":
+        from .sweeps import sweep
+
+        return sweep
+    raise AttributeError(f"module 'backprop' has no attribute {name!r}")

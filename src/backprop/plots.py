@@ -19,10 +19,16 @@ FORMATS = ("svg", "png", "pdf")
 MAX_RESOLUTION = 2000  # grid points per side: 4 million predictions at most
 
 
-def _figure(figsize=(12, 5)):
+def _figure(figsize=(12, 5), margins: dict | None = None):
+    """A pyplot-free figure. With ``margins`` (subplots_adjust's keywords) the layout is fixed, which
+    renders about twice as fast as the constrained layout: worth it for figures drawn once per run."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=figsize, layout="constrained")
+    if margins is None:
+        return Figure(figsize=figsize, layout="constrained")
+    fig = Figure(figsize=figsize)
+    fig.subplots_adjust(**margins)
+    return fig
 
 
 def curves(history: History):
@@ -30,7 +36,7 @@ def curves(history: History):
 
     Falls back to the training accuracy where the history has no validation data.
     """
-    fig = _figure((12, 4.5))
+    fig = _figure((12, 4.5), margins={"left": 0.065, "right": 0.985, "bottom": 0.12, "top": 0.92, "wspace": 0.2})
     ax_mse, ax_acc = fig.subplots(1, 2)
     ax_mse.plot(history.epoch, history.mse, color="tab:blue")
     ax_mse.set(title="MSE on the training set", xlabel="epoch", ylabel="MSE")

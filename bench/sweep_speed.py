@@ -1,0 +1,95 @@
+"""Sweep speed (issue 10's targets): 16 fast-preset runs (2 learning rates x 2 widths x 4 seeds) as
+whole `backprop sweep` processes with --jobs 1, --jobs 2 and on a local two-worker Dask cluster
+(a scheduler and two single-threaded workers started here as separate processes, as a user's
+existing cluster would be). Contenders interleaved within each repeat; medians [min-max] and the
+ratios to --jobs 1, repeat by repeat.
+
+    python bench/sweep_speed.py [--repeats 5] [--no-dask]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+SWEEP = ["sweep", "--preset", "fast", "--lr", "0.01", "0.02", "--hidden", "16", "32,32", "--seeds", "4", "--quiet"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_dask():
+    """A scheduler and 2 one-thread workers on loopback; returns (address, processes)."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    bin_dir = os.path.dirname(sys.executable)
+    scheduler = subprocess.Popen([os.path.join(bin_dir, "dask"), "scheduler", "--host", "127.0.0.1", "--port",
+                                  str(port), "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = subprocess.Popen([os.path.join(bin_dir, "dask"), "worker", address, "--nworkers", "2", "--nthreads",
+                                "1", "--no-dashboard", "--memory-limit", "4GiB"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from dask.distributed import Client
+
+    with Client(address, timeout=60) as client:
+        client.wait_for_workers(2, timeout=120)
+    return address, [workers, scheduler]
+
+
+def run(argv: list[str], out: str) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "backprop", *SWEEP, *argv, "--out", out], capture_output=True,
+                          text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"sweep failed: {done.stderr}")
+    return seconds
+
+
+def fmt(values: list[float]) -> str:
+    return f"{statistics.median(values):.3g} [{min(values):.3g}-{max(values):.3g}]"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-dask", action="store_true")
+    options = parser.parse_args()
+    contenders = {"--jobs 1": ["--jobs", "1"], "--jobs 2": ["--jobs", "2"]}
+    processes = []
+    if not options.no_dask:
+        address, processes = start_dask()
+        contenders["dask, 2 workers"] = ["--backend", "dask", "--address", address]
+    out = tempfile.mkdtemp()
+    try:
+        if processes:  # a cluster in use has imported our code once: warm it up, untimed
+            run(contenders["dask, 2 workers"] + ["--name", "warm-up"], out)
+        times = {name: [] for name in contenders}
+        for repeat in range(options.repeats):
+            for name, argv in contenders.items():
+                label = "".join(c for c in name if c.isalnum())
+                times[name].append(run(argv + ["--name", f"{label}-{repeat}"], out))
+    finally:
+        for p in processes:
+            p.terminate()
+        shutil.rmtree(out, ignore_errors=True)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; python {platform.python_version()}")
+    print(f"16 fast-preset runs as one `backprop sweep` process, {options.repeats} repeats, seconds")
+    base = times["--jobs 1"]
+    print(f"{'contender':<18} {'seconds':<24} {'x --jobs 1':<22}")
+    for name, values in times.items():
+        ratios = [v / b for v, b in zip(values, base)]
+        print(f"{name:<18} {fmt(values):<24} {fmt(ratios):<22}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Where a sweep's runs execute, all through joblib: processes on this machine ("local", loky), an
+existing Dask cluster ("dask", dask.distributed's joblib backend) or Ray cluster ("ray", Ray's).
+No code here distributes anything: it only connects, and hands joblib the backend's name."""
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+BACKENDS = ("local", "dask", "ray")
+CONNECT_TIMEOUT_S = 5  # an unreachable cluster is reported after this, naming its address
+
+
+class ClusterUnreachable(ValueError):
+    """The cluster at the given address did not answer (the command line: one line, exit code 2)."""
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@contextmanager
+def connect(backend: str, address: str | None, jobs: int | None) -> Iterator[Callable[[Iterable], Iterator]]:
+    """A context giving ``run(tasks)``: it runs joblib ``delayed`` tasks on ``backend`` and yields
+    their results as they complete. Raises ValueError for a bad backend/address/jobs,
+    ClusterUnreachable when the cluster does not answer, ImportError (with the extra to install)."""
+    import joblib
+
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {list(BACKENDS)}. Received: backend={backend!r}")
+    if backend == "local":
+        if address is not None:
+            raise ValueError(f"address is for the dask and ray backends. Received: address={address!r}")
+        if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+            raise ValueError(f"jobs must be a positive integer. Received: jobs={jobs!r}")
+        yield _runner(joblib, "loky", jobs or default_jobs())
+        return
+    if not address:
+        raise ValueError(f"backend={backend!r} needs the cluster's address. Received: address={address!r}")
+    with (_dask(address) if backend == "dask" else _ray(address)) as batch:
+        yield _runner(joblib, backend, -1, batch)  # every worker the cluster has
+
+
+def _runner(joblib, backend: str, n_jobs: int, batch: int | None = None):
+    """run(tasks): results as they complete, so that each run's files are written at once.
+
+    Ray's joblib backend returns only whole lists: there, the tasks go in batches of ``batch`` (the
+    cluster's CPUs), so a killed sweep still loses only the batch in flight."""
+
+    def run(tasks: Iterable) -> Iterator:
+        with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
+            if batch is None:
+                yield from joblib.Parallel(return_as="generator_unordered")(tasks)
+                return
+            tasks = iter(tasks)
+            while chunk := list(itertools.islice(tasks, batch)):
+                yield from joblib.Parallel(return_as="list")(chunk)
+
+    return run
+
+
+@contextmanager
+def _dask(address: str):
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ImportError('backend="dask" needs Dask: pip install "backprop[dask]"') from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ClusterUnreachable(f"cannot reach the Dask scheduler at address={address!r} within "
+                                 f"{CONNECT_TIMEOUT_S} s ({type(err).__name__})") from None
+    try:
+        yield None
+    finally:
+        client.close()
+
+
+@contextmanager
+def _ray(address: str):
+    try:
+        import ray
+        from ray.util.joblib import register_ray
+    except ImportError:
+        raise ImportError('backend="ray" needs Ray: pip install "backprop[ray]"') from None
+    _check_reachable(address)
+    try:
+        ray.init(address=address, log_to_driver=False, logging_level="ERROR")
+    except (ConnectionError, OSError, RuntimeError, TimeoutError, ValueError) as err:
+        raise ClusterUnreachable(f"cannot reach the Ray cluster at address={address!r} ({err})") from None
+    register_ray()
+    try:
+        yield max(1, int(ray.cluster_resources().get("CPU", 1)))
+    finally:
+        ray.shutdown()
+
+
+def _check_reachable(address: str) -> None:
+    """Open a TCP connection to HOST:PORT first: ray.init on a dead address retries for minutes."""
+    import socket
+
+    host, _, port = address.rpartition(":")
+    host = host.removeprefix("ray://") or "127.0.0.1"
+    try:
+        with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except (OSError, ValueError) as err:
+        raise ClusterUnreachable(f"cannot reach the Ray cluster at address={address!r} within "
+                                 f"{CONNECT_TIMEOUT_S} s ({type(err).__name__})") from None

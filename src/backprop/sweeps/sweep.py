@@ -1,0 +1,110 @@
+"""``sweep``: a grid of configurations times seeds, run in parallel, answered by one table and one figure."""
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import backends, grid, summary
+from .worker import run_point
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    """What a sweep's callback receives as each run ends: counts and the run's row."""
+
+    done: int
+    total: int
+    row: dict
+    skipped: bool = False  # done by an earlier sweep into the same folder
+
+
+def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, preset: str = "seed",
+          fixed: dict | None = None, search: str = "grid", trials: int | None = None, search_seed: int = 0,
+          jobs: int | None = None, backend: str = "local", address: str | None = None,
+          out: str | Path = "runs", name: str | None = None, figure_format: str = "svg",
+          callback: Callable[[SweepProgress], None] | None = None) -> list[dict]:
+    """Train every point of ``grid_values`` (field name -> values) for every seed; returns the table.
+
+    seeds: N for seeds 0..N-1, or the seeds themselves.   preset, fixed: the starting configuration
+    and the options every run shares.   search: "grid", or "random" with ``trials`` points drawn
+    (from ``search_seed``).   jobs, backend, address: where the runs execute (see ``backends``).
+    out/name: the sweep folder (default out/<time>): one run folder per point, named by its
+    options and seed, plus summary.csv and summary.<figure_format>. Points whose folder exists
+    are skipped, so running the same sweep again finishes an interrupted one.
+
+    Returns one row per point: each swept option, seed, test_accuracy, train_seconds, run (the
+    folder's name) and error (None, or why the run failed: a failed run does not stop the sweep).
+    """
+    seed_list = list(range(seeds)) if isinstance(seeds, int) and not isinstance(seeds, bool) else list(seeds)
+    grid_values = {key: list(values) for key, values in grid_values.items()}
+    points = grid.make_points(grid_values, seed_list, search, trials, search_seed)
+    fixed = dict(fixed or {})
+    experiments = {p.name: p.experiment(preset, fixed) for p in points}  # every point checked before any run
+    folder = _sweep_folder(out, name, {"preset": preset, "fixed": fixed, "grid": grid_values, "seeds": seed_list,
+                                       "search": search, "trials": trials, "search_seed": search_seed})
+    keys = list(grid_values)
+    rows, todo = {}, []
+    for point in points:
+        if (folder / point.name / "config.json").exists():
+            rows[point.name] = _row(point, summary.read_run(folder / point.name))
+            if callback:
+                callback(SweepProgress(len(rows), len(points), rows[point.name], skipped=True))
+        else:
+            todo.append(point)
+    if todo:
+        _run(todo, experiments, folder, rows, len(points), figure_format, callback, backend, address, jobs)
+    table = [rows[p.name] for p in points]
+    from .. import persistence, plots
+
+    persistence.write_atomic(folder / "summary.csv", summary.csv_text(table, keys).encode())
+    plots.save(summary.figure(table, keys), folder / f"summary.{figure_format}")
+    return table
+
+
+def _run(todo, experiments, folder, rows, total, figure_format, callback, backend, address, jobs) -> None:
+    """Run ``todo`` on the backend; write each run folder as its result arrives."""
+    import joblib
+
+    from .. import runs
+
+    by_name = {p.name: p for p in todo}
+    # While the workers train, this process would sit idle and then import matplotlib (about 0.5 s)
+    # for the summary figure: import it now, beside them, off the sweep's critical path.
+    threading.Thread(target=importlib.import_module, args=("matplotlib.backends.backend_svg",), daemon=True).start()
+    with backends.connect(backend, address, jobs) as run:
+        tasks = (joblib.delayed(run_point)(p.name, experiments[p.name], figure_format) for p in todo)
+        for result in run(tasks):
+            runs.write_folder(folder / result["name"], result["files"])
+            rows[result["name"]] = _row(by_name[result["name"]], result)
+            if callback:
+                callback(SweepProgress(len(rows), total, rows[result["name"]]))
+
+
+def _row(point: grid.Point, result: dict) -> dict:
+    return {**dict(point.params), "seed": point.seed, "test_accuracy": result["test_accuracy"],
+            "train_seconds": result["train_seconds"], "run": point.name, "error": result["error"]}
+
+
+def _sweep_folder(out, name: str | None, definition: dict) -> Path:
+    """out/name, made if new; a folder holding a different sweep is refused (its runs would be mistaken)."""
+    import json
+
+    from .. import runs
+
+    base = name or time.strftime("%Y%m%d-%H%M%S")
+    if "/" in base or base in ("", ".", ".."):
+        raise ValueError(f"name must be a plain folder name. Received: name={base!r}")
+    folder = Path(out) / base
+    record = folder / "sweep.json"
+    text = json.loads(json.dumps(definition, default=list))  # tuples as lists, as the file holds them
+    if record.exists():
+        if runs.read_json(record) != text:
+            raise ValueError(f"{str(folder)!r} holds a different sweep (see its sweep.json): choose another --name")
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        runs.write_json(text, record)
+    return folder

@@ -1,0 +1,63 @@
+"""What a sweep's worker runs: one point trained start to finish, returned as the files of its
+run folder (bytes), so that the caller writes every file and workers need no shared disk."""
+from __future__ import annotations
+
+import time
+
+from ..config import Experiment
+from ..errors import DivergenceError
+
+RUN_FILES = ("model.safetensors", "metrics.csv", "curves", "config.json")
+
+
+def run_point(name: str, experiment: Experiment, figure_format: str = "svg") -> dict:
+    """Train ``experiment`` on its data set with one BLAS thread; never raises for a failed run.
+
+    Returns {"name", "test_accuracy", "train_seconds", "seconds" (wall, worker side),
+    "error" (None, or the one-line reason), "blas_threads" (the most any BLAS used),
+    "files": {file name: bytes}}: the same files as ``backprop train`` writes (no model for a
+    failed run).
+    """
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    began = time.perf_counter()
+    with threadpool_limits(limits=1):  # J workers on J cores: one BLAS thread each, no oversubscription
+        threads = max((pool["num_threads"] for pool in threadpool_info()), default=1)
+        try:
+            result = _train(experiment, figure_format)
+        except (DivergenceError, ValueError, FloatingPointError) as err:
+            result = {"test_accuracy": float("nan"), "train_seconds": float("nan"), "error": str(err),
+                      "files": {"config.json": _config(experiment, None, None, str(err))}}
+    return {"name": name, "seconds": time.perf_counter() - began, "blas_threads": threads, **result}
+
+
+def _train(experiment: Experiment, figure_format: str) -> dict:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .. import datasets, persistence, plots, runs
+
+    data = datasets.DATASETS[experiment.dataset]()
+    net = experiment.build_network(data.X_train.shape[1], int(data.y.max()) + 1)
+    history = net.fit(data.X_train, data.y_train, validation_data=(data.X_test, data.y_test),
+                      interrupt_signals=(), **experiment.fit.to_dict())
+    accuracy = net.accuracy(data.X_test, data.y_test)
+    files = {
+        runs.MODEL_FILE: persistence.to_bytes(net, data.spec),
+        "metrics.csv": runs.metrics_text(history.rows()).encode(),
+        f"curves.{figure_format}": plots.to_bytes(plots.curves(history), figure_format),
+        "config.json": _config(experiment, history.seconds, accuracy, None, data.spec),
+    }
+    return {"test_accuracy": accuracy, "train_seconds": history.seconds, "error": None, "files": files}
+
+
+def _config(experiment: Experiment, seconds: float | None, accuracy: float | None, error: str | None,
+            dataset: dict | None = None) -> bytes:
+    from .. import runs
+
+    document = {**experiment.to_dict(), "train_seconds": seconds, "test_accuracy": accuracy}
+    if dataset is not None:
+        document["dataset"] = dataset  # the spec, as backprop train writes it
+    if error is not None:
+        document["error"] = error
+    return runs.json_text(document).encode()

@@ -1,0 +1,271 @@
+"""Sweeps: the grid, the files, resuming, failures, and the same results on every backend."""
+import csv
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import backprop
+from backprop.cli import main
+from backprop.sweeps import ClusterUnreachable, grid, summary
+
+FAST = {"epochs": 3}  # every run here: the fast preset cut to 3 epochs
+GRID = {"hidden": [(8,), (8, 8)], "learning_rate": [0.01, 0.02]}  # in the order the command line sweeps them
+RUN_FILES = {"model.safetensors", "metrics.csv", "curves.svg", "config.json"}
+
+
+def read_summary(folder: Path, drop=("train_seconds",)) -> list[dict]:
+    with open(folder / "summary.csv", newline="") as f:
+        return [{k: v for k, v in row.items() if k not in drop} for row in csv.DictReader(f)]
+
+
+def model_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.parent.name: p.read_bytes() for p in sorted(folder.glob("*/model.safetensors"))}
+
+
+# ------------------------------------------------------------------------------------------ the grid
+def test_the_grid_is_the_cross_product_times_the_seeds():
+    points = grid.make_points(GRID, [0, 5])
+    assert len(points) == 2 * 2 * 2
+    assert points[0].name == "hidden=8_learning_rate=0.01_seed=0"
+    assert points[-1].name == "hidden=8-8_learning_rate=0.02_seed=5"
+    assert len({p.name for p in points}) == len(points)
+
+
+def test_random_search_draws_distinct_points_reproducibly():
+    big = {"learning_rate": [0.001, 0.003, 0.01, 0.03, 0.1], "hidden": [(8,), (16,), (32,)]}
+    a = grid.make_points(big, [0], search="random", trials=4)
+    b = grid.make_points(big, [0], search="random", trials=4)
+    assert [p.name for p in a] == [p.name for p in b] and len({p.params for p in a}) == 4
+    assert [p.name for p in grid.make_points(big, [0], search="random", trials=4, search_seed=1)] != [p.name for p in a]
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"grid_values": {"learning_rate": []}}, r"needs at least one value. Received: learning_rate=\[\]"),
+    ({"grid_values": GRID, "seeds": []}, r"seeds must hold at least one seed"),
+    ({"grid_values": GRID, "search": "random", "trials": 5}, r"trials must be an integer in \[1, 4\]"),
+    ({"grid_values": GRID, "trials": 2}, r"trials is for search='random'"),
+    ({"grid_values": {"learning_rate": [-1.0, 0.1]}}, r"learning_rate must be a positive number. Received: "
+                                                      r"learning_rate=-1.0"),
+    ({"grid_values": {"widths": [1, 2]}}, r"options must be among .* Received: 'widths'"),
+    ({"grid_values": GRID, "backend": "spark"}, r"backend must be one of \['local', 'dask', 'ray'\]"),
+])
+def test_bad_sweeps_are_refused_before_any_run(tmp_path, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        backprop.sweep(**kwargs, preset="fast", fixed=FAST, out=tmp_path, name="s")
+    assert not (tmp_path / "s" / "summary.csv").exists()
+
+
+# ------------------------------------------------------------------------------------------ a sweep
+@pytest.fixture(scope="module")
+def local_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweeps")
+    rows = backprop.sweep(GRID, seeds=2, preset="fast", fixed=FAST, jobs=1, out=out, name="local")
+    return out / "local", rows
+
+
+def test_a_sweep_writes_a_run_folder_per_point_and_a_summary(local_sweep):
+    folder, rows = local_sweep
+    assert len(rows) == 8 and all(r["error"] is None for r in rows)
+    for row in rows:
+        assert {p.name for p in (folder / row["run"]).iterdir()} == RUN_FILES  # what `backprop train` writes
+        assert backprop.load(folder / row["run"] / "model.safetensors").sizes[1:-1] == list(row["hidden"])
+    table = read_summary(folder, drop=())
+    assert list(table[0]) == ["hidden", "learning_rate", "seed", "test_accuracy", "train_seconds", "run", "error"]
+    assert [r["run"] for r in table] == [r["run"] for r in rows]
+    assert table[4]["hidden"] == "8-8" and float(table[0]["test_accuracy"]) == rows[0]["test_accuracy"]
+    assert (folder / "summary.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_a_sweep_run_is_the_same_as_backprop_train(local_sweep, tmp_path, capsys):
+    folder, rows = local_sweep
+    row = rows[5]
+    assert main(["train", "--preset", "fast", "--epochs", "3", "--lr", str(row["learning_rate"]), "--hidden",
+                 ",".join(map(str, row["hidden"])), "--seed", str(row["seed"]), "--out", str(tmp_path), "--name",
+                 "t", "--quiet"]) == 0
+    capsys.readouterr()
+    for name in ("model.safetensors", "metrics.csv"):
+        assert (tmp_path / "t" / name).read_bytes() == (folder / row["run"] / name).read_bytes()
+
+
+def test_two_jobs_give_the_same_results_with_one_blas_thread_each(local_sweep, tmp_path):
+    folder, _ = local_sweep
+    backprop.sweep(GRID, seeds=2, preset="fast", fixed=FAST, jobs=2, out=tmp_path, name="two")
+    assert read_summary(tmp_path / "two") == read_summary(folder)
+    assert model_bytes(tmp_path / "two") == model_bytes(folder)
+
+    import joblib
+
+    from backprop.sweeps.worker import run_point
+
+    point = grid.make_points(GRID, [0])[0]
+    results = joblib.Parallel(n_jobs=2)(joblib.delayed(run_point)(point.name, point.experiment("fast", FAST))
+                                        for _ in range(2))
+    assert [r["blas_threads"] for r in results] == [1, 1]
+
+
+def test_rerunning_a_sweep_skips_the_points_already_done(local_sweep, tmp_path):
+    folder, _ = local_sweep
+    copy = tmp_path / "local"
+    shutil.copytree(folder, copy)
+    for name in ("hidden=8_learning_rate=0.02_seed=1", "hidden=8-8_learning_rate=0.01_seed=0"):
+        shutil.rmtree(copy / name)  # as if these two were in flight when the sweep was killed
+    (copy / "summary.csv").unlink()
+    kept = (copy / "hidden=8_learning_rate=0.01_seed=0" / "model.safetensors").stat().st_mtime_ns
+    seen = []
+    backprop.sweep(GRID, seeds=2, preset="fast", fixed=FAST, jobs=1, out=tmp_path, name="local", callback=seen.append)
+    assert sorted(p.row["run"] for p in seen if not p.skipped) == [
+        "hidden=8-8_learning_rate=0.01_seed=0", "hidden=8_learning_rate=0.02_seed=1"]
+    assert sum(p.skipped for p in seen) == 6
+    assert (copy / "hidden=8_learning_rate=0.01_seed=0" / "model.safetensors").stat().st_mtime_ns == kept
+    assert read_summary(copy) == read_summary(folder) and model_bytes(copy) == model_bytes(folder)
+
+
+def test_a_different_sweep_into_the_same_folder_is_refused(local_sweep):
+    folder, _ = local_sweep
+    with pytest.raises(ValueError, match="holds a different sweep"):
+        backprop.sweep(GRID, seeds=3, preset="fast", fixed=FAST, jobs=1, out=folder.parent, name=folder.name)
+
+
+def test_a_failed_point_is_a_row_with_its_error(tmp_path):
+    fixed = {"epochs": 10, "hidden": (8,), "activation": "relu", "output_activation": "identity", "loss": "mse",
+             "batch_size": 1400, "optimizer": "momentum", "eval_every": 1}
+    rows = backprop.sweep({"learning_rate": [0.1, 3.0]}, seeds=1, preset="seed", fixed=fixed, jobs=1, out=tmp_path,
+                          name="f")
+    assert rows[0]["error"] is None and rows[0]["test_accuracy"] > 0.5
+    assert "training diverged at epoch" in rows[1]["error"] and np.isnan(rows[1]["test_accuracy"])
+    failed = tmp_path / "f" / rows[1]["run"]
+    assert {p.name for p in failed.iterdir()} == {"config.json"}  # no model with NaN
+    assert "training diverged" in read_summary(tmp_path / "f")[1]["error"]
+    assert summary.best(rows, ["learning_rate"])["params"] == {"learning_rate": 0.1}
+
+
+def test_a_killed_sweep_loses_only_the_runs_in_flight(tmp_path, local_sweep):
+    folder, _ = local_sweep
+    argv = ["sweep", "--preset", "fast", "--epochs", "3", "--lr", "0.01", "0.02", "--hidden", "8", "8,8", "--seeds",
+            "2", "--jobs", "1", "--out", str(tmp_path), "--name", "local", "--quiet"]
+    process = subprocess.Popen([sys.executable, "-m", "backprop", *argv], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("local/*/model.safetensors"))) < 2:
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    done = list(tmp_path.glob("local/*/model.safetensors"))
+    assert 2 <= len(done) < 8 and not (tmp_path / "local" / "summary.csv").exists()
+    assert all({p.name for p in run.parent.iterdir()} == RUN_FILES for run in done)  # no half-written folder
+    assert main(argv) == 0
+    assert read_summary(tmp_path / "local") == read_summary(folder)
+
+
+# ------------------------------------------------------------------------------------------ clusters
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A real Dask scheduler and two one-thread workers, as separate processes on loopback."""
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client
+
+    address = f"tcp://127.0.0.1:{free_port()}"
+    bin_dir = Path(sys.executable).parent
+    scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                  address.rsplit(":", 1)[1], "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = subprocess.Popen([bin_dir / "dask", "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                "--no-dashboard", "--memory-limit", "2GiB"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in (workers, scheduler):
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def test_dask_gives_exactly_the_local_results(local_sweep, dask_cluster, tmp_path):
+    folder, _ = local_sweep
+    backprop.sweep(GRID, seeds=2, preset="fast", fixed=FAST, backend="dask", address=dask_cluster, out=tmp_path,
+                   name="dask")
+    assert read_summary(tmp_path / "dask") == read_summary(folder)
+    assert model_bytes(tmp_path / "dask") == model_bytes(folder)
+
+
+@pytest.mark.slow  # starting a Ray head node takes about 15 s
+def test_ray_gives_exactly_the_local_results(local_sweep, tmp_path):
+    pytest.importorskip("ray", reason="the ray extra is not installed: pip install 'backprop[ray]'")
+    folder, _ = local_sweep
+    port = free_port()
+    ray = str(Path(sys.executable).parent / "ray")
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    started = subprocess.run([ray, "start", "--head", "--port", str(port), "--num-cpus", "2", "--include-dashboard",
+                              "false", "--disable-usage-stats"], capture_output=True, text=True, env=env, timeout=180)
+    assert started.returncode == 0, started.stderr
+    try:
+        backprop.sweep(GRID, seeds=2, preset="fast", fixed=FAST, backend="ray", address=f"127.0.0.1:{port}",
+                       out=tmp_path, name="ray")
+    finally:
+        subprocess.run([ray, "stop", "--force"], capture_output=True, env=env, timeout=120)
+    assert read_summary(tmp_path / "ray") == read_summary(folder)
+    assert model_bytes(tmp_path / "ray") == model_bytes(folder)
+
+
+@pytest.mark.parametrize("backend,address", [("dask", "tcp://127.0.0.1:{port}"), ("ray", "127.0.0.1:{port}")])
+def test_an_unreachable_cluster_is_named(tmp_path, backend, address):
+    pytest.importorskip("dask.distributed" if backend == "dask" else "ray")
+    address = address.format(port=free_port())  # nothing listens there
+    began = time.monotonic()
+    with pytest.raises(ClusterUnreachable, match=f"cannot reach the .* at address='{address}'"):
+        backprop.sweep(GRID, seeds=1, preset="fast", fixed=FAST, backend=backend, address=address, out=tmp_path,
+                       name="u")
+    assert time.monotonic() - began < 30
+
+
+# ------------------------------------------------------------------------------------------ command line
+def test_the_command_prints_progress_lines_and_the_best_train_command(local_sweep, tmp_path, capsys):
+    code = main(["sweep", "--preset", "fast", "--epochs", "3", "--lr", "0.01", "0.02", "--hidden", "8", "8,8",
+                 "--seeds", "2", "--jobs", "1", "--out", str(tmp_path), "--name", "cli"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 8 and lines[0].startswith("run   1/8  hidden=8_learning_rate=0.01_seed=0  test accuracy")
+    best = summary.best(local_sweep[1], ["hidden", "learning_rate"])["params"]
+    hidden = ",".join(map(str, best["hidden"]))
+    assert out.strip().splitlines()[-1] == (f"backprop train --preset fast --epochs 3 --hidden {hidden} "
+                                            f"--lr {best['learning_rate']}")
+    assert read_summary(tmp_path / "cli") == read_summary(local_sweep[0])
+    assert main(["sweep", "--preset", "fast", "--epochs", "3", "--lr", "0.01", "0.02", "--jobs", "1", "--out",
+                 str(tmp_path), "--name", "q", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--lr", "0.01"], "the grid is empty"),
+    (["--lr", "0.01", "0.02", "--widths", "3"], "unrecognized arguments: --widths 3"),
+    (["--lr", "0.01", "0.02", "--backend", "dask"], "backend='dask' needs the cluster's address"),
+    (["--lr", "0.01", "0.02", "--backend", "dask", "--address", "tcp://127.0.0.1:9"],
+     "cannot reach the Dask scheduler at address='tcp://127.0.0.1:9'"),
+    (["--lr", "0.01", "0.02", "--trials", "1"], "trials is for search='random'"),
+    (["--lr", "0.01", "0.02", "--jobs", "0"], "jobs must be a positive integer"),
+    (["--lr", "0.01", "-0.02"], "learning_rate must be a positive number"),
+])
+def test_bad_sweeps_are_one_line_and_exit_2(tmp_path, capsys, argv, message):
+    if "dask" in argv:
+        pytest.importorskip("dask.distributed")
+    assert main(["sweep", "--preset", "fast", *argv, "--out", str(tmp_path), "--name", "bad"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert not list(tmp_path.glob("bad/*/model.safetensors"))
