@@ -1,8 +1,11 @@
-"""Sweep speed (issue 10's targets): 16 fast-preset runs (2 learning rates x 2 widths x 4 seeds) as
-whole `backprop sweep` processes with --jobs 1, --jobs 2 and on a local two-worker Dask cluster
-(a scheduler and two single-threaded workers started here as separate processes, as a user's
-existing cluster would be). Contenders interleaved within each repeat; medians [min-max] and the
-ratios to --jobs 1, repeat by repeat.
+"""Sweep speed (issue 10's targets): 16 fast-preset runs (2 learning rates x 2 widths x 4 seeds)
+with --jobs 1, --jobs 2 and on a local two-worker Dask cluster (a scheduler and two one-thread
+workers started here as separate processes, as a user's existing cluster would be).
+
+Two ways, both reported: as whole `backprop sweep` processes (what a user typing the command
+waits: every process starts its worker pool cold), and as `backprop.sweep(...)` calls in one
+Python process (a notebook's second sweep onwards: the worker pool is warm). Contenders are
+interleaved within each repeat; medians [min-max], and the ratios to --jobs 1 repeat by repeat.
 
     python bench/sweep_speed.py [--repeats 5] [--no-dask]
 """
@@ -55,6 +58,18 @@ def run(argv: list[str], out: str) -> float:
     return seconds
 
 
+def call(argv: list[str], out: str, name: str) -> float:
+    """The same sweep through the Python API, in this process."""
+    import backprop
+
+    options = dict(zip(argv[::2], argv[1::2]))
+    start = time.perf_counter()
+    backprop.sweep({"hidden": [(16,), (32, 32)], "learning_rate": [0.01, 0.02]}, seeds=4, preset="fast",
+                   jobs=int(options["--jobs"]) if "--jobs" in options else None,
+                   backend=options.get("--backend", "local"), address=options.get("--address"), out=out, name=name)
+    return time.perf_counter() - start
+
+
 def fmt(values: list[float]) -> str:
     return f"{statistics.median(values):.3g} [{min(values):.3g}-{max(values):.3g}]"
 
@@ -73,22 +88,22 @@ def main() -> None:
     try:
         if processes:  # a cluster in use has imported our code once: warm it up, untimed
             run(contenders["dask, 2 workers"] + ["--name", "warm-up"], out)
-        times = {name: [] for name in contenders}
+        times = {(way, name): [] for way in ("process", "in-process") for name in contenders}
         for repeat in range(options.repeats):
             for name, argv in contenders.items():
                 label = "".join(c for c in name if c.isalnum())
-                times[name].append(run(argv + ["--name", f"{label}-{repeat}"], out))
+                times["process", name].append(run(argv + ["--name", f"{label}-{repeat}"], out))
+                times["in-process", name].append(call(argv, out, f"{label}-api-{repeat}"))
     finally:
         for p in processes:
             p.terminate()
         shutil.rmtree(out, ignore_errors=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; python {platform.python_version()}")
-    print(f"16 fast-preset runs as one `backprop sweep` process, {options.repeats} repeats, seconds")
-    base = times["--jobs 1"]
-    print(f"{'contender':<18} {'seconds':<24} {'x --jobs 1':<22}")
-    for name, values in times.items():
-        ratios = [v / b for v, b in zip(values, base)]
-        print(f"{name:<18} {fmt(values):<24} {fmt(ratios):<22}")
+    print(f"16 fast-preset runs, {options.repeats} repeats, seconds")
+    print(f"{'how':<11} {'contender':<17} {'seconds':<22} {'x --jobs 1':<22}")
+    for (way, name), values in times.items():
+        ratios = [v / b for v, b in zip(values, times[way, "--jobs 1"])]
+        print(f"{way:<11} {name:<17} {fmt(values):<22} {fmt(ratios):<22}")
 
 
 if __name__ == "__main__":
