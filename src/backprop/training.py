@@ -205,12 +205,13 @@ def prepare_data(net: Network, X: Array, y: Array, config: FitConfig, validation
     return TrainingData(X, Y, y, validation)
 
 
-def evaluate(net: Network, data: TrainingData) -> dict:
-    """Loss, the seed's MSE and accuracy on the training set (and on the validation set, or NaN)."""
-    loss, mse, accuracy = scores(net, data.X, data.Y, data.y)
+def evaluate(net: Network, data: TrainingData, scorer: Callable = scores) -> dict:
+    """Loss, the seed's MSE and accuracy on the training set (and on the validation set, or NaN),
+    each from ``scorer(net, X, Y, y)`` (the reference's ``metrics.scores``, or an engine's)."""
+    loss, mse, accuracy = scorer(net, data.X, data.Y, data.y)
     record = {"loss": loss, "mse": mse, "train_accuracy": accuracy, "val_loss": math.nan, "val_accuracy": math.nan}
     if data.validation is not None:
-        record["val_loss"], _, record["val_accuracy"] = scores(net, *data.validation)
+        record["val_loss"], _, record["val_accuracy"] = scorer(net, *data.validation)
     return record
 
 
@@ -234,7 +235,7 @@ def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=Non
     Raises ValueError for bad arguments, DivergenceError if the loss or a weight stops being finite.
     """
     data = prepare_data(net, X, y, config, validation_data)
-    run_epoch = engines.select(config.engine, net, config)
+    engine = engines.select(config.engine, net, config)
     schedule = schedules.get(config.schedule)
     state = state if state is not None else start(net, config, data)
     callbacks = [] if callback is None else [callback] if callable(callback) else list(callback)
@@ -246,8 +247,8 @@ def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=Non
             epoch = state.epoch + 1
             state.optimizer.learning_rate = schedule(config.learning_rate, epoch - 1, config.epochs)
             order = net.rng.permutation(len(data.X)) if config.shuffle else slice(None)
-            run_epoch(net, data.X[order], data.Y[order], state.optimizer, config)
-            record, stop_early = _after_epoch(net, state, data, epoch)
+            engine.run_epoch(net, data.X[order], data.Y[order], state.optimizer, config)
+            record, stop_early = _after_epoch(net, state, data, epoch, engine.scores)
             state.epoch, state.seconds = epoch, state.seconds + time.perf_counter() - began
             if stop_early:
                 state.history.stopped_early_at = epoch
@@ -266,19 +267,20 @@ def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=Non
     return state.history
 
 
-def _after_epoch(net: Network, state: TrainingState, data: TrainingData, epoch: int) -> tuple[dict | None, bool]:
+def _after_epoch(net: Network, state: TrainingState, data: TrainingData, epoch: int,
+                 scorer: Callable) -> tuple[dict | None, bool]:
     """Check the weights, evaluate on evaluation epochs, and ask early stopping: (record, stop)."""
     config = state.config
     check_weights(net, epoch, config.learning_rate)
     record = None
     if epoch % config.eval_every == 0 or epoch == config.epochs:
-        record = {"epoch": epoch, **evaluate(net, data)}
+        record = {"epoch": epoch, **evaluate(net, data, scorer)}
         if not math.isfinite(record["loss"]):
             raise DivergenceError(_diverged(epoch, f"the loss is {record['loss']}", config.learning_rate), epoch)
         state.history.append(record)
     stop = False
     if state.early_stopping is not None:
-        val_loss = record["val_loss"] if record else scores(net, *data.validation)[0]
+        val_loss = record["val_loss"] if record else scorer(net, *data.validation)[0]
         stop = state.early_stopping.should_stop(net, val_loss, epoch)
     return record, stop
 

@@ -1,0 +1,120 @@
+"""The compiled engine's Python side: lays a network, its optimizer state and buffers out flat, as
+the kernels in ``numba_kernels`` take them, and puts the results back. Every configuration the
+library trains runs here (``engines.select`` keeps the hand-fused ``numba_sgd`` loop for plain
+per-sample SGD, the seed's experiment, where it is faster still).
+
+Copying the parameters (and the optimizer's state) into one flat array and back costs one pass
+over them per epoch, against thousands of passes inside the epoch.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..metrics import CHUNK_ROWS
+from . import numba_kernels as k
+
+if TYPE_CHECKING:
+    from ..network import Network
+    from ..optimizers import Optimizer
+
+Array = np.ndarray
+
+
+def _floor(dtype) -> float:
+    return k.FLOAT32_FLOOR if dtype == np.float32 else k.FLOAT64_FLOOR
+
+
+def layout(net: Network) -> tuple[Array, Array, Array]:
+    """(layout (L, 4): n_in, n_out, weights offset, bias offset in theta; activation codes (L,);
+    offsets (L,): where each layer's block starts in a flat activation buffer, in rows)."""
+    rows, start = [], 0
+    for layer in net.layers:
+        rows.append((layer.n_in, layer.n_out, start, start + layer.n_in * layer.n_out))
+        start += (layer.n_in + 1) * layer.n_out
+    widths = np.array([layer.n_out for layer in net.layers], dtype=np.int64)
+    codes = np.array([k.ACTIVATION_CODES[layer.activation.name] for layer in net.layers], dtype=np.int64)
+    return np.array(rows, dtype=np.int64), codes, np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
+
+
+def flatten(arrays: list[Array]) -> Array:
+    """Parameter-shaped arrays (weights, bias, layer by layer) -> one flat array in theta's layout."""
+    return np.concatenate([a.reshape(-1) for a in arrays])
+
+
+def unflatten(flat: Array, arrays: list[Array]) -> None:
+    """Copy a flat array back into the parameter-shaped ``arrays``, in place."""
+    start = 0
+    for a in arrays:
+        a[...] = flat[start:start + a.size].reshape(a.shape)
+        start += a.size
+
+
+def _hyper(optimizer: Optimizer) -> tuple[float, float, float]:
+    """(momentum, rho or beta_1; beta_2; epsilon) as the kernels' update takes them."""
+    first = getattr(optimizer, "momentum", getattr(optimizer, "rho", getattr(optimizer, "beta_1", 0.0)))
+    return float(first), float(getattr(optimizer, "beta_2", 0.0)), float(getattr(optimizer, "epsilon", 0.0))
+
+
+def _state_in(optimizer: Optimizer, params: list[Array]) -> list[Array]:
+    """The optimizer's state arrays, flat (zeros on first use, as the reference creates them)."""
+    for name in optimizer.ARRAY_STATE:
+        if getattr(optimizer, name) is None:
+            setattr(optimizer, name, [np.zeros_like(p) for p in params])
+    return [flatten(getattr(optimizer, name)) for name in optimizer.ARRAY_STATE]
+
+
+def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) -> None:
+    """One epoch over X (n, n_in), Y (n, n_out), in the order given, as ``config`` says."""
+    dtype = net.layers[0].weights.dtype
+    params = net.parameters()
+    theta, grads = flatten(params), np.zeros(sum(p.size for p in params), dtype)
+    state = _state_in(optimizer, params)
+    first, second = (state + [grads, grads])[:2]  # unused slots get any array of the right type
+    shape, codes, offsets = layout(net)
+    size = min(config.batch_size, len(X))
+    buffers = [np.empty(size * int(shape[:, 1].sum()), dtype) for _ in range(3)]
+    X, Y = np.ascontiguousarray(X, dtype).reshape(-1), np.ascontiguousarray(Y, dtype).reshape(-1)
+    t = k.train_epoch(theta, grads, shape, codes, k.LOSS_CODES[net.loss.name], X, Y, len(X) // net.sizes[0],
+                      size, *buffers, offsets, k.OPTIMIZER_CODES[config.optimizer],
+                      float(optimizer.learning_rate), float(config.weight_decay), _hyper(optimizer), first, second,
+                      int(getattr(optimizer, "t", 0)), _floor(dtype))
+    unflatten(theta, params)
+    for name, flat in zip(optimizer.ARRAY_STATE, state):
+        unflatten(flat, getattr(optimizer, name))
+    if "t" in optimizer.SCALAR_STATE:
+        optimizer.t = int(t)
+
+
+def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, float]:
+    """(mean loss, the seed's MSE, accuracy) over X (n, n_in), targets Y (n, n_out), labels y (n,),
+    compiled, CHUNK_ROWS rows at a time (the labels are read from Y, whose arg-max y is)."""
+    dtype = net.layers[0].weights.dtype
+    theta = flatten(net.parameters())
+    shape, codes, offsets = layout(net)
+    rows = min(len(X), CHUNK_ROWS)
+    acts, zs = (np.empty(rows * int(shape[:, 1].sum()), dtype) for _ in range(2))
+    loss = squared = correct = 0.0
+    for start in range(0, len(X), CHUNK_ROWS):
+        X_part = np.ascontiguousarray(X[start:start + CHUNK_ROWS], dtype)
+        Y_part = np.ascontiguousarray(Y[start:start + CHUNK_ROWS], dtype)
+        part = k.score_chunk(theta, shape, codes, k.LOSS_CODES[net.loss.name], X_part.reshape(-1),
+                             Y_part.reshape(-1), len(X_part), acts, zs, offsets, _floor(dtype))
+        loss, squared, correct = loss + part[0], squared + part[1], correct + part[2]
+    n = max(len(X), 1)
+    return loss / n, squared / (n * Y.shape[1]), correct / n
+
+
+def warm_up(net: Network, config) -> None:
+    """Compile (or load from the disk cache) the kernels for this network's dtype before training
+    starts its clock: one epoch and one score of a copy, on two zero samples."""
+    import copy
+
+    from .. import optimizers
+
+    twin = copy.deepcopy(net)
+    dtype = net.layers[0].weights.dtype
+    X, Y = np.zeros((2, net.sizes[0]), dtype), np.zeros((2, net.sizes[-1]), dtype)
+    run_epoch(twin, X, Y, optimizers.get(config.optimizer, config.learning_rate), config)
+    scores(twin, X, Y, np.zeros(2, np.int64))

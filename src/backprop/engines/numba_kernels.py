@@ -1,0 +1,307 @@
+"""Every training configuration compiled with Numba: any optimizer, loss, batch size and dtype.
+
+The kernels follow the reference (``engines/reference.py``, ``Network.backward``) step for step
+and by the same names: ``forward`` (z = a @ W + b, then the activation), ``backward`` (the
+output delta from the loss, deltas back through the transposed weights, then dW = a^T delta and
+db = sum(delta)), ``weight_decay``, one ``update`` per optimizer, and ``train_epoch``, the loop
+over mini-batches. ``scores`` is the evaluation between epochs. Matrix products go to BLAS
+(``np.dot``) when a batch is large enough to pay for the call, and to plain loops otherwise, so
+that per-sample training is not made of microsecond-long library calls.
+
+Every array is flat and addressed by offsets, as C code would do it: the parameters in one array
+``theta`` laid out as ``Network.parameters()`` (layer 0's weights, its bias, layer 1's weights,
+...), with ``layout[l] = (n_in, n_out, weights offset, bias offset)``; the gradients and the
+optimizer's state in arrays of the same layout; the inputs, targets and every layer's z, a and
+delta row by row in flat buffers (layer l's block starting at rows * offsets[l]). So no type
+depends on the network's depth, each dtype compiles once, ever (``cache=True`` keeps it on disk),
+and a per-sample step creates no array views. Activations, losses and optimizers come as small
+integer codes, since compiled code cannot look up a registry.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ..activations import EXP_FLOOR
+
+ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}
+LOSS_CODES = {"mse": 0, "cross_entropy": 1, "binary_cross_entropy": 2}
+OPTIMIZER_CODES = {"sgd": 0, "momentum": 1, "nesterov": 2, "rmsprop": 3, "adam": 4}
+BLAS_WORK = 4096  # multiply-adds above which one BLAS call beats compiled loops
+FASTMATH = {"reassoc", "nsz", "contract"}  # vectorised sums and fused multiply-adds; no nnan/ninf
+FLOAT64_FLOOR = EXP_FLOOR[np.dtype(np.float64)]
+FLOAT32_FLOOR = EXP_FLOOR[np.dtype(np.float32)]
+
+
+# ---------------------------------------------------------------------------------------- products
+# Each product reads and writes flat arrays at offsets. Small ones are loops (k innermost, along
+# rows of W, so the compiler vectorises them); large ones go to BLAS through 2-D views.
+@njit(cache=True, inline="always")
+def view(buffer, start, rows, cols):
+    return buffer[start:start + rows * cols].reshape((rows, cols))
+
+
+@njit(cache=True, fastmath=FASTMATH, inline="always")
+def linear(a, a0, theta, w0, b0, z, z0, rows, n_in, n_out):
+    """z = a @ W + b: a (rows, n_in) at a0, W (n_in, n_out) at w0 and b at b0 in theta, z at z0."""
+    if rows * n_in * n_out >= BLAS_WORK:
+        out = view(z, z0, rows, n_out)
+        np.dot(view(a, a0, rows, n_in), view(theta, w0, n_in, n_out), out)
+        for i in range(rows):
+            for k in range(n_out):
+                out[i, k] += theta[b0 + k]
+        return
+    for i in range(rows):
+        zi = z0 + i * n_out
+        for k in range(n_out):
+            z[zi + k] = theta[b0 + k]
+        for j in range(n_in):
+            x = a[a0 + i * n_in + j]
+            wj = w0 + j * n_out
+            for k in range(n_out):
+                z[zi + k] += x * theta[wj + k]
+
+
+@njit(cache=True, fastmath=FASTMATH, inline="always")
+def weight_gradient(a, a0, d, d0, grads, w0, b0, rows, n_in, n_out):
+    """dW = a^T delta (at w0 in grads) and db = the column sums of delta (at b0)."""
+    if rows * n_in * n_out >= BLAS_WORK:
+        np.dot(view(a, a0, rows, n_in).T, view(d, d0, rows, n_out), view(grads, w0, n_in, n_out))
+    else:
+        grads[w0:w0 + n_in * n_out] = 0.0
+        for i in range(rows):
+            for j in range(n_in):
+                x = a[a0 + i * n_in + j]
+                wj = w0 + j * n_out
+                di = d0 + i * n_out
+                for k in range(n_out):
+                    grads[wj + k] += x * d[di + k]
+    grads[b0:b0 + n_out] = 0.0
+    for i in range(rows):
+        for k in range(n_out):
+            grads[b0 + k] += d[d0 + i * n_out + k]
+
+
+@njit(cache=True, fastmath=FASTMATH, inline="always")
+def delta_below(d, d0, theta, w0, below, e0, rows, n_in, n_out):
+    """delta_{l-1} (before f') = delta_l @ W_l^T: d (rows, n_out) at d0 -> below (rows, n_in) at e0."""
+    if rows * n_in * n_out >= BLAS_WORK:
+        np.dot(view(d, d0, rows, n_out), view(theta, w0, n_in, n_out).T, view(below, e0, rows, n_in))
+        return
+    for i in range(rows):
+        for j in range(n_in):
+            acc = 0.0
+            wj = w0 + j * n_out
+            di = d0 + i * n_out
+            for k in range(n_out):  # a reduction: vectorised thanks to fastmath's reassoc
+                acc += d[di + k] * theta[wj + k]
+            below[e0 + i * n_in + j] = acc
+
+
+# ---------------------------------------------------------------------------------------- forward
+@njit(cache=True, fastmath=FASTMATH, inline="always")
+def activate(z, a, start, rows, n, code, floor):
+    """a = f(z) for a (rows, n) block at ``start``; softmax row by row, shifted and clipped as the reference."""
+    for i in range(rows):
+        row = start + i * n
+        if code == 4:
+            top = z[row]
+            for k in range(1, n):
+                top = max(top, z[row + k])
+            total = 0.0
+            for k in range(n):
+                e = math.exp(max(z[row + k] - top, floor))
+                a[row + k] = e
+                total += e
+            for k in range(n):
+                a[row + k] /= total
+            continue
+        for k in range(n):
+            x = z[row + k]
+            if code == 1:
+                a[row + k] = 1.0 / (1.0 + math.exp(-x))  # exp(-x) = inf below -709 gives 0, quietly
+            elif code == 2:
+                a[row + k] = math.tanh(x)
+            elif code == 3:
+                a[row + k] = x if x > 0 else 0.0
+            else:
+                a[row + k] = x
+
+
+@njit(cache=True, inline="always")
+def slope(a, code):
+    """f'(z) from the output a = f(z) (elementwise activations)."""
+    if code == 1:
+        return a * (1.0 - a)
+    if code == 2:
+        return 1.0 - a * a
+    if code == 3:
+        return 1.0 if a > 0 else 0.0
+    return 1.0
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def forward(theta, layout, codes, X, x0, rows, acts, zs, offsets, floor):
+    """X's rows x0/n_in .. (rows of them) -> every layer's z (in zs) and a (in acts), block by block."""
+    a, a0 = X, x0
+    for l in range(layout.shape[0]):
+        n_in, n_out, w0, b0 = layout[l, 0], layout[l, 1], layout[l, 2], layout[l, 3]
+        start = rows * offsets[l]
+        linear(a, a0, theta, w0, b0, zs, start, rows, n_in, n_out)
+        activate(zs, acts, start, rows, n_out, codes[l], floor)
+        a, a0 = acts, start
+
+
+# ---------------------------------------------------------------------------------------- backward
+@njit(cache=True, fastmath=FASTMATH)
+def backward(theta, layout, codes, loss_code, X, x0, Y, y0, rows, acts, deltas, offsets, grads):
+    """grads (theta's layout) = the gradient of the batch's mean loss, from forward's acts."""
+    last = layout.shape[0] - 1
+    n_out = layout[last, 1]
+    start = rows * offsets[last]
+    for i in range(rows * n_out):  # dL/dz_L = (a - y) / b [* f'(z) for mse]
+        a = acts[start + i]
+        deltas[start + i] = (a - Y[y0 + i]) / rows
+        if loss_code == 0:
+            deltas[start + i] *= slope(a, codes[last])
+    for l in range(last, -1, -1):
+        n_in, n_out, w0, b0 = layout[l, 0], layout[l, 1], layout[l, 2], layout[l, 3]
+        d0 = rows * offsets[l]
+        a, a0 = (X, x0) if l == 0 else (acts, rows * offsets[l - 1])
+        weight_gradient(a, a0, deltas, d0, grads, w0, b0, rows, n_in, n_out)
+        if l > 0:  # delta_{l-1} = (delta_l @ W_l^T) * f'(z_{l-1})
+            delta_below(deltas, d0, theta, w0, deltas, a0, rows, n_in, n_out)
+            for i in range(a0, a0 + rows * n_in):
+                deltas[i] *= slope(acts[i], codes[l - 1])
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def weight_decay(theta, layout, grads, decay):
+    """dW += decay * W for every layer (biases are not decayed)."""
+    for l in range(layout.shape[0]):
+        start, stop = layout[l, 2], layout[l, 2] + layout[l, 0] * layout[l, 1]
+        for i in range(start, stop):
+            grads[i] += decay * theta[i]
+
+
+# ---------------------------------------------------------------------------------------- updates
+@njit(cache=True, fastmath=FASTMATH)
+def update_sgd(p, g, lr):  # p <- p - lr g
+    for i in range(p.size):
+        p[i] -= lr * g[i]
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def update_momentum(p, g, v, lr, mu, nesterov):  # v <- mu v - lr g; p <- p + v (Nesterov: + mu v - lr g)
+    for i in range(p.size):
+        vi = mu * v[i] - lr * g[i]
+        v[i] = vi
+        p[i] += mu * vi - lr * g[i] if nesterov else vi
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def update_rmsprop(p, g, s, lr, rho, eps):  # s <- rho s + (1 - rho) g^2; p <- p - lr g / (sqrt(s) + eps)
+    for i in range(p.size):
+        si = rho * s[i] + (1 - rho) * g[i] * g[i]
+        s[i] = si
+        p[i] -= lr * g[i] / (math.sqrt(si) + eps)
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def update_adam(p, g, m, v, lr, b1, b2, eps, t):  # bias-corrected moments, step t (1-based)
+    c1, c2 = 1.0 - b1**t, 1.0 - b2**t
+    for i in range(p.size):
+        mi = b1 * m[i] + (1 - b1) * g[i]
+        vi = b2 * v[i] + (1 - b2) * g[i] * g[i]
+        m[i], v[i] = mi, vi
+        p[i] -= lr * (mi / c1) / (math.sqrt(vi / c2) + eps)
+
+
+@njit(cache=True)
+def update(theta, grads, first, second, opt_code, lr, hyper, t):
+    """One optimizer step on every parameter at once; hyper = (momentum, rho or beta_1; beta_2;
+    epsilon); first/second: the flat state (velocities, squares, or Adam's m and v)."""
+    if opt_code == 0:
+        update_sgd(theta, grads, lr)
+    elif opt_code == 1 or opt_code == 2:
+        update_momentum(theta, grads, first, lr, hyper[0], opt_code == 2)
+    elif opt_code == 3:
+        update_rmsprop(theta, grads, first, lr, hyper[0], hyper[2])
+    else:
+        update_adam(theta, grads, first, second, lr, hyper[0], hyper[1], hyper[2], t)
+
+
+# ---------------------------------------------------------------------------------------- the loop
+@njit(cache=True)
+def train_epoch(theta, grads, layout, codes, loss_code, X, Y, n, batch_size, acts, zs, deltas, offsets, opt_code,
+                lr, decay, hyper, first, second, t, floor):
+    """One pass over the n samples of X (n * n_in, flat) and Y (n * n_out), in the order given, in
+    mini-batches; returns Adam's step count t. acts, zs, deltas: flat buffers for batch_size rows
+    of every layer (a shorter last batch uses their beginnings)."""
+    n_in, n_out = layout[0, 0], layout[layout.shape[0] - 1, 1]
+    for start in range(0, n, batch_size):
+        rows = min(batch_size, n - start)
+        forward(theta, layout, codes, X, start * n_in, rows, acts, zs, offsets, floor)
+        backward(theta, layout, codes, loss_code, X, start * n_in, Y, start * n_out, rows, acts, deltas, offsets,
+                 grads)
+        if decay != 0.0:
+            weight_decay(theta, layout, grads, decay)
+        t += 1
+        update(theta, grads, first, second, opt_code, lr, hyper, t)
+    return t
+
+
+# ---------------------------------------------------------------------------------------- evaluation
+@njit(cache=True, fastmath=FASTMATH)
+def score_chunk(theta, layout, codes, loss_code, X, Y, rows, acts, zs, offsets, floor):
+    """Sums over the first ``rows`` samples of X (flat) and targets Y (flat): (loss, squared error,
+    correct labels); the labels are the targets' arg-max (or > 0.5 for one unit)."""
+    forward(theta, layout, codes, X, 0, rows, acts, zs, offsets, floor)
+    last = layout.shape[0] - 1
+    n_out = layout[last, 1]
+    start = rows * offsets[last]
+    loss = squared = correct = 0.0
+    for i in range(rows):
+        out, y = start + i * n_out, i * n_out
+        loss += _sample_loss(acts, zs, out, Y, y, n_out, loss_code, floor)
+        for k in range(n_out):
+            squared += (acts[out + k] - Y[y + k]) ** 2
+        correct += 1.0 if _label(acts, out, n_out) == _label(Y, y, n_out) else 0.0
+    return loss, squared, correct
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def _sample_loss(a, z, start, Y, y0, n, loss_code, floor):
+    """One sample's loss from its output a and pre-activation z (at ``start``) and target (at y0)."""
+    total = 0.0
+    if loss_code == 0:  # 1/2 sum (a - y)^2
+        for k in range(n):
+            total += 0.5 * (a[start + k] - Y[y0 + k]) ** 2
+    elif loss_code == 1:  # logsumexp(z) - sum y z
+        top = z[start]
+        for k in range(1, n):
+            top = max(top, z[start + k])
+        e = 0.0
+        for k in range(n):
+            e += math.exp(max(z[start + k] - top, floor))
+            total -= Y[y0 + k] * z[start + k]
+        total += top + math.log(e)
+    else:  # softplus(z) - y z
+        for k in range(n):
+            x = z[start + k]
+            total += max(x, 0.0) + math.log1p(math.exp(-min(abs(x), -floor))) - Y[y0 + k] * x
+    return total
+
+
+@njit(cache=True, inline="always")
+def _label(values, start, n):
+    """arg-max of values[start:start + n], or > 0.5 for a single unit (so a target gives its label)."""
+    if n == 1:
+        return 1 if values[start] > 0.5 else 0
+    best = 0
+    for k in range(1, n):
+        if values[start + k] > values[start + best]:
+            best = k
+    return best

@@ -1,0 +1,120 @@
+"""The compiled engine runs every configuration and agrees with the NumPy reference."""
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop import Dense, Network, datasets, engines, optimizers
+from backprop.training import FitConfig
+
+pytest.importorskip("numba")
+
+LOSSES = {  # loss -> output layer
+    "mse": lambda: Dense(5, 2, "sigmoid"),
+    "cross_entropy": lambda: Dense(5, 3, "softmax"),
+    "binary_cross_entropy": lambda: Dense(5, 1, "sigmoid"),
+}
+GRID = list(itertools.product(sorted(optimizers.OPTIMIZERS), sorted(LOSSES), [1, 7, 200], [0.0, 1e-3]))
+
+
+@pytest.fixture(scope="module")
+def data():
+    d = datasets.moons(n_samples=300)
+    y = d.y_train.copy()
+    y[::5] = 2  # a third class, for the softmax networks
+    return d.X_train[:200], d.y_train[:200], y[:200]
+
+
+def make(loss, dtype, hidden="tanh"):
+    return Network([Dense(2, 6, hidden), Dense(6, 5, "relu"), LOSSES[loss]()], loss=loss, seed=1, dtype=dtype)
+
+
+@pytest.mark.parametrize("optimizer,loss,batch_size,decay", GRID)
+@pytest.mark.parametrize("dtype,tolerance", [("float64", 1e-10), ("float32", 1e-4)])
+def test_compiled_engine_agrees_with_the_reference(data, optimizer, loss, batch_size, decay, dtype, tolerance):
+    X, y2, y3 = data
+    y = y3 if loss == "cross_entropy" else y2
+    histories, nets = [], []
+    for engine in ("numpy", "numba"):
+        net = make(loss, dtype)
+        histories.append(net.fit(X, y, epochs=4, eval_every=1, batch_size=batch_size, optimizer=optimizer,
+                                 weight_decay=decay, learning_rate=0.02, schedule="cosine", engine=engine))
+        nets.append(net)
+    for a, b in zip(nets[0].parameters(), nets[1].parameters()):
+        assert a.dtype == b.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(b, a, rtol=0, atol=tolerance)
+    np.testing.assert_allclose(histories[1].loss, histories[0].loss, rtol=tolerance)
+    np.testing.assert_array_equal(histories[1].train_accuracy, histories[0].train_accuracy)
+    assert not np.allclose(nets[0].parameters()[0], make(loss, dtype).parameters()[0])  # it trained
+
+
+@pytest.mark.parametrize("optimizer,batch_size", [("adam", 1), ("momentum", 1), ("sgd", 32), ("rmsprop", 64)])
+def test_auto_picks_the_compiled_engine(optimizer, batch_size):
+    config = FitConfig(optimizer=optimizer, batch_size=batch_size)
+    assert engines.select("auto", make("mse", "float64"), config).name == "numba"
+    assert engines.select("numpy", make("mse", "float64"), config).name in ("numpy", "numpy-per-sample")
+
+
+def test_auto_keeps_numpy_for_very_large_batches():
+    net = Network([Dense(2, 256, "sigmoid"), Dense(256, 256, "sigmoid"), Dense(256, 2, "softmax")],
+                  loss="cross_entropy", seed=0)
+    assert engines.select("auto", net, FitConfig(batch_size=256)).name == "numpy"
+    assert engines.select("numba", net, FitConfig(batch_size=256)).name == "numba"
+
+
+def test_compiled_scores_agree_with_the_reference(data):
+    from backprop.engines import numba_engine
+    from backprop.metrics import scores
+
+    X, _, y = data
+    net = make("cross_entropy", "float64")
+    Y = net.as_targets(y, len(X))
+    np.testing.assert_allclose(numba_engine.scores(net, X, Y, y), scores(net, X, Y, y), rtol=1e-12)
+
+
+READ_ONLY = """
+import os, tempfile
+# The install's file system refuses writes (root ignores permission bits, so say it here):
+_makedirs, _temporary = os.makedirs, tempfile.TemporaryFile
+def makedirs(path, *args, **kwargs):
+    if str(path).startswith({install!r}):
+        raise PermissionError(30, "Read-only file system", str(path))
+    return _makedirs(path, *args, **kwargs)
+def temporary(*args, dir=None, **kwargs):
+    if dir is not None and str(dir).startswith({install!r}):
+        raise PermissionError(30, "Read-only file system", str(dir))
+    return _temporary(*args, dir=dir, **kwargs)
+os.makedirs, tempfile.TemporaryFile = makedirs, temporary
+"""
+
+
+def test_a_read_only_install_compiles_into_the_users_cache(tmp_path):
+    """Installed where it cannot write (a system site-packages), the engine still runs: its compiled
+    code goes to the user's cache folder (~/.cache/numba), where the next process finds it."""
+    import shutil
+
+    install = tmp_path / "site"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "src" / "backprop", install / "backprop",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [install, *install.rglob("*")]:
+        os.chmod(path, 0o555 if path.is_dir() else 0o444)
+    home = tmp_path / "home"
+    home.mkdir()
+    code = (READ_ONLY.format(install=str(install)) +
+            "from backprop import Network, Dense, datasets; d = datasets.moons(n_samples=100)\n"
+            "Network([Dense(2, 4, 'tanh'), Dense(4, 2, 'softmax')], loss='cross_entropy', seed=0)"
+            ".fit(d.X_train, d.y_train, epochs=2, optimizer='adam', batch_size=8, engine='numba')\n"
+            "from backprop.engines import numba_kernels as k\n"
+            "print(len(k.train_epoch.stats.cache_hits), len(k.train_epoch.stats.cache_misses))")
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": str(install), "PYTHONDONTWRITEBYTECODE": "1"}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+            for _ in range(2)]
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert runs[0].stdout.split() == ["0", "1"]  # compiled, once
+    assert not list(install.rglob("*.nbi"))  # nothing was written into the install
+    assert list((home / ".cache" / "numba").rglob("*.nbi"))  # but into the user's cache
+    assert runs[1].returncode == 0 and runs[1].stdout.split() == ["1", "0"], runs[1].stdout + runs[1].stderr
