@@ -29,7 +29,8 @@ from ..activations import EXP_FLOOR
 ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}
 LOSS_CODES = {"mse": 0, "cross_entropy": 1, "binary_cross_entropy": 2}
 OPTIMIZER_CODES = {"sgd": 0, "momentum": 1, "nesterov": 2, "rmsprop": 3, "adam": 4}
-BLAS_WORK = 4096  # multiply-adds above which one BLAS call beats compiled loops
+BLAS_WORK = 1 << 19  # multiply-adds above which one BLAS call beats compiled loops
+NARROW = 8  # layers narrower than this loop over their inputs innermost: short inner loops are slow
 FASTMATH = {"reassoc", "nsz", "contract"}  # vectorised sums and fused multiply-adds; no nnan/ninf
 FLOAT64_FLOOR = EXP_FLOOR[np.dtype(np.float64)]
 FLOAT32_FLOOR = EXP_FLOOR[np.dtype(np.float32)]
@@ -52,6 +53,15 @@ def linear(a, a0, theta, w0, b0, z, z0, rows, n_in, n_out):
         for i in range(rows):
             for k in range(n_out):
                 out[i, k] += theta[b0 + k]
+        return
+    if n_out < NARROW:  # a narrow layer (the output): one running sum per unit, in a register
+        for i in range(rows):
+            ai = a0 + i * n_in
+            for k in range(n_out):
+                acc = theta[b0 + k]
+                for j in range(n_in):
+                    acc += a[ai + j] * theta[w0 + j * n_out + k]
+                z[z0 + i * n_out + k] = acc
         return
     for i in range(rows):
         zi = z0 + i * n_out

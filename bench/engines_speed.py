@@ -1,0 +1,108 @@
+"""The compiled engine against the reference and against JAX (issue 9's figures), side by side.
+
+    python bench/engines_speed.py [--repeats 3] [--jax-python /path/to/python-with-jax]
+
+1. Per sample, the seed's 2-25-50-25-2 network at batch 1: plain SGD (the hand-fused loop), and
+   Adam, momentum and softmax + cross-entropy (the general kernels), as ratios to plain SGD; the
+   NumPy reference for Adam; JAX's jitted lax.scan of per-sample SGD (bench/jax_peer.py).
+2. The fast preset's whole fit, evaluations included: compiled, NumPy, and JAX as one jitted
+   program (warm). Contenders are interleaved within each repeat; medians [min-max].
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from backprop import Dense, Network, datasets
+from backprop.config import PRESETS
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = datasets.moons()
+
+
+def per_sample(optimizer: str, engine: str, loss: str = "mse", epochs: int = 3) -> float:
+    """Microseconds per sample of ``epochs`` epochs at batch 1 on the seed's network."""
+    out = Dense(25, 2, "softmax") if loss == "cross_entropy" else Dense(25, 2, "sigmoid")
+    net = Network([Dense(2, 25, "sigmoid"), Dense(25, 50, "sigmoid"), Dense(50, 25, "sigmoid"), out], loss=loss,
+                  seed=0)
+    history = net.fit(DATA.X_train, DATA.y_train, epochs=epochs, batch_size=1, optimizer=optimizer,
+                      learning_rate=0.01, eval_every=epochs, engine=engine)
+    return 1e6 * history.seconds / epochs / len(DATA.X_train)
+
+
+def fast_fit(engine: str) -> float:
+    experiment = PRESETS["fast"]
+    net = experiment.build_network(2, 2)
+    options = {**experiment.fit.to_dict(), "engine": engine}
+    return net.fit(DATA.X_train, DATA.y_train, validation_data=(DATA.X_test, DATA.y_test), **options).seconds
+
+
+def jax(python: str | None, what: str, count: int) -> dict | None:
+    if not python:
+        return None
+    done = subprocess.run([python, str(ROOT / "bench" / "jax_peer.py"), what, str(count), str(ROOT / "src")],
+                          capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        sys.exit(f"jax_peer.py failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fmt(values: list[float]) -> str:
+    return f"{statistics.median(values):.4g} [{min(values):.4g}-{max(values):.4g}]"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--jax-python", help="a Python with jax and optax (default: this one, if it has them)")
+    options = parser.parse_args()
+    python = options.jax_python
+    if python is None:
+        try:
+            import jax  # noqa: F401
+            import optax  # noqa: F401
+
+            python = sys.executable
+        except ImportError:
+            print("JAX not installed: its rows are skipped (pip install 'jax[cpu]' optax, or --jax-python)")
+    rows: dict[str, list[float]] = {}
+    contenders = {
+        "plain SGD, compiled (numba_sgd)": lambda: per_sample("sgd", "auto"),
+        "Adam, compiled": lambda: per_sample("adam", "numba"),
+        "momentum, compiled": lambda: per_sample("momentum", "numba"),
+        "softmax + cross-entropy SGD, compiled": lambda: per_sample("sgd", "numba", "cross_entropy"),
+        "Adam, NumPy reference": lambda: per_sample("adam", "numpy", epochs=1),
+        "plain SGD, NumPy per-sample": lambda: per_sample("sgd", "numpy", epochs=1),
+    }
+    if python:
+        contenders["plain SGD, JAX lax.scan (float64)"] = lambda: jax(python, "per-sample", 30)["us_per_sample"]
+    fits = {"compiled": lambda: fast_fit("numba"), "NumPy": lambda: fast_fit("numpy")}
+    if python:
+        fits["JAX, one jitted program"] = lambda: float(np.median(jax(python, "fast", 5)["seconds"]))
+    for f in list(contenders.values()) + list(fits.values()):
+        f()  # compile, load caches, start JAX once
+    for _ in range(options.repeats):
+        for name, f in {**contenders, **{f"fit: {k}": v for k, v in fits.items()}}.items():
+            rows.setdefault(name, []).append(f())
+    base = rows["plain SGD, compiled (numba_sgd)"]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; python {platform.python_version()}; "
+          f"{options.repeats} repeats, interleaved")
+    print("1. The seed's network at batch 1, microseconds per sample (x plain SGD compiled)")
+    for name in contenders:
+        ratios = [v / b for v, b in zip(rows[name], base)]
+        print(f"   {name:<40} {fmt(rows[name]):<26} x{fmt(ratios)}")
+    print("2. The fast preset's whole fit, evaluations included, seconds")
+    for name in fits:
+        print(f"   {name:<40} {fmt(rows['fit: ' + name])}")
+
+
+if __name__ == "__main__":
+    main()
