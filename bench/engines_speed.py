@@ -45,7 +45,7 @@ def fast_fit(engine: str) -> float:
     return net.fit(DATA.X_train, DATA.y_train, validation_data=(DATA.X_test, DATA.y_test), **options).seconds
 
 
-def jax(python: str | None, what: str, count: int) -> dict | None:
+def run_jax(python: str | None, what: str, count: int) -> dict | None:
     if not python:
         return None
     done = subprocess.run([python, str(ROOT / "bench" / "jax_peer.py"), what, str(count), str(ROOT / "src")],
@@ -83,10 +83,10 @@ def main() -> None:
         "plain SGD, NumPy per-sample": lambda: per_sample("sgd", "numpy", epochs=1),
     }
     if python:
-        contenders["plain SGD, JAX lax.scan (float64)"] = lambda: jax(python, "per-sample", 30)["us_per_sample"]
+        contenders["plain SGD, JAX lax.scan (float64)"] = lambda: run_jax(python, "per-sample", 30)["us_per_sample"]
     fits = {"compiled": lambda: fast_fit("numba"), "NumPy": lambda: fast_fit("numpy")}
     if python:
-        fits["JAX, one jitted program"] = lambda: float(np.median(jax(python, "fast", 5)["seconds"]))
+        fits["JAX, one jitted program"] = lambda: float(np.median(run_jax(python, "fast", 5)["seconds"]))
     for f in list(contenders.values()) + list(fits.values()):
         f()  # compile, load caches, start JAX once
     for _ in range(options.repeats):

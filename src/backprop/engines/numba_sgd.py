@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+# f'(z) from the output a = f(z), shared with the general kernels. (Numba's disk cache watches only
+# this file: after changing slope, clear __pycache__ or touch this file.)
+from .numba_kernels import slope
+
 if TYPE_CHECKING:
     from ..network import Network
 
@@ -34,18 +38,6 @@ def _activate(z, code):
     if code == 3:
         return z if z > 0 else 0.0
     return z
-
-
-@njit(cache=True, inline="always")
-def _slope(a, code):
-    """f'(z) written from the output a = f(z)."""
-    if code == 1:
-        return a * (1.0 - a)
-    if code == 2:
-        return 1.0 - a * a
-    if code == 3:
-        return 1.0 if a > 0 else 0.0
-    return 1.0
 
 
 # reassoc lets the compiler vectorise the sums (8 partial sums instead of one chain of dependent
@@ -76,14 +68,14 @@ def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pr
         for k in range(a.shape[0]):  # output delta: dL/dz = (a - y) [* f'(z) for mse]
             d[k] = a[k] - Y[s, k]
             if loss_code == 0:
-                d[k] *= _slope(a[k], codes[last])
+                d[k] *= slope(a[k], codes[last])
         for l in range(last, 0, -1):  # delta_{l-1} = (W_l @ delta_l) * f'(z_{l-1})
             W, d, d_below, a_below = weights[l], deltas[l], deltas[l - 1], acts[l]
             for j in range(W.shape[0]):
                 acc = 0.0
                 for k in range(W.shape[1]):  # a reduction: vectorised thanks to fastmath's reassoc
                     acc += W[j, k] * d[k]
-                d_below[j] = acc * _slope(a_below[j], codes[l - 1])
+                d_below[j] = acc * slope(a_below[j], codes[l - 1])
         for l in range(n_layers):  # W_l -= lr * a_l^T delta_l;  b_l -= lr * delta_l
             W, b, d, a_in = weights[l], biases[l], deltas[l], acts[l]
             for k in range(W.shape[1]):
