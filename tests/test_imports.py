@@ -26,7 +26,8 @@ def test_training_the_seed_network_per_sample_needs_no_scikit_learn():
 CORE = ["activations", "losses", "initializers", "optimizers", "schedules", "layers", "network", "training",
         "metrics", "validation", "errors", "engines/__init__", "engines/reference", "engines/numpy_sgd",
         "engines/numba_sgd"]
-ABOVE_THE_CORE = {"persistence", "checkpoints", "plots", "runs", "cli", "config", "datasets"}
+ABOVE_THE_CORE = {"persistence", "checkpoints", "plots", "runs", "cli", "config", "datasets", "sweeps", "gradcheck",
+                  "trace"}
 
 
 def run_time_imports(name: str) -> set[str]:

@@ -1,0 +1,62 @@
+"""``backprop gradcheck`` and ``backprop trace``: backpropagation checked, and shown step by step."""
+from __future__ import annotations
+
+import argparse
+import json
+
+EXIT_GRADCHECK_FAILED = 1
+
+
+def add_parsers(sub) -> None:
+    check = sub.add_parser("gradcheck", help="check backpropagation against finite differences")
+    check.add_argument("model", nargs="?", help="a model file or run folder (default: a fresh seed network)")
+    check.add_argument("--samples", type=int, default=20, help="training samples in the loss (default 20)")
+    check.add_argument("--epsilon", type=float, default=1e-6, help="finite-difference step (default 1e-6)")
+    check.add_argument("--tolerance", type=float, default=1e-6, help="largest relative error that passes")
+    check.set_defaults(handler=cmd_gradcheck)
+
+    trace = sub.add_parser("trace", help="one sample's forward and backward pass, beside the equations")
+    trace.add_argument("model", help="a model file or run folder")
+    trace.add_argument("--sample", type=int, default=0, help="index into the training split (default 0)")
+    trace.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    trace.add_argument("--lr", type=float, default=0.01, help="learning rate of the step shown (default 0.01)")
+    trace.set_defaults(handler=cmd_trace)
+
+
+def _network_and_data(model: str | None):
+    from .. import datasets, persistence, runs
+    from ..config import PRESETS
+
+    if model is None:
+        experiment = PRESETS["seed"]
+        return experiment.build_network(2, 2), datasets.moons()
+    net = persistence.load(runs.model_path(model))
+    if not net.dataset:
+        raise ValueError(f"model={model!r} does not say which data set it was trained on")
+    return net, datasets.from_spec(net.dataset)
+
+
+def cmd_gradcheck(args: argparse.Namespace) -> int:
+    from ..gradcheck import gradcheck
+
+    if args.samples < 1:
+        raise ValueError(f"--samples must be a positive integer. Received: {args.samples}")
+    net, data = _network_and_data(args.model)
+    n = min(args.samples, len(data.X_train))
+    result = gradcheck(net, data.X_train[:n], data.y_train[:n], epsilon=args.epsilon, tolerance=args.tolerance)
+    print(result.table())
+    return 0 if result.passed else EXIT_GRADCHECK_FAILED
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from .. import trace
+
+    net, data = _network_and_data(args.model)
+    if not 0 <= args.sample < len(data.X_train):
+        raise ValueError(f"--sample must be in [0, {len(data.X_train) - 1}]. Received: {args.sample}")
+    result = trace.trace(net, data.X_train[args.sample], int(data.y_train[args.sample]), args.lr)
+    if args.format == "json":
+        print(json.dumps(result))
+    else:
+        print(trace.as_markdown(result) if args.format == "markdown" else trace.as_text(result))
+    return 0
