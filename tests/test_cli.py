@@ -26,7 +26,8 @@ def run_folder(tmp_path_factory):
 
 def test_train_writes_the_run_folder(run_folder):
     assert sorted(p.name for p in run_folder.iterdir()) == [
-        "config.json", "curves.svg", "metrics.csv", "model.safetensors"]
+        "comparison.svg", "config.json", "curves.svg", "decision_boundary.svg", "health.csv", "health.svg",
+        "metrics.csv", "model.safetensors", "network.svg", "report.html"]
     rows = runs.read_metrics(run_folder / "metrics.csv")
     assert [r["epoch"] for r in rows] == [0, 10, 20]
     assert set(rows[0]) == {"epoch", "loss", "mse", "train_accuracy", "val_loss", "val_accuracy"}

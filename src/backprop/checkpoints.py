@@ -65,7 +65,8 @@ def _state_document(net: Network, state: TrainingState) -> dict:
         "config": state.config.to_dict(),
         "rng": net.rng.bit_generator.state,
         "optimizer": {"scalars": state.optimizer.state_dict()["scalars"]},
-        "history": {**{c: getattr(history, c) for c in History.COLUMNS}, "stopped_early_at": history.stopped_early_at},
+        "history": {**{c: getattr(history, c) for c in History.COLUMNS}, "stopped_early_at": history.stopped_early_at,
+                    "health": history.health},
         "early_stopping": None if stopper is None else {"best": stopper.best, "best_epoch": stopper.best_epoch},
     }
 
@@ -131,7 +132,10 @@ def _restore_history(document: dict, epoch: int) -> History:
     if len(lengths) != 1 or not columns["epoch"] or columns["epoch"][-1] > epoch:
         raise ValueError("history columns must have equal lengths, from epoch 0 up to the checkpoint's epoch")
     stopped = document.get("stopped_early_at")
-    return History(**columns, stopped_early_at=None if stopped is None else int(stopped))
+    health = document.get("health", [])
+    if not isinstance(health, list) or not all(isinstance(row, dict) for row in health):
+        raise TypeError("history health must be a list of objects")
+    return History(**columns, stopped_early_at=None if stopped is None else int(stopped), health=health)
 
 
 def _numbers(values: object, name: str) -> list:

@@ -94,6 +94,7 @@ def write_atomic(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes it private (0600); the files we write are ordinary ones
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
             f.flush()

@@ -36,6 +36,15 @@ def metrics_text(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
+def write_rows(rows: list[dict], columns: tuple[str, ...], path: Path) -> None:
+    """A CSV file of ``rows`` with a header of ``columns``, atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(path, buffer.getvalue().encode())
+
+
 def write_metrics(rows: list[dict], path: Path) -> None:
     """metrics.csv, atomically (see ``metrics_text``)."""
     write_atomic(path, metrics_text(rows).encode())

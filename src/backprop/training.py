@@ -89,6 +89,7 @@ class History:
     (output - target)^2 over samples and outputs.   *_accuracy: fraction correct.
     val_loss / val_accuracy: NaN without validation data.
     stopped_early_at: the epoch early stopping ended training, if it did.
+    health: per-layer gradient health rows, when a ``backprop.health.HealthRecorder`` records them.
     interrupted_at / interrupted_by: the last epoch completed and the signal's name ("SIGINT"),
     when a signal ended training before ``epochs``.
     """
@@ -101,6 +102,7 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
     seconds: float = 0.0
     stopped_early_at: int | None = None
+    health: list[dict] = field(default_factory=list)  # rows of backprop.health.measure, when recorded
     interrupted_at: int | None = None
     interrupted_by: str | None = None
 

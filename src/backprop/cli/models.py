@@ -32,16 +32,26 @@ def _load_with_data(path: str):
     return net, datasets.from_spec(net.dataset), model_file
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
+def model_figures(net, data) -> dict:
+    """The figures of a trained model on its data: right and wrong test points, the decision
+    boundary and the network view (the first two need 2-D inputs)."""
     from .. import plots
+    from ..views import network
 
+    figures = {}
+    if data.X_test.shape[1] == 2:
+        predicted = net.predict(data.X_test)
+        figures["comparison"] = plots.comparison(data.X_test, data.y_test, predicted)
+        figures["decision_boundary"] = plots.decision_boundary(net, data.X_test, data.y_test)
+    figures["network"] = network.figure(net, data.X if data.X.shape[1] == 2 else None)
+    return figures
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
     net, data, model_file = _load_with_data(args.path)
-    predicted = net.predict(data.X_test)
-    accuracy = float((predicted == data.y_test).mean())
+    accuracy = float((net.predict(data.X_test) == data.y_test).mean())
     folder = Path(args.out) if args.out else model_file.parent
-    figures = {"comparison": plots.comparison(data.X_test, data.y_test, predicted),
-               "decision_boundary": plots.decision_boundary(net, data.X_test, data.y_test)}
-    paths = write_figures(figures, folder, args)
+    paths = write_figures(model_figures(net, data), folder, args)
     print(f"test accuracy: {accuracy:.4f}")
     for path in paths:
         print(f"wrote {path}")

@@ -1,4 +1,5 @@
-"""``backprop gradcheck`` and ``backprop trace``: backpropagation checked, and shown step by step."""
+"""The teaching commands: ``gradcheck`` and ``trace`` (backpropagation checked, and shown step by
+step), ``replay`` (training as an animation) and ``compare`` (runs side by side)."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +22,16 @@ def add_parsers(sub) -> None:
     trace.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     trace.add_argument("--lr", type=float, default=0.01, help="learning rate of the step shown (default 0.01)")
     trace.set_defaults(handler=cmd_trace)
+
+    replay = sub.add_parser("replay", help="animate a run's decision boundary over training (from its snapshots)")
+    replay.add_argument("run", help="a run folder trained with --snapshot-every")
+    replay.add_argument("--format", choices=["gif", "mp4"], default="gif", help="gif (Pillow) or mp4 (ffmpeg)")
+    replay.set_defaults(handler=cmd_replay)
+
+    compare = sub.add_parser("compare", help="several runs' curves overlaid and boundaries side by side")
+    compare.add_argument("runs", nargs="+", help="run folders")
+    compare.add_argument("--out", default="compare.svg", help="the figure's file (default compare.svg)")
+    compare.set_defaults(handler=cmd_compare)
 
 
 def _network_and_data(model: str | None):
@@ -59,4 +70,42 @@ def cmd_trace(args: argparse.Namespace) -> int:
         print(json.dumps(result))
     else:
         print(trace.as_markdown(result) if args.format == "markdown" else trace.as_text(result))
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .. import datasets, runs, snapshots
+    from ..views import replay, report
+
+    folder = Path(args.run)
+    frames = snapshots.read(folder / snapshots.FOLDER)
+    if not frames:
+        raise ValueError(f"{str(folder)!r} holds no weight snapshots: train it with --snapshot-every K")
+    data = datasets.from_spec(frames[0][1].dataset)
+    if data.X.shape[1] != 2:
+        raise ValueError("replay draws decision boundaries: it needs a data set with 2 inputs")
+    path = replay.write(folder / f"replay.{args.format}", frames, data, runs.read_metrics(folder / "metrics.csv"))
+    if (folder / "config.json").exists():
+        report.write(folder)
+    print(f"wrote {path} ({len(frames)} frames)")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .. import datasets, persistence, plots, runs
+    from ..views import compare
+
+    entries = []
+    for run in args.runs:
+        net = persistence.load(runs.model_path(run))
+        entries.append((Path(run).name, net, runs.read_metrics(Path(run) / "metrics.csv")))
+    specs = {json.dumps(net.dataset, sort_keys=True) for _, net, _ in entries}
+    if len(specs) != 1 or entries[0][1].dataset is None:
+        raise ValueError("compare needs runs trained on the same data set")
+    path = plots.save(compare.figure(entries, datasets.from_spec(entries[0][1].dataset)), args.out)
+    print(f"wrote {path}")
     return 0

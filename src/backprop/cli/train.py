@@ -11,7 +11,9 @@ from ..errors import DivergenceError
 from .common import UsageError, add_figure_options
 from .options import FLAGS, add_training_options, given_options
 
-RUN_OPTIONS = ("preset", "seed", "out", "name")  # with the training options: what --resume takes from the run
+# With the training options: what --resume takes from the run.
+RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every")
+HEALTH_SAMPLES = 256  # training samples that gradient health is measured on, at every evaluation
 SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number, as shells report them
 
 
@@ -23,6 +25,10 @@ def add_parsers(sub) -> None:
     train.add_argument("--name", help="run folder name (default: the current time)")
     train.add_argument("--checkpoint-every", type=int, metavar="N",
                        help="write RUN/checkpoint.safetensors every N epochs (always on Ctrl-C or SIGTERM)")
+    train.add_argument("--snapshot-every", type=int, metavar="K",
+                       help="keep the weights every K epochs in RUN/snapshots, for backprop replay")
+    train.add_argument("--init-from", metavar="RUN",
+                       help="start from RUN's initial weights and sample order (a comparison that changes one thing)")
     train.add_argument("--resume", metavar="RUN",
                        help="continue an interrupted run in its folder, with its own configuration")
     add_figure_options(train)
@@ -76,11 +82,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     every = _check_every(args.checkpoint_every)
     data = datasets.DATASETS[experiment.dataset]()
     net = experiment.build_network(data.X_train.shape[1], int(data.y.max()) + 1)
+    if args.init_from:
+        start_from(net, Path(args.init_from))
     arrays = training.prepare_data(net, data.X_train, data.y_train, experiment.fit, (data.X_test, data.y_test))
     state = training.start(net, experiment.fit, arrays)  # every check has passed: now the folder
     folder = runs.new_run_folder(args.out or "runs", args.name)
-    runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every}, folder / "config.json")
+    runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
+                     "snapshot_every": args.snapshot_every, "init_from": args.init_from}, folder / "config.json")
     return train_in_folder(folder, net, data, state, every, args)
+
+
+def start_from(net, run: Path) -> None:
+    """Give ``net`` the initial weights and the generator (so the sample order) of the run in ``run``."""
+    from .. import runs
+
+    config = runs.read_json(run / "config.json")
+    fields = {k: config[k] for k in ("hidden", "activation", "output_activation", "loss", "init", "seed", "dtype")}
+    other = Experiment(**fields).build_network(net.sizes[0], net.layers[-1].n_out)
+    if other.sizes != net.sizes:
+        raise ValueError(f"--init-from needs the same layer sizes: {run} has {other.sizes}, this run {net.sizes}")
+    for mine, theirs in zip(net.layers, other.layers):
+        mine.set_params(theirs.weights, theirs.bias, mine.weights.dtype)
+    net.seed, net.rng = other.seed, other.rng
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -107,15 +130,23 @@ def train_in_folder(folder: Path, net, data, state, every: int | None, args: arg
     """Train from ``state`` to its last epoch in ``folder``: metrics appended as they come, a checkpoint
     every ``every`` epochs and on SIGINT/SIGTERM; at the end the model, the curves and the config."""
     from .. import checkpoints, runs, training
+    from ..health import HealthRecorder
 
     config = state.config
     metrics = runs.MetricsLog(folder / "metrics.csv", state.history.rows())
     checkpoint = checkpoints.Checkpoint(folder / checkpoints.FILE, every, dataset=data.spec)
+    health = HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.y_train[:HEALTH_SAMPLES])
+    callbacks = [health, metrics, checkpoint]
+    snapshot_every = runs.read_json(folder / "config.json").get("snapshot_every")
+    if snapshot_every:
+        from ..snapshots import FOLDER, Snapshots
+
+        callbacks.append(Snapshots(folder / FOLDER, snapshot_every, net if state.epoch == 0 else None, data.spec))
     mode = "none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines")
     reporter = ProgressReporter(config.epochs, mode, state.epoch)
     try:
         history = training.fit(net, data.X_train, data.y_train, config, (data.X_test, data.y_test),
-                               callback=[metrics, checkpoint, reporter], state=state,
+                               callback=[*callbacks, reporter], state=state,
                                interrupt_signals=tuple(SIGNAL_EXIT_CODES))
     except DivergenceError as err:
         kept = (f"the last good checkpoint (epoch {checkpoint.last_epoch}) is kept in {folder}" if checkpoint.last_epoch
@@ -132,13 +163,20 @@ def train_in_folder(folder: Path, net, data, state, every: int | None, args: arg
 
 
 def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
-    from .. import persistence, plots, runs
+    from .. import health, persistence, plots, runs
+    from ..views import health as health_view
+    from ..views import report
     from .common import write_figures
+    from .models import model_figures
 
     persistence.save(net, folder / runs.MODEL_FILE, dataset=data.spec)
     config = runs.read_json(folder / "config.json")
     runs.write_json({**config, "train_seconds": history.seconds}, folder / "config.json")
-    write_figures({"curves": plots.curves(history)}, folder, args)
+    runs.write_rows(history.health, health.COLUMNS, folder / "health.csv")
+    figures = {"curves": plots.curves(history), "health": health_view.figure(history.health),
+               **model_figures(net, data)}
+    write_figures(figures, folder, args)
+    report.write(folder)
     print(f"test accuracy: {net.accuracy(data.X_test, data.y_test):.4f}")
     print(f"training time: {history.seconds:.2f} s")
     print(f"run folder:    {folder}")

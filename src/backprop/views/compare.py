@@ -1,0 +1,44 @@
+"""Several runs in one figure: their curves overlaid (top), their decision boundaries side by side
+(bottom), so that what one change did is seen at a glance."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def figure(runs: list[tuple[str, object, list[dict]]], data):
+    """runs: (name, network, metrics rows) per run; data: the data set whose test points are drawn."""
+    from matplotlib.figure import Figure
+
+    n = len(runs)
+    fig = Figure(figsize=(max(10, 4.2 * n), 8.4))
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.06, top=0.91, hspace=0.35, wspace=0.25)
+    grid = fig.add_gridspec(2, max(n, 2))
+    ax_loss = fig.add_subplot(grid[0, : max(n, 2) // 2])
+    ax_acc = fig.add_subplot(grid[0, max(n, 2) // 2:])
+    colors = [f"C{i}" for i in range(n)]
+    for (name, _, rows), color in zip(runs, colors):
+        epochs = [r["epoch"] for r in rows]
+        ax_loss.plot(epochs, [r["mse"] for r in rows], color=color, label=name)
+        accuracy = [r["val_accuracy"] if np.isfinite(r["val_accuracy"]) else r["train_accuracy"] for r in rows]
+        ax_acc.plot(epochs, np.asarray(accuracy) * 100, color=color, label=name)
+    ax_loss.set(title="MSE on the training set", xlabel="epoch", ylabel="MSE", yscale="log")
+    ax_acc.set(title="Test accuracy", xlabel="epoch", ylabel="accuracy (%)")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    low, high = data.X.min(axis=0) - 0.5, data.X.max(axis=0) + 0.5
+    XX, YY = np.meshgrid(np.linspace(low[0], high[0], 150), np.linspace(low[1], high[1], 150))
+    for i, ((name, net, _), color) in enumerate(zip(runs, colors)):
+        ax = fig.add_subplot(grid[1, i])
+        out = net.predict_proba(np.column_stack([XX.ravel(), YY.ravel()]))
+        p1 = (out[:, -1] if out.shape[1] == 1 else out[:, 1] / out.sum(axis=1)).reshape(XX.shape)
+        ax.contourf(XX, YY, p1, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.8)
+        ax.contour(XX, YY, p1, levels=[0.5], colors=color, linewidths=2)
+        right = net.predict(data.X_test) == data.y_test
+        ax.scatter(data.X_test[right, 0], data.X_test[right, 1], s=6, c="tab:green", label="right")
+        ax.scatter(data.X_test[~right, 0], data.X_test[~right, 1], s=16, c="red", marker="x", label="wrong")
+        ax.set(title=f"{name}: {right.mean():.1%}", xlabel="$x_1$", ylabel="$x_2$" if i == 0 else None)
+        if i == 0:
+            ax.legend(loc="lower left", fontsize=8)
+    fig.suptitle("Runs compared: curves, then each run's decision boundary (blue: class 1)")
+    return fig

@@ -1,0 +1,123 @@
+"""The teaching views: the numbers behind each picture, and the report in a real browser."""
+import base64
+import math
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+from backprop import Dense, Network, datasets, snapshots
+from backprop.cli import main
+from backprop.health import HealthRecorder, measure
+from backprop.views import compare, network
+
+from .conftest import seed_network
+
+
+@pytest.fixture(scope="module")
+def data():
+    return datasets.moons(n_samples=300)
+
+
+def test_health_on_a_network_built_to_saturate(data):
+    net = Network([Dense(2, 8, "sigmoid"), Dense(8, 6, "relu"), Dense(6, 4, "tanh"), Dense(4, 2, "sigmoid")], seed=0)
+    net.layers[0].params["weights"] *= 200.0  # |z| in the hundreds: every sigmoid output at 0 or 1
+    net.layers[1].params["bias"][:] = -1e3  # every ReLU below zero for every sample: all dead
+    rows = measure(net, data.X_train, data.y_train, epoch=3)
+    assert [r["layer"] for r in rows] == [0, 1, 2, 3] and all(r["epoch"] == 3 for r in rows)
+    assert rows[0]["saturated"] > 0.95 and math.isnan(rows[0]["dead"])
+    assert rows[1]["dead"] == 1.0 and math.isnan(rows[1]["saturated"])
+    assert rows[1]["grad_norm"] == 0.0  # a dead layer passes no gradient: nothing below it learns
+    assert rows[0]["grad_norm"] == 0.0
+    healthy = measure(seed_network(), data.X_train, data.y_train)
+    assert all(r["saturated"] < 0.05 and r["grad_norm"] > 0 for r in healthy)
+
+
+def test_the_recorder_measures_epoch_0_and_every_evaluation(data):
+    net = seed_network()
+    recorder = HealthRecorder(net, data.X_train[:50], data.y_train[:50])
+    history = net.fit(data.X_train, data.y_train, epochs=6, eval_every=3, callback=recorder)
+    assert [r["epoch"] for r in history.health] == [e for e in (0, 3, 6) for _ in range(4)]
+
+
+def test_the_network_view_draws_every_unit_and_weight(data):
+    net = Network([Dense(2, 5, "tanh"), Dense(5, 3, "relu"), Dense(3, 2, "softmax")], loss="cross_entropy", seed=0)
+    fig = network.figure(net, data.X)
+    ax = fig.axes[0]
+    assert len(ax.images) == 5 + 3 + 2  # one map per unit
+    assert len(ax.collections[0].get_segments()) == 2 * 5 + 5 * 3 + 3 * 2  # one edge per weight
+    maps = network._unit_maps(net, data.X, 32)
+    outputs, _ = net.forward_pass(net.as_inputs(np.column_stack([m.ravel() for m in np.meshgrid(
+        np.linspace(*(data.X[:, 0].min() - 0.5, data.X[:, 0].max() + 0.5), 32),
+        np.linspace(*(data.X[:, 1].min() - 0.5, data.X[:, 1].max() + 0.5), 32))])))
+    np.testing.assert_allclose(maps[2][1], outputs[2][:, 1].reshape(32, 32))
+    np.testing.assert_allclose(ax.images[5].get_array(), maps[2][0])  # unit 0 of layer 1 shows its map
+
+
+def test_replay_has_one_frame_per_snapshot_and_init_from_shares_the_start(tmp_path, capsys):
+    from PIL import Image
+
+    assert main(["train", "--epochs", "12", "--snapshot-every", "5", "--out", str(tmp_path), "--name", "a",
+                 "--quiet"]) == 0
+    frames = snapshots.read(tmp_path / "a" / snapshots.FOLDER)
+    assert [epoch for epoch, _ in frames] == [0, 5, 10, 12]
+    assert main(["replay", str(tmp_path / "a")]) == 0
+    with Image.open(tmp_path / "a" / "replay.gif") as gif:
+        assert gif.n_frames == len(frames) == 4
+    assert main(["train", "--epochs", "3", "--activation", "tanh", "--init-from", str(tmp_path / "a"),
+                 "--snapshot-every", "3", "--out", str(tmp_path), "--name", "b", "--quiet"]) == 0
+    (_, start_a), (_, start_b) = frames[0], snapshots.read(tmp_path / "b" / snapshots.FOLDER)[0]
+    for p, q in zip(start_a.parameters(), start_b.parameters()):
+        np.testing.assert_array_equal(p, q)
+    assert start_b.layers[0].activation.name == "tanh"
+    assert main(["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "c.png")]) == 0
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    capsys.readouterr()
+    assert main(["replay", str(tmp_path / "b" / "snapshots")]) == 2  # not a run folder: no snapshots in it
+    assert "holds no weight snapshots" in capsys.readouterr().err
+
+
+def test_compare_draws_every_run(data):
+    runs = []
+    for name, activation in (("sigmoid", "sigmoid"), ("relu", "relu")):
+        net = Network([Dense(2, 6, activation), Dense(6, 2, "sigmoid")], seed=0)
+        history = net.fit(data.X_train, data.y_train, epochs=4, eval_every=2, validation_data=(data.X_test,
+                                                                                               data.y_test))
+        runs.append((name, net, history.rows()))
+    fig = compare.figure(runs, data)
+    assert len(fig.axes) == 2 + 2
+    assert [line.get_label() for line in fig.axes[0].lines] == ["sigmoid", "relu"]
+
+
+@pytest.fixture(scope="module")
+def report_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    assert main(["train", "--epochs", "10", "--snapshot-every", "5", "--out", str(root), "--name", "r", "--quiet"]) == 0
+    assert main(["replay", str(root / "r")]) == 0
+    return root / "r"
+
+
+def test_every_run_folder_gets_a_self_contained_report(report_run):
+    page = (report_run / "report.html").read_text()
+    sources = re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,([^"]+)"', page)
+    assert [alt for alt, _, _ in sources] == ["Training curves", "Decision boundary", "Test points, right and wrong",
+                                              "The network", "Gradient health", "Replay"]
+    assert all(base64.b64decode(data) for _, _, data in sources)
+    assert "src=\"http" not in page and "<script" not in page  # nothing to fetch, nothing to run
+
+
+def test_the_report_renders_in_chromium_with_every_image_loaded(report_run, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed here (.ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto((report_run / "report.html").as_uri(), wait_until="load")
+        images = page.evaluate("Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])")
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+    assert len(images) == 6 and all(complete and width > 100 for _, complete, width in images), images
+    assert (tmp_path / "report.png").stat().st_size > 10_000
