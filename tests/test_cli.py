@@ -26,8 +26,7 @@ def run_folder(tmp_path_factory):
 
 def test_train_writes_the_run_folder(run_folder):
     assert sorted(p.name for p in run_folder.iterdir()) == [
-        "comparison.svg", "config.json", "curves.svg", "decision_boundary.svg", "health.csv", "health.svg",
-        "metrics.csv", "model.safetensors", "network.svg", "report.html"]
+        "config.json", "curves.svg", "health.csv", "health.svg", "metrics.csv", "model.safetensors", "report.html"]
     rows = runs.read_metrics(run_folder / "metrics.csv")
     assert [r["epoch"] for r in rows] == [0, 10, 20]
     assert set(rows[0]) == {"epoch", "loss", "mse", "train_accuracy", "val_loss", "val_accuracy"}
@@ -47,7 +46,7 @@ def test_evaluate_agrees_with_train(tmp_path, capsys):
     code, out, _ = run(capsys, "evaluate", str(tmp_path / "r"), "--format", "png")
     assert code == 0
     assert re.search(r"test accuracy: ([0-9.]+)", out).group(1) == trained
-    for name in ("comparison.png", "decision_boundary.png"):
+    for name in ("comparison.png", "decision_boundary.png", "network.png"):
         assert (tmp_path / "r" / name).read_bytes()[:4] == b"\x89PNG"
 
 

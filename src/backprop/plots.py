@@ -67,7 +67,7 @@ def comparison(X: Array, y: Array, predicted: Array):
 
     X: (n, 2), y: (n,) true labels, predicted: (n,) labels.
     """
-    fig = _figure((13, 5.5))
+    fig = _figure((13, 5.5), margins={"left": 0.06, "right": 0.985, "bottom": 0.1, "top": 0.92, "wspace": 0.12})
     ax_true, ax_pred = fig.subplots(1, 2, sharex=True, sharey=True)
     ax_true.scatter(X[:, 0], X[:, 1], c=y, s=25, cmap="Spectral", edgecolors="#335566", linewidths=0.4)
     ax_true.set(title="Test points by true label", xlabel="$x_1$", ylabel="$x_2$")
@@ -105,14 +105,14 @@ def decision_boundary(net, X: Array, y: Array, resolution: int = 300):
     return fig
 
 
-def to_bytes(fig, format: str = "svg") -> bytes:
+def to_bytes(fig, format: str = "svg", dpi: int = 110) -> bytes:
     """``fig`` rendered as ``format`` (svg, png or pdf)."""
     import io
 
     if format not in FORMATS:
         raise ValueError(f"figure format must be one of {list(FORMATS)}. Received: format={format!r}")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=format, dpi=110)
+    fig.savefig(buffer, format=format, dpi=dpi)
     return buffer.getvalue()
 
 

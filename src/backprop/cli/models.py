@@ -32,9 +32,9 @@ def _load_with_data(path: str):
     return net, datasets.from_spec(net.dataset), model_file
 
 
-def model_figures(net, data) -> dict:
+def model_figures(net, data, resolution: int = 300) -> dict:
     """The figures of a trained model on its data: right and wrong test points, the decision
-    boundary and the network view (the first two need 2-D inputs)."""
+    boundary (on a resolution x resolution grid) and the network view (the first two need 2-D inputs)."""
     from .. import plots
     from ..views import network
 
@@ -42,8 +42,8 @@ def model_figures(net, data) -> dict:
     if data.X_test.shape[1] == 2:
         predicted = net.predict(data.X_test)
         figures["comparison"] = plots.comparison(data.X_test, data.y_test, predicted)
-        figures["decision_boundary"] = plots.decision_boundary(net, data.X_test, data.y_test)
-    figures["network"] = network.figure(net, data.X if data.X.shape[1] == 2 else None)
+        figures["decision_boundary"] = plots.decision_boundary(net, data.X_test, data.y_test, resolution)
+    figures["network"] = network.figure(net, data.X if data.X.shape[1] == 2 else None, resolution // 10)
     return figures
 
 

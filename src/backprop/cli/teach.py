@@ -87,8 +87,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if data.X.shape[1] != 2:
         raise ValueError("replay draws decision boundaries: it needs a data set with 2 inputs")
     path = replay.write(folder / f"replay.{args.format}", frames, data, runs.read_metrics(folder / "metrics.csv"))
-    if (folder / "config.json").exists():
-        report.write(folder)
+    if (folder / "report.html").exists():
+        report.add_replay(folder, path)
     print(f"wrote {path} ({len(frames)} frames)")
     return 0
 

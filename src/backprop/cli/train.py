@@ -173,10 +173,9 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
     config = runs.read_json(folder / "config.json")
     runs.write_json({**config, "train_seconds": history.seconds}, folder / "config.json")
     runs.write_rows(history.health, health.COLUMNS, folder / "health.csv")
-    figures = {"curves": plots.curves(history), "health": health_view.figure(history.health),
-               **model_figures(net, data)}
-    write_figures(figures, folder, args)
-    report.write(folder)
+    figures = {"curves": plots.curves(history), "health": health_view.figure(history.health)}
+    write_figures(figures, folder, args)  # the model's own figures are backprop evaluate's to write
+    report.write(folder, {**figures, **model_figures(net, data, resolution=150)})  # a page, not a poster
     print(f"test accuracy: {net.accuracy(data.X_test, data.y_test):.4f}")
     print(f"training time: {history.seconds:.2f} s")
     print(f"run folder:    {folder}")

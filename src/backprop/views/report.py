@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from pathlib import Path
 
 FIGURES = [  # (figure's name in the run folder, heading); those present are embedded, in this order
@@ -15,26 +16,30 @@ FIGURES = [  # (figure's name in the run folder, heading); those present are emb
     ("health", "Gradient health"),
     ("replay", "Replay"),
 ]
-MEDIA = {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml"}
 
 
-def html_page(folder: Path) -> str:
-    """The report of the run in ``folder``: its config.json as a table and its figures, embedded."""
+def html_page(folder: Path, figures: dict) -> str:
+    """The report of the run in ``folder``: its config.json as a table, then each figure given
+    (name -> matplotlib Figure, drawn as PNG) in ``FIGURES`` order, embedded."""
+    from ..plots import to_bytes
+
     config = json.loads((folder / "config.json").read_text())
     rows = "\n".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(json.dumps(v))}</td></tr>"
                      for k, v in _flatten(config).items())
-    parts = [f"<h1>Run {html.escape(folder.name)}</h1>", "<h2>Configuration</h2>",
-             f"<table>{rows}</table>"]
-    for name, heading in FIGURES:
-        path = next((folder / f"{name}{suffix}" for suffix in MEDIA if (folder / f"{name}{suffix}").exists()), None)
-        if path is not None:
-            data = base64.b64encode(path.read_bytes()).decode()
-            parts.append(f"<h2>{heading}</h2><img alt=\"{heading}\" src=\"data:{MEDIA[path.suffix]};base64,{data}\">")
+    parts = [f"<h1>Run {html.escape(folder.name)}</h1>", "<h2>Configuration</h2>", f"<table>{rows}</table>"]
+    parts += [_section(name, heading, to_bytes(figures[name], "png", dpi=80), "image/png")
+              for name, heading in FIGURES if name in figures]
     style = ("body{font-family:sans-serif;max-width:1300px;margin:2em auto;color:#222}img{max-width:100%;"
              "border:1px solid #ddd}table{border-collapse:collapse}th,td{padding:2px 10px;text-align:left;"
              "border-bottom:1px solid #eee;font-size:90%}")
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>backprop run {html.escape(folder.name)}"
             f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
+
+
+def _section(name: str, heading: str, payload: bytes, media: str) -> str:
+    data = base64.b64encode(payload).decode()
+    return (f"<section id=\"{name}\"><h2>{heading}</h2>"
+            f"<img alt=\"{heading}\" src=\"data:{media};base64,{data}\"></section>")
 
 
 def _flatten(config: dict, prefix: str = "") -> dict:
@@ -47,10 +52,27 @@ def _flatten(config: dict, prefix: str = "") -> dict:
     return flat
 
 
-def write(folder: Path) -> Path:
-    """Write folder/report.html, atomically."""
+def write(folder: Path, figures: dict) -> Path:
+    """Write folder/report.html (see ``html_page``), atomically."""
     from ..persistence import write_atomic
 
     path = Path(folder) / "report.html"
-    write_atomic(path, html_page(Path(folder)).encode())
+    write_atomic(path, html_page(Path(folder), figures).encode())
+    return path
+
+
+def add_replay(folder: Path, replay: Path) -> Path:
+    """Put (or replace) the replay animation at the end of folder/report.html."""
+    from ..persistence import write_atomic
+
+    path = Path(folder) / "report.html"
+    page = re.sub(r'<section id="replay">.*?</section>', "", path.read_text(), flags=re.S)
+    media = "image/gif" if replay.suffix == ".gif" else "video/mp4"
+    if media == "video/mp4":
+        data = base64.b64encode(replay.read_bytes()).decode()
+        section = (f'<section id="replay"><h2>Replay</h2><video controls src="data:video/mp4;base64,{data}">'
+                   "</video></section>")
+    else:
+        section = _section("replay", "Replay", replay.read_bytes(), media)
+    write_atomic(path, page.replace("</body>", section + "</body>").encode())
     return path
