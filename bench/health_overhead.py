@@ -45,6 +45,19 @@ def main() -> None:
     print(f"without health  {fmt(plain)}")
     print(f"with health     {fmt(recorded)}")
     print(f"ratio           {fmt(ratios)}")
+    import time
+
+    from backprop.health import measure
+
+    net = Network([Dense(2, 25, "sigmoid"), Dense(25, 50, "sigmoid"), Dense(50, 25, "sigmoid"),
+                   Dense(25, 2, "sigmoid")], seed=0)
+    start = time.perf_counter()
+    for _ in range(50):
+        measure(net, DATA.X_train[:256], DATA.y_train[:256])
+    each = (time.perf_counter() - start) / 50
+    interval = statistics.median(plain) / options.epochs * 10
+    print(f"one measurement {1e3 * each:.3g} ms against {1e3 * interval:.3g} ms of training between evaluations "
+          f"({100 * each / interval:.2g}% overhead)")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ CORE = ["activations", "losses", "initializers", "optimizers", "schedules", "lay
         "metrics", "validation", "errors", "engines/__init__", "engines/reference", "engines/numpy_sgd",
         "engines/numba_sgd"]
 ABOVE_THE_CORE = {"persistence", "checkpoints", "plots", "runs", "cli", "config", "datasets", "sweeps", "gradcheck",
-                  "trace"}
+                  "trace", "views", "health", "snapshots"}
 
 
 def run_time_imports(name: str) -> set[str]:

@@ -121,3 +121,14 @@ def test_the_report_renders_in_chromium_with_every_image_loaded(report_run, tmp_
         browser.close()
     assert len(images) == 6 and all(complete and width > 100 for _, complete, width in images), images
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_replay_as_mp4_where_ffmpeg_exists(report_run, capsys):
+    if shutil.which("ffmpeg") is None:
+        assert main(["replay", str(report_run), "--format", "mp4"]) == 2
+        assert "needs ffmpeg" in capsys.readouterr().err
+        pytest.skip("ffmpeg is not installed here (.ci/run installs it); the refusal was checked instead")
+    assert main(["replay", str(report_run), "--format", "mp4"]) == 0
+    video = (report_run / "replay.mp4").read_bytes()
+    assert video[4:8] == b"ftyp" and len(video) > 1000  # an MP4 container
+    assert 'src="data:video/mp4;base64,' in (report_run / "report.html").read_text()

@@ -11,7 +11,7 @@ def figure(rows: list[dict], title: str = "Gradient health"):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(15, 4.6))
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.13, top=0.84, wspace=0.25)
+    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.13, top=0.84, wspace=0.28)
     ax_norm, ax_sat, ax_dead = fig.subplots(1, 3)
     layers = sorted({row["layer"] for row in rows})
     colors = [matplotlib_color(i, len(layers)) for i in range(len(layers))]

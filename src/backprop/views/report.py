@@ -29,9 +29,9 @@ def html_page(folder: Path, figures: dict) -> str:
     parts = [f"<h1>Run {html.escape(folder.name)}</h1>", "<h2>Configuration</h2>", f"<table>{rows}</table>"]
     parts += [_section(name, heading, to_bytes(figures[name], "png", dpi=80), "image/png")
               for name, heading in FIGURES if name in figures]
-    style = ("body{font-family:sans-serif;max-width:1300px;margin:2em auto;color:#222}img{max-width:100%;"
-             "border:1px solid #ddd}table{border-collapse:collapse}th,td{padding:2px 10px;text-align:left;"
-             "border-bottom:1px solid #eee;font-size:90%}")
+    style = ("body{font-family:sans-serif;max-width:1300px;margin:2em auto;padding:0 1.5em;color:#222}"
+             "img{max-width:100%;border:1px solid #ddd}table{border-collapse:collapse}"
+             "th,td{padding:2px 10px;text-align:left;border-bottom:1px solid #eee;font-size:90%}")
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>backprop run {html.escape(folder.name)}"
             f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
 
