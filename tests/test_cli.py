@@ -93,6 +93,8 @@ BAD = [
     (["train", "--activation", "swish"], "activation"),
     (["train", "--hidden", "25,x"], "--hidden"),
     (["train", "--batch-size", "0"], "batch_size"),
+    (["train", "--snapshot-every", "0"], "--snapshot-every must be a positive integer"),
+    (["train", "--checkpoint-every", "-2"], "--checkpoint-every must be a positive integer"),
     (["train", "--epochs", "ten"], "--epochs"),
     (["evaluate", "no/such/model.safetensors"], "no model file"),
     (["predict", "no/such/model"], "no model file"),

@@ -80,6 +80,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         return cmd_resume(args)
     experiment = experiment_from_args(args)
     every = _check_every(args.checkpoint_every)
+    if args.snapshot_every is not None and args.snapshot_every < 1:
+        raise ValueError(f"--snapshot-every must be a positive integer. Received: {args.snapshot_every}")
     data = datasets.DATASETS[experiment.dataset]()
     net = experiment.build_network(data.X_train.shape[1], int(data.y.max()) + 1)
     if args.init_from:
