@@ -1,4 +1,7 @@
-"""The data sets: the seed's moons exactly as scikit-learn makes and splits them."""
+"""The data sets: the seed's moons exactly as scikit-learn makes and splits them, the others, CSV files."""
+import math
+import re
+
 import numpy as np
 import pytest
 
@@ -28,6 +31,80 @@ def test_seed_split_sizes_and_spec():
 def test_circles_and_bad_specs():
     assert datasets.circles().X_train.shape == (1400, 2)
     with pytest.raises(ValueError, match="dataset must name one of"):
-        datasets.from_spec({"name": "spirals"})
+        datasets.from_spec({"name": "torus"})
     with pytest.raises(ValueError, match="test_size must be a float in"):
         datasets.moons(test_size=1.5)
+
+
+@pytest.mark.parametrize("name", sorted(datasets.DATASETS))
+def test_every_data_set_splits_70_30_and_is_made_again_from_its_spec(name):
+    data = datasets.DATASETS[name]()
+    n = len(data.X_train) + len(data.X_test)
+    assert len(data.X_test) == math.ceil(0.3 * n) and data.X_train.shape[1] == data.X_test.shape[1]
+    assert data.y.min() == 0 and len(np.unique(data.y)) >= 2 and np.all(np.isfinite(data.X))
+    again = datasets.from_spec(data.spec)
+    np.testing.assert_array_equal(again.X_train, data.X_train)
+    np.testing.assert_array_equal(again.y_test, data.y_test)
+
+
+def test_xor_and_spirals_are_what_they_say():
+    xor = datasets.xor(noise=0.0)
+    assert np.array_equal(xor.y, (xor.X[:, 0] * xor.X[:, 1] > 0).astype(int))
+    spirals = datasets.spirals(noise=0.0)
+    radius = np.hypot(spirals.X[:, 0], spirals.X[:, 1])
+    assert radius.max() <= 1.0 + 1e-12 and set(np.unique(spirals.y)) == {0, 1}
+
+
+def test_bundled_sets_keep_their_names():
+    iris = datasets.iris()
+    assert iris.classes == ("setosa", "versicolor", "virginica") and iris.feature_names[0] == "sepal length (cm)"
+    assert datasets.digits().X_train.shape[1] == 64
+
+
+def write(tmp_path, text):
+    path = tmp_path / "table.csv"
+    path.write_text(text)
+    return path
+
+
+def test_from_csv_reads_labels_of_any_kind(tmp_path):
+    rows = "".join(f"{i},{i % 3 * 0.5},{['cat', 'dog', 'eel'][i % 3]}\n" for i in range(30))
+    data = datasets.from_csv(write(tmp_path, "a,b,kind\n" + rows), target="kind")
+    assert data.classes == ("cat", "dog", "eel") and data.feature_names == ("a", "b")
+    assert len(data.X_train) == 21 and len(data.X_test) == 9
+    X, y = data.X, data.y
+    np.testing.assert_array_equal(y, (X[:, 0] % 3).astype(int))  # cat=0, dog=1, eel=2 follow the rows
+    numeric = datasets.from_csv(write(tmp_path, "x,label\n" + "".join(f"{i},{7 if i % 2 else 3}\n"
+                                                                      for i in range(10))), target="label")
+    assert numeric.classes == (3, 7)
+    np.testing.assert_array_equal(datasets.from_spec(numeric.spec).X_train, numeric.X_train)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", r"the file is empty"),
+    ("a,b\n1,2\n", r"no column 'label' in the header \(columns: a, b\)"),
+    ("a,label\n1,x\n2\n", r"line 3: 1 cells, but the header has 2"),
+    ("a,label\n1,x\n,y\n", r"line 3, column 'a': the cell is empty"),
+    ("a,label\n1,x\nabc,y\n", r"line 3, column 'a': 'abc' is not a number"),
+    ("a,label\n1,x\nnan,y\n", r"line 3, column 'a': 'nan' is not a finite number"),
+    ("a,label\n1,x\n2,\n", r"line 3, column 'label': the label is empty"),
+    ("a,label\n1,x\n", r"needs at least 2 data rows. Received: 1"),
+    ("a,label\n1,x\n2,x\n", r"holds a single label \('x'\)"),
+])
+def test_from_csv_names_the_file_line_and_column(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ValueError, match=re.escape(str(path)) + ".*" + message if text else message):
+        datasets.from_csv(path, target="label")
+
+
+def test_train_on_a_csv_file_from_the_command_line(tmp_path, capsys):
+    from backprop.cli import main
+
+    rows = "".join(f"{i / 10},{(i % 2) * 2 - 1 + i / 100},{'yes' if i % 2 else 'no'}\n" for i in range(60))
+    path = write(tmp_path, "x1,x2,answer\n" + rows)
+    assert main(["train", "--data", str(path), "--target", "answer", "--preset", "fast", "--batch-size", "8",
+                 "--out", str(tmp_path),
+                 "--name", "c", "--quiet"]) == 0
+    assert "test accuracy: 1.0000" in capsys.readouterr().out
+    assert main(["train", "--data", str(path), "--out", str(tmp_path)]) == 2
+    assert "--data needs --target COLUMN" in capsys.readouterr().err

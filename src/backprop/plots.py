@@ -116,6 +116,27 @@ def to_bytes(fig, format: str = "svg", dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
+def confusion_matrix(y: Array, predicted: Array, classes: tuple | None = None):
+    """Counts of true label (rows) against predicted label (columns), y and predicted: (n,) in 0..k-1."""
+    k = int(max(y.max(), predicted.max())) + 1
+    counts = np.zeros((k, k), dtype=int)
+    np.add.at(counts, (y, predicted), 1)
+    names = [str(c) for c in classes] if classes is not None and len(classes) == k else [str(i) for i in range(k)]
+    fig = _figure((1.2 + 0.55 * k + 2, 1.2 + 0.55 * k + 1))
+    ax = fig.subplots()
+    image = ax.imshow(counts, cmap="Blues")
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=8,
+                    color="white" if counts[i, j] > counts.max() / 2 else "black")
+    ax.set_xticks(range(k), names, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
+    ax.set_yticks(range(k), names)
+    accuracy = np.trace(counts) / max(counts.sum(), 1)
+    ax.set(title=f"Confusion matrix, test set: accuracy {accuracy:.2%}", xlabel="predicted", ylabel="true")
+    fig.colorbar(image, ax=ax, label="test points")
+    return fig
+
+
 def save(fig, path: str | os.PathLike) -> Path:
     """Write ``fig`` to ``path``, atomically; the format is the path's suffix (svg, png or pdf)."""
     from .persistence import write_atomic

@@ -39,10 +39,12 @@ def model_figures(net, data, resolution: int = 300) -> dict:
     from ..views import network
 
     figures = {}
+    predicted = net.predict(data.X_test)
     if data.X_test.shape[1] == 2:
-        predicted = net.predict(data.X_test)
         figures["comparison"] = plots.comparison(data.X_test, data.y_test, predicted)
         figures["decision_boundary"] = plots.decision_boundary(net, data.X_test, data.y_test, resolution)
+    else:
+        figures["confusion_matrix"] = plots.confusion_matrix(data.y_test, predicted, data.classes)
     figures["network"] = network.figure(net, data.X if data.X.shape[1] == 2 else None, resolution // 10)
     return figures
 
@@ -53,6 +55,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     folder = Path(args.out) if args.out else model_file.parent
     paths = write_figures(model_figures(net, data), folder, args)
     print(f"test accuracy: {accuracy:.4f}")
+    if data.X_test.shape[1] != 2:
+        print(f"note: no decision boundary or test-point maps: they need 2 inputs, this data set has "
+              f"{data.X_test.shape[1]} (a confusion matrix instead)")
     for path in paths:
         print(f"wrote {path}")
     return 0

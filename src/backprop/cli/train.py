@@ -12,7 +12,7 @@ from .common import UsageError, add_figure_options
 from .options import FLAGS, add_training_options, given_options
 
 # With the training options: what --resume takes from the run.
-RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every")
+RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every", "data", "target")
 HEALTH_SAMPLES = 256  # training samples that gradient health is measured on, at every evaluation
 SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number, as shells report them
 
@@ -21,6 +21,8 @@ def add_parsers(sub) -> None:
     train = sub.add_parser("train", help="train a network (default: the seed's experiment)")
     add_training_options(train)
     train.add_argument("--seed", type=int, help="the network's seed (initial weights, sample order)")
+    train.add_argument("--data", metavar="FILE.csv", help="train on a CSV table (a header row, numeric features)")
+    train.add_argument("--target", help="with --data: the column that holds the labels")
     train.add_argument("--out", help="folder that holds the run folders (default runs)")
     train.add_argument("--name", help="run folder name (default: the current time)")
     train.add_argument("--checkpoint-every", type=int, metavar="N",
@@ -74,7 +76,7 @@ def _check_every(every: int | None) -> int | None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .. import datasets, runs, training
+    from .. import runs, training
 
     if args.resume:
         return cmd_resume(args)
@@ -82,7 +84,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     every = _check_every(args.checkpoint_every)
     if args.snapshot_every is not None and args.snapshot_every < 1:
         raise ValueError(f"--snapshot-every must be a positive integer. Received: {args.snapshot_every}")
-    data = datasets.DATASETS[experiment.dataset]()
+    data = load_data(args, experiment)
     net = experiment.build_network(data.X_train.shape[1], int(data.y.max()) + 1)
     if args.init_from:
         start_from(net, Path(args.init_from))
@@ -92,6 +94,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
                      "snapshot_every": args.snapshot_every, "init_from": args.init_from}, folder / "config.json")
     return train_in_folder(folder, net, data, state, every, args)
+
+
+def load_data(args: argparse.Namespace, experiment: Experiment):
+    """--data FILE --target COLUMN, or the experiment's named data set."""
+    from .. import datasets
+
+    if args.data is None:
+        if args.target is not None:
+            raise UsageError("backprop train: --target goes with --data FILE.csv")
+        return datasets.DATASETS[experiment.dataset]()
+    if args.target is None:
+        raise UsageError("backprop train: --data needs --target COLUMN (the column of labels)")
+    if args.dataset is not None:
+        raise UsageError("backprop train: give --data or --dataset, not both")
+    return datasets.from_csv(args.data, args.target)
 
 
 def start_from(net, run: Path) -> None:

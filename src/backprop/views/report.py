@@ -12,6 +12,7 @@ FIGURES = [  # (figure's name in the run folder, heading); those present are emb
     ("curves", "Training curves"),
     ("decision_boundary", "Decision boundary"),
     ("comparison", "Test points, right and wrong"),
+    ("confusion_matrix", "Confusion matrix"),
     ("network", "The network"),
     ("health", "Gradient health"),
     ("replay", "Replay"),

@@ -1,4 +1,4 @@
-"""Data sets: the seed's two moons (and two circles), split into training and test sets.
+"""Synthetic 2-D data sets: the seed's two moons, circles, xor, spirals and gaussian blobs.
 
 The moons are made here with NumPy alone, drawing from the same legacy ``RandomState`` streams in
 the same order as scikit-learn's ``make_moons`` and ``train_test_split``, so the arrays are
@@ -8,55 +8,13 @@ scikit-learn's bit for bit (a test compares them): importing ``sklearn.datasets`
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from .validation import check_limit
+from ..validation import check_limit
+from .split import Dataset, split
 
 Array = np.ndarray
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """A labelled 2-D data set and its train/test split.
-
-    X_train: (n_train, 2), y_train: (n_train,), X_test: (n_test, 2), y_test: (n_test,), labels 0/1.
-    spec: the name and arguments that make it again: ``datasets.from_spec(data.spec)``.
-    """
-
-    X_train: Array
-    X_test: Array
-    y_train: Array
-    y_test: Array
-    spec: dict = field(default_factory=dict)
-
-    @property
-    def X(self) -> Array:
-        """All points, training first: (n, 2)."""
-        return np.concatenate([self.X_train, self.X_test])
-
-    @property
-    def y(self) -> Array:
-        """All labels, training first: (n,)."""
-        return np.concatenate([self.y_train, self.y_test])
-
-    def __repr__(self) -> str:
-        return f"Dataset({self.spec}, train={len(self.X_train)}, test={len(self.X_test)})"
-
-
-def _split(name: str, X: Array, y: Array, test_size: float, split_seed: int, **params) -> Dataset:
-    """train_test_split(X, y, test_size=test_size, random_state=split_seed), without scikit-learn:
-    ShuffleSplit takes ceil(test_size * n) test points and floor((1 - test_size) * n) training
-    points from one RandomState(split_seed).permutation(n)."""
-    if not (isinstance(test_size, float) and 0 < test_size < 1):
-        raise ValueError(f"test_size must be a float in (0, 1). Received: test_size={test_size!r}")
-    n = len(X)
-    n_test, n_train = math.ceil(test_size * n), math.floor((1.0 - test_size) * n)
-    permutation = np.random.RandomState(split_seed).permutation(n)
-    test, train = permutation[:n_test], permutation[n_test:n_test + n_train]
-    spec = {"name": name, **params, "test_size": test_size, "split_seed": split_seed}
-    return Dataset(X[train], X[test], y[train], y[test], spec)
 
 
 MAX_SAMPLES = 10_000_000  # a spec read from a model file may ask for anything: refuse absurd work up front
@@ -96,7 +54,7 @@ def moons(n_samples: int = 2000, noise: float = 0.2, seed: int = 100, test_size:
     """The seed's data by default: make_moons(2000, noise=0.2, random_state=100), then
     train_test_split(test_size=0.3, random_state=42)."""
     X, y = make_moons(n_samples, noise, seed)
-    return _split("moons", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, seed=seed)
+    return split("moons", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, seed=seed)
 
 
 def circles(n_samples: int = 2000, noise: float = 0.1, factor: float = 0.5, seed: int = 100,
@@ -106,19 +64,49 @@ def circles(n_samples: int = 2000, noise: float = 0.1, factor: float = 0.5, seed
 
     check_size(n_samples, noise)
     X, y = make_circles(n_samples=n_samples, noise=noise, factor=factor, random_state=seed)
-    return _split("circles", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, factor=factor,
+    return split("circles", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, factor=factor,
                   seed=seed)
 
 
-DATASETS = {"moons": moons, "circles": circles}
 
 
-def from_spec(spec: dict) -> Dataset:
-    """Make the data set a ``Dataset.spec`` describes; ValueError if it names none we know."""
-    if not isinstance(spec, dict) or spec.get("name") not in DATASETS:
-        raise ValueError(f"dataset must name one of {sorted(DATASETS)}. Received: dataset={spec!r}")
-    params = {k: v for k, v in spec.items() if k != "name"}
-    try:
-        return DATASETS[spec["name"]](**params)
-    except TypeError as err:
-        raise ValueError(f"dataset {spec['name']!r} does not take these arguments: {params!r} ({err})") from None
+def xor(n_samples: int = 2000, noise: float = 0.2, seed: int = 100, test_size: float = 0.3,
+        split_seed: int = 42) -> Dataset:
+    """Four squares in a checkerboard, as TensorFlow Playground's XOR: points uniform in [-1, 1]^2
+    (kept 0.05 off the axes), class 1 where x1 x2 > 0, then Gaussian noise of std ``noise``."""
+    check_size(n_samples, noise)
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-1.0, 1.0, (n_samples, 2))
+    X += np.sign(X) * 0.05
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.intp)
+    X += rng.normal(scale=noise, size=X.shape)
+    return split("xor", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, seed=seed)
+
+
+def spirals(n_samples: int = 2000, noise: float = 0.1, seed: int = 100, test_size: float = 0.3,
+            split_seed: int = 42) -> Dataset:
+    """Two interleaved spirals (TensorFlow Playground's): 1.75 turns each, radius 0 to 1, then
+    Gaussian noise of std ``noise``."""
+    check_size(n_samples, noise)
+    rng = np.random.RandomState(seed)
+    half = n_samples // 2
+    t = np.concatenate([np.linspace(0, 1, n_samples - half), np.linspace(0, 1, half)])
+    y = np.concatenate([np.zeros(n_samples - half, np.intp), np.ones(half, np.intp)])
+    angle = 1.75 * 2 * np.pi * t + np.pi * y
+    X = np.column_stack([t * np.sin(angle), t * np.cos(angle)]) + rng.normal(scale=noise, size=(n_samples, 2))
+    order = rng.permutation(n_samples)
+    return split("spirals", X[order], y[order], test_size, split_seed, n_samples=n_samples, noise=noise, seed=seed)
+
+
+def blobs(n_samples: int = 2000, noise: float = 1.0, centers: int = 3, seed: int = 100, test_size: float = 0.3,
+          split_seed: int = 42) -> Dataset:
+    """Gaussian blobs: sklearn.datasets.make_blobs(n_samples, centers=centers, cluster_std=noise,
+    random_state=seed), one class per blob."""
+    from sklearn.datasets import make_blobs
+
+    check_size(n_samples, noise)
+    if isinstance(centers, bool) or not isinstance(centers, int) or not 2 <= centers <= 20:
+        raise ValueError(f"centers must be an integer in [2, 20]. Received: centers={centers!r}")
+    X, y = make_blobs(n_samples=n_samples, centers=centers, cluster_std=noise, random_state=seed)
+    return split("blobs", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, centers=centers,
+                 seed=seed)
