@@ -132,3 +132,20 @@ def test_replay_as_mp4_where_ffmpeg_exists(report_run, capsys):
     video = (report_run / "replay.mp4").read_bytes()
     assert video[4:8] == b"ftyp" and len(video) > 1000  # an MP4 container
     assert 'src="data:video/mp4;base64,' in (report_run / "report.html").read_text()
+
+
+def test_init_from_shares_the_sample_order_too(tmp_path, capsys):
+    """Two runs that differ in their activation only draw the same shuffles from the same generator."""
+    from backprop.cli.train import start_from
+    from backprop.config import from_preset
+
+    assert main(["train", "--epochs", "1", "--shuffle", "--seed", "11", "--out", str(tmp_path), "--name", "a",
+                 "--quiet"]) == 0
+    capsys.readouterr()
+    source = from_preset("seed", seed=11).build_network(2, 2)
+    relu = from_preset("seed", seed=3, activation="relu").build_network(2, 2)
+    start_from(relu, tmp_path / "a")
+    assert relu.seed == 11
+    np.testing.assert_array_equal(relu.rng.permutation(1400), source.rng.permutation(1400))
+    for p, q in zip(relu.parameters(), source.parameters()):
+        np.testing.assert_array_equal(p, q)
