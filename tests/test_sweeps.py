@@ -75,7 +75,7 @@ def test_a_sweep_writes_a_run_folder_per_point_and_a_summary(local_sweep):
     folder, rows = local_sweep
     assert len(rows) == 8 and all(r["error"] is None for r in rows)
     for row in rows:
-        assert {p.name for p in (folder / row["run"]).iterdir()} == RUN_FILES  # what `backprop train` writes
+        assert {p.name for p in (folder / row["run"]).iterdir()} == RUN_FILES  # model, metrics, curves, config
         assert backprop.load(folder / row["run"] / "model.safetensors").sizes[1:-1] == list(row["hidden"])
     table = read_summary(folder, drop=())
     assert list(table[0]) == ["hidden", "learning_rate", "seed", "test_accuracy", "train_seconds", "run", "error"]

@@ -81,6 +81,18 @@ def comparison(X: Array, y: Array, predicted: Array):
     return fig
 
 
+def probability_grid(net, X: Array, resolution: int, pad: float = 0.5) -> tuple[Array, Array, Array]:
+    """P(class 1) over a resolution x resolution grid covering X (n, 2) plus ``pad``, evaluated as one
+    batch: (XX, YY, p1), each (resolution, resolution). With two outputs that need not sum to 1
+    (sigmoid units), P(class 1) is o_1 / (o_0 + o_1): its 0.5 line is where the arg-max changes."""
+    check_limit("resolution", resolution, MAX_RESOLUTION)
+    low, high = X.min(axis=0) - pad, X.max(axis=0) + pad
+    XX, YY = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+    out = net.predict_proba(np.column_stack([XX.ravel(), YY.ravel()]))
+    p1 = out[:, -1] if out.shape[1] == 1 else out[:, 1] / out.sum(axis=1)
+    return XX, YY, p1.reshape(XX.shape)
+
+
 def decision_boundary(net, X: Array, y: Array, resolution: int = 300):
     """Filled contour of the predicted probability of class 1 over the plane, its 0.5 line, and the points.
 
@@ -88,17 +100,11 @@ def decision_boundary(net, X: Array, y: Array, resolution: int = 300):
     to 1 (sigmoid units), P(class 1) is taken as o_1 / (o_0 + o_1): its 0.5 line is exactly where
     the arg-max prediction changes.
     """
-    check_limit("resolution", resolution, MAX_RESOLUTION)
-    pad = 0.5
-    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
-    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
-    XX, YY = np.meshgrid(xs, ys)
-    outputs = net.predict_proba(np.column_stack([XX.ravel(), YY.ravel()]))
-    p1 = outputs[:, -1] if outputs.shape[1] == 1 else outputs[:, 1] / outputs.sum(axis=1)
+    XX, YY, p1 = probability_grid(net, X, resolution)
     fig = _figure((8, 6))
     ax = fig.subplots()
-    filled = ax.contourf(XX, YY, p1.reshape(XX.shape), levels=25, cmap="Spectral", vmin=0, vmax=1)
-    ax.contour(XX, YY, p1.reshape(XX.shape), levels=[0.5], colors="k", linewidths=1.5)
+    filled = ax.contourf(XX, YY, p1, levels=25, cmap="Spectral", vmin=0, vmax=1)
+    ax.contour(XX, YY, p1, levels=[0.5], colors="k", linewidths=1.5)
     ax.scatter(X[:, 0], X[:, 1], c=y, s=18, cmap="Spectral", edgecolors="k", linewidths=0.4)
     ax.set(title="Decision boundary (P(class 1) = 0.5)", xlabel="$x_1$", ylabel="$x_2$")
     fig.colorbar(filled, ax=ax, label="P(class 1)")

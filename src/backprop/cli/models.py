@@ -22,7 +22,8 @@ def add_parsers(sub) -> None:
     predict.set_defaults(handler=cmd_predict)
 
 
-def _load_with_data(path: str):
+def load_with_data(path: str):
+    """(network, its data set, the model file) from a model file or a run folder."""
     from .. import datasets, persistence, runs
 
     model_file = runs.model_path(path)
@@ -50,7 +51,7 @@ def model_figures(net, data, resolution: int = 300) -> dict:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    net, data, model_file = _load_with_data(args.path)
+    net, data, model_file = load_with_data(args.path)
     accuracy = float((net.predict(data.X_test) == data.y_test).mean())
     folder = Path(args.out) if args.out else model_file.parent
     paths = write_figures(model_figures(net, data), folder, args)

@@ -35,16 +35,15 @@ def add_parsers(sub) -> None:
 
 
 def _network_and_data(model: str | None):
-    from .. import datasets, persistence, runs
+    """The model and its data set, or a fresh seed network and the moons without a model."""
+    from .. import datasets
     from ..config import PRESETS
+    from .models import load_with_data
 
     if model is None:
-        experiment = PRESETS["seed"]
-        return experiment.build_network(2, 2), datasets.moons()
-    net = persistence.load(runs.model_path(model))
-    if not net.dataset:
-        raise ValueError(f"model={model!r} does not say which data set it was trained on")
-    return net, datasets.from_spec(net.dataset)
+        return PRESETS["seed"].build_network(2, 2), datasets.moons()
+    net, data, _ = load_with_data(model)
+    return net, data
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:

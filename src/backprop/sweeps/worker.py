@@ -7,8 +7,6 @@ import time
 from ..config import Experiment
 from ..errors import DivergenceError
 
-RUN_FILES = ("model.safetensors", "metrics.csv", "curves", "config.json")
-
 
 def run_point(name: str, experiment: Experiment, figure_format: str = "svg") -> dict:
     """Train ``experiment`` on its data set with one BLAS thread; never raises for a failed run.

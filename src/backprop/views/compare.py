@@ -9,6 +9,8 @@ def figure(runs: list[tuple[str, object, list[dict]]], data):
     """runs: (name, network, metrics rows) per run; data: the data set whose test points are drawn."""
     from matplotlib.figure import Figure
 
+    from ..plots import probability_grid
+
     n = len(runs)
     fig = Figure(figsize=(max(10, 4.2 * n), 8.4))
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.06, top=0.91, hspace=0.35, wspace=0.25)
@@ -26,12 +28,9 @@ def figure(runs: list[tuple[str, object, list[dict]]], data):
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    low, high = data.X.min(axis=0) - 0.5, data.X.max(axis=0) + 0.5
-    XX, YY = np.meshgrid(np.linspace(low[0], high[0], 150), np.linspace(low[1], high[1], 150))
     for i, ((name, net, _), color) in enumerate(zip(runs, colors)):
         ax = fig.add_subplot(grid[1, i])
-        out = net.predict_proba(np.column_stack([XX.ravel(), YY.ravel()]))
-        p1 = (out[:, -1] if out.shape[1] == 1 else out[:, 1] / out.sum(axis=1)).reshape(XX.shape)
+        XX, YY, p1 = probability_grid(net, data.X, 150)
         ax.contourf(XX, YY, p1, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.8)
         ax.contour(XX, YY, p1, levels=[0.5], colors=color, linewidths=2)
         right = net.predict(data.X_test) == data.y_test

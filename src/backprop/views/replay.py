@@ -18,17 +18,15 @@ def frame(net, epoch: int, data, rows: list[dict], resolution: int = 120):
     curves (rows of metrics.csv) with the epoch marked. The grid is evaluated as one batch."""
     from matplotlib.figure import Figure
 
+    from ..plots import probability_grid
+
     X, y = data.X_test, data.y_test
-    low, high = data.X.min(axis=0) - 0.5, data.X.max(axis=0) + 0.5
-    xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
-    XX, YY = np.meshgrid(xs, ys)
-    out = net.predict_proba(np.column_stack([XX.ravel(), YY.ravel()]))
-    p1 = out[:, -1] if out.shape[1] == 1 else out[:, 1] / out.sum(axis=1)
+    XX, YY, p1 = probability_grid(net, data.X, resolution)
     fig = Figure(figsize=(11, 4.6), dpi=80)
     fig.subplots_adjust(left=0.06, right=0.93, bottom=0.12, top=0.86, wspace=0.3)
     ax_map, ax_curve = fig.subplots(1, 2)
-    ax_map.contourf(XX, YY, p1.reshape(XX.shape), levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.8)
-    ax_map.contour(XX, YY, p1.reshape(XX.shape), levels=[0.5], colors="k", linewidths=1.2)
+    ax_map.contourf(XX, YY, p1, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.8)
+    ax_map.contour(XX, YY, p1, levels=[0.5], colors="k", linewidths=1.2)
     right = net.predict(X) == y
     ax_map.scatter(X[right, 0], X[right, 1], s=10, c="tab:green", label=f"right ({right.sum()})")
     ax_map.scatter(X[~right, 0], X[~right, 1], s=22, c="red", marker="x", label=f"wrong ({(~right).sum()})")
