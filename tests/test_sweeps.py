@@ -118,6 +118,9 @@ def test_rerunning_a_sweep_skips_the_points_already_done(local_sweep, tmp_path):
     for name in ("hidden=8_learning_rate=0.02_seed=1", "hidden=8-8_learning_rate=0.01_seed=0"):
         shutil.rmtree(copy / name)  # as if these two were in flight when the sweep was killed
     (copy / "summary.csv").unlink()
+    half = copy / ".hidden=8_learning_rate=0.02_seed=1.k1ll3d.tmp"  # write_folder's staging, cut short
+    half.mkdir()
+    (half / "model.safetensors").write_bytes(b"half")
     kept = (copy / "hidden=8_learning_rate=0.01_seed=0" / "model.safetensors").stat().st_mtime_ns
     seen = []
     backprop.sweep(GRID, seeds=2, preset="fast", fixed=FAST, jobs=1, out=tmp_path, name="local", callback=seen.append)
@@ -126,6 +129,7 @@ def test_rerunning_a_sweep_skips_the_points_already_done(local_sweep, tmp_path):
     assert sum(p.skipped for p in seen) == 6
     assert (copy / "hidden=8_learning_rate=0.01_seed=0" / "model.safetensors").stat().st_mtime_ns == kept
     assert read_summary(copy) == read_summary(folder) and model_bytes(copy) == model_bytes(folder)
+    assert not half.exists()
 
 
 def test_a_different_sweep_into_the_same_folder_is_refused(local_sweep):
@@ -153,16 +157,21 @@ def test_a_killed_sweep_loses_only_the_runs_in_flight(tmp_path, local_sweep):
             "2", "--jobs", "1", "--out", str(tmp_path), "--name", "local", "--quiet"]
     process = subprocess.Popen([sys.executable, "-m", "backprop", *argv], stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while len(list(tmp_path.glob("local/*/model.safetensors"))) < 2:
+
+    def finished():  # run folders; the hidden .<name>.*.tmp ones are still being written
+        return [p for p in (tmp_path / "local").glob("[!.]*") if p.is_dir()]
+
+    while len(finished()) < 2:
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=60)
-    done = list(tmp_path.glob("local/*/model.safetensors"))
+    done = finished()
     assert 2 <= len(done) < 8 and not (tmp_path / "local" / "summary.csv").exists()
-    assert all({p.name for p in run.parent.iterdir()} == RUN_FILES for run in done)  # no half-written folder
+    assert all({p.name for p in run.iterdir()} == RUN_FILES for run in done)  # no half-written folder
     assert main(argv) == 0
     assert read_summary(tmp_path / "local") == read_summary(folder)
+    assert not list((tmp_path / "local").glob(".*"))  # a staging folder the kill left behind is gone
 
 
 # ------------------------------------------------------------------------------------------ clusters

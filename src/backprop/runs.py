@@ -110,6 +110,17 @@ def write_folder(folder: Path, files: dict[str, bytes]) -> Path:
     return folder
 
 
+def remove_staging(parent: Path) -> list[Path]:
+    """Delete the temporary folders that ``write_folder`` left in ``parent`` when its process was
+    killed mid-write (hidden, named ``.<folder>.*.tmp``); returns what was removed."""
+    import shutil
+
+    stale = [p for p in Path(parent).glob(".*.tmp") if p.is_dir()]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
+
+
 def read_json(path: Path) -> dict:
     """The JSON object in ``path``; ValueError naming the file if it is missing or not an object."""
     try:

@@ -46,6 +46,9 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
     experiments = {p.name: p.experiment(preset, fixed) for p in points}  # every point checked before any run
     folder = _sweep_folder(out, name, {"preset": preset, "fixed": fixed, "grid": grid_values, "seeds": seed_list,
                                        "search": search, "trials": trials, "search_seed": search_seed})
+    from .. import runs
+
+    runs.remove_staging(folder)  # what a killed sweep was writing: those points run again
     keys = list(grid_values)
     rows, todo = {}, []
     for point in points:
