@@ -30,7 +30,8 @@ def test_round_trip_gives_identical_predictions(tmp_path, trained, moons):
 
 def test_file_describes_the_architecture(tmp_path, trained):
     description, tensors = read_description(save(trained, tmp_path / "m.safetensors"))
-    assert description["format_version"] == 1
+    assert description["format_version"] == 2 and description["architecture"]["task"] == "classification"
+    assert description["classes"] is None and description["feature_names"] is None
     assert [layer["activation"] for layer in description["architecture"]["layers"]] == ["sigmoid"] * 4
     assert tensors["layers.1.weights"].shape == (25, 50)
 
@@ -161,7 +162,7 @@ def test_a_newer_format_version_is_refused_by_name(tmp_path, trained):
     description["format_version"] = 7
     _rewrite(path, description=description)
     with pytest.raises(ModelFileError, match="has format_version 7, written by a newer backprop; this build reads "
-                                             "format_version 1: upgrade backprop"):
+                                             "format_version 2: upgrade backprop"):
         load(path)
 
 

@@ -71,9 +71,15 @@ def test_early_stopping_restores_the_best_weights(moons):
     assert net.loss_value(moons.X_test, moons.y_test) == pytest.approx(history.val_loss[best], rel=1e-12)
 
 
-def test_patience_needs_validation_data(moons):
-    with pytest.raises(ValueError, match="patience needs validation_data"):
-        small_network().fit(moons.X_train, moons.y_train, epochs=1, patience=3)
+def test_without_validation_data_patience_watches_the_training_loss_with_tol(moons):
+    X, y = moons.X_train[:200], moons.y_train[:200]
+    history = small_network().fit(X, y, epochs=500, learning_rate=0.5, batch_size=200, eval_every=1, patience=5,
+                                  tol=1e-3)
+    stop = history.stopped_early_at
+    assert stop is not None and stop < 500
+    loss = history.loss  # loss[e]: after epoch e (eval_every=1)
+    last_progress = max(e for e in range(1, len(loss)) if loss[e] < min(loss[:e]) - 1e-3)
+    assert stop == last_progress + 5 and stop == len(loss) - 1
 
 
 @pytest.mark.parametrize("batch_size", [1, 32])

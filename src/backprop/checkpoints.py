@@ -155,7 +155,8 @@ def _restore_early_stopping(document: dict | None, config: FitConfig, tensors: d
     if best_params is not None and any(b.shape != p.shape or b.dtype != p.dtype for b, p in zip(best_params, params)):
         raise ValueError("early_stopping.best tensors do not match the parameters")
     best, best_epoch = float(document["best"]), int(document["best_epoch"])
-    return EarlyStopping(config.patience, best, best_epoch, [np.array(b) for b in best_params or []] or None)
+    return EarlyStopping(config.patience, best, best_epoch, [np.array(b) for b in best_params or []] or None,
+                         tol=config.tol)
 
 
 class Checkpoint:

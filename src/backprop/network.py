@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import losses, training, validation
+from . import encoding, losses, training, validation
 from .layers import Dense
 from .metrics import CHUNK_ROWS, labels_from_outputs
 
@@ -23,14 +23,25 @@ class Network:
     loss: a name from ``backprop.losses.LOSSES`` ("mse", "cross_entropy", "binary_cross_entropy").
     seed: seed of the network's ``numpy.random.Generator`` (initialisation and shuffling).
     dtype: "float64" (default) or "float32", for the parameters and the arithmetic.
+    task: "classification" (default) or "regression"; it says what targets are, never the values:
+        classification: labels, integers 0..k-1 where k is the output width (one unit: 0/1), or
+        the labels in ``classes`` when that is set; regression: real values, (n,) for one output
+        unit or (n, n_out), learned with loss="mse".
 
-    Labels are integers 0..k-1 where k is the output width (one unit: 0/1 targets).
+    Attributes a model file keeps beside the weights: ``classes`` (the original label of each
+    class, or None for 0..k-1), ``feature_names`` (or None) and ``standardization`` (an
+    ``encoding.Standardization`` applied to every input, fitted by ``fit(..., standardize=True)``,
+    or None): prediction, scoring and training all take raw inputs and original labels.
     """
 
     def __init__(self, layers: Iterable[Dense] | None = None, loss: str = "mse", seed: int | None = None,
-                 dtype: str = "float64"):
+                 dtype: str = "float64", task: str = "classification"):
         if dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {sorted(DTYPES)}. Received: dtype={dtype!r}")
+        self.task = encoding.check_task(task)
+        self.classes: tuple | None = None
+        self.feature_names: tuple | None = None
+        self.standardization: encoding.Standardization | None = None
         self.loss = losses.get(loss)
         self.seed = seed
         self.dtype = dtype
@@ -72,6 +83,10 @@ class Network:
             if not layer.activation.elementwise:
                 raise ValueError(f"hidden layer {i} cannot use activation={layer.activation.name!r}")
         self.loss.check_output(self.layers[-1].activation, self.layers[-1].n_out)
+        if self.task == "regression" and self.loss.name != "mse":
+            raise ValueError(f"task='regression' learns real values with loss='mse'. Received: loss={self.loss.name!r}")
+        if self.classes is not None:
+            self.classes = encoding.check_classes(self.classes, self.n_classes)
 
     def parameters(self) -> list[Array]:
         """Every parameter array, layer by layer (weights, then bias)."""
@@ -83,21 +98,34 @@ class Network:
 
     # ------------------------------------------------------------------ data
     def as_inputs(self, X: Array, name: str = "X") -> Array:
-        """X as a (n, n_in) array of this network's dtype, n >= 1, finite; ValueError names ``name``."""
-        return validation.check_features(X, self.layers[0].n_in, DTYPES[self.dtype], name)
+        """Raw X as the (n, n_in) array the first layer sees: checked (n >= 1, finite; ValueError
+        names ``name``), in this network's dtype, and standardised when ``standardization`` is set."""
+        X = validation.check_features(X, self.layers[0].n_in, DTYPES[self.dtype], name)
+        return X if self.standardization is None else self.standardization.apply(X)
 
     @property
     def n_classes(self) -> int:
         """The number of classes the output layer tells apart: its width, or 2 for a single unit."""
         return max(self.layers[-1].n_out, 2)
 
+    def as_codes(self, y: Array, n_samples: int, name: str = "y") -> Array:
+        """Class labels y (n,) -> their indices 0..k-1 (n,): through ``classes`` when set."""
+        if self.task != "classification":
+            raise ValueError(f"{name} holds real values for task='regression': there are no class labels")
+        if self.classes is not None:
+            y = encoding.encode_labels(y, self.classes, name)
+        return validation.check_labels(y, n_samples, self.n_classes, name)
+
     def as_targets(self, y: Array, n_samples: int, name: str = "y") -> Array:
-        """Integer labels y (n,) -> targets (n, n_out): one-hot, or the 0/1 column for one unit."""
-        y = validation.check_labels(y, n_samples, self.n_classes, name)
+        """Targets y -> the (n, n_out) array the loss compares with the outputs: for classification,
+        labels (n,) one-hot, or the 0/1 column for one unit; for regression, the values themselves."""
         dtype = DTYPES[self.dtype]
+        if self.task == "regression":
+            return encoding.check_targets(y, n_samples, self.layers[-1].n_out, dtype, name)
+        codes = self.as_codes(y, n_samples, name)
         if self.layers[-1].n_out == 1:
-            return y.astype(dtype)[:, None]
-        return np.eye(self.layers[-1].n_out, dtype=dtype)[y]
+            return codes.astype(dtype)[:, None]
+        return np.eye(self.layers[-1].n_out, dtype=dtype)[codes]
 
     # ------------------------------------------------------------------ forward and backward
     def forward_pass(self, X: Array) -> tuple[list[Array], Array]:
@@ -143,12 +171,29 @@ class Network:
         return np.concatenate(chunks) if len(chunks) != 1 else chunks[0]
 
     def predict(self, X: Array) -> Array:
-        """X: (n, n_in) -> labels (n,): the arg-max output, or output > 0.5 for one unit."""
-        return labels_from_outputs(self.predict_proba(X))
+        """X: (n, n_in) -> for classification, labels (n,): the arg-max output (output > 0.5 for one
+        unit), as ``classes`` names them when set; for regression, the values (n,) for one output
+        unit, else (n, n_out)."""
+        outputs = self.predict_proba(X)
+        if self.task == "regression":
+            return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+        return encoding.decode_labels(labels_from_outputs(outputs), self.classes)
 
     def accuracy(self, X: Array, y: Array) -> float:
-        """Fraction of samples in X (n, n_in) whose predicted label equals y (n,)."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        """Fraction of samples in X (n, n_in) whose predicted label equals y (n,) (classification)."""
+        outputs = self.predict_proba(X)
+        return float(np.mean(labels_from_outputs(outputs) == self.as_codes(y, len(outputs))))
+
+    def score(self, X: Array, y: Array) -> float:
+        """Accuracy for classification; for regression the coefficient of determination R^2 (1 is
+        perfect; averaged over outputs), as scikit-learn's ``score`` methods report."""
+        if self.task == "classification":
+            return self.accuracy(X, y)
+        outputs = self.predict_proba(X)
+        Y = self.as_targets(y, len(outputs))
+        residual = ((Y - outputs) ** 2).sum(axis=0)
+        total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+        return float(np.mean(1 - residual / np.where(total == 0, 1, total)))
 
     def loss_value(self, X: Array, y: Array) -> float:
         """The mean loss over (X, y)."""

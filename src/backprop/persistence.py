@@ -4,10 +4,14 @@ A file holds the tensors ``layers.{i}.weights`` (n_in, n_out) and ``layers.{i}.b
 and under the metadata key ``backprop`` a JSON document (the schema, version by version, is in
 docs/model-format.md):
 
-    {"format_version": 1,
+    {"format_version": 2,
      "architecture": {"layers": [{"n_in": 2, "n_out": 25, "activation": "sigmoid"}, ...],
-                      "loss": "mse", "dtype": "float64"},
+                      "loss": "mse", "dtype": "float64", "task": "classification"},
+     "classes": ["setosa", ...] or null, "feature_names": ["x1", ...] or null,
      "training": {...FitConfig...} or null, "dataset": {...Dataset.spec...} or null, "seed": 0}
+
+and, for a network with a standardisation, the tensors ``inputs.mean`` and ``inputs.scale``
+(n_in,). Version 1 files (no task, classes, names or standardisation) still load.
 
 ``load`` reads it with the safetensors parser, which only ever reads a JSON header and raw
 numbers: nothing in the file can run code. Anything that is not such a file, a file of a newer
@@ -22,15 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
-from . import activations, losses
+from . import activations, encoding, losses
 from .errors import ModelFileError
 from .layers import Dense
 from .network import DTYPES, Network
 from .validation import first_non_finite
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 METADATA_KEY = "backprop"
 LAYER_PREFIX = "layers."
+INPUT_TENSORS = ("inputs.mean", "inputs.scale")  # the standardisation, when the network has one
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "save", "load", "to_bytes", "read_description", "write_atomic"]
 
@@ -46,7 +51,10 @@ def describe(net: Network, dataset: dict | None = None) -> dict:
             "layers": [{"n_in": l.n_in, "n_out": l.n_out, "activation": l.activation.name} for l in net.layers],
             "loss": net.loss.name,
             "dtype": net.dtype,
+            "task": net.task,
         },
+        "classes": None if net.classes is None else list(net.classes),
+        "feature_names": None if net.feature_names is None else list(net.feature_names),
         "training": net.training_config,
         "dataset": dataset,
         "seed": net.seed,
@@ -64,6 +72,9 @@ def network_tensors(net: Network) -> dict[str, np.ndarray]:
             if first_non_finite(array) is not None:
                 raise ValueError(f"layer {i}'s {name} hold NaN or infinity: refusing to save a diverged network")
             tensors[f"{LAYER_PREFIX}{i}.{name}"] = array
+    if net.standardization is not None:
+        tensors.update(zip(INPUT_TENSORS, (np.ascontiguousarray(net.standardization.mean, dtype=np.float64),
+                                           np.ascontiguousarray(net.standardization.scale, dtype=np.float64))))
     return tensors
 
 
@@ -166,7 +177,7 @@ def description_from(metadata: dict[str, str], path: Path) -> dict:
 def load(path: str | os.PathLike) -> Network:
     """Read a model written by ``save``. Raises ModelFileError for anything else."""
     description, tensors = read_description(path)
-    extra = sorted(name for name in tensors if not name.startswith(LAYER_PREFIX))
+    extra = sorted(name for name in tensors if not name.startswith(LAYER_PREFIX) and name not in INPUT_TENSORS)
     if extra:
         raise ModelFileError(f"{str(path)!r} does not describe a valid network: unexpected tensors {extra[:5]}")
     return build_network(description, tensors, Path(path))
@@ -176,7 +187,7 @@ def build_network(description: dict, tensors: dict[str, np.ndarray], path: Path)
     """The network a description and its ``layers.*`` tensors describe; ModelFileError otherwise.
 
     Tensors under other prefixes (a checkpoint's optimizer state) are the caller's to read."""
-    layer_tensors = {k: v for k, v in tensors.items() if k.startswith(LAYER_PREFIX)}
+    layer_tensors = {k: v for k, v in tensors.items() if k.startswith(LAYER_PREFIX) or k in INPUT_TENSORS}
     try:
         return _build(description, layer_tensors)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
@@ -196,18 +207,45 @@ def _build(description: dict, tensors: dict[str, np.ndarray]) -> Network:
         raise ValueError(f"dtype must be one of {sorted(DTYPES)}. Received: dtype={dtype!r}")
     specs = _expect(arch["layers"], list, "architecture.layers")
     layers = [_build_layer(i, _expect(spec, dict, f"layer {i}"), tensors) for i, spec in enumerate(specs)]
-    extra = set(tensors) - {f"{LAYER_PREFIX}{i}.{n}" for i in range(len(specs)) for n in ("weights", "bias")}
+    extra = set(tensors) - {f"{LAYER_PREFIX}{i}.{n}" for i in range(len(specs)) for n in ("weights", "bias")} \
+        - set(INPUT_TENSORS)
     if extra:
         raise ValueError(f"unexpected tensors {sorted(extra)[:5]}")
     seed = description.get("seed")
     if seed is not None and (_expect(seed, int, "seed") < 0 or seed >= 2**128):
         raise ValueError(f"seed must be an integer in [0, 2**128). Received: seed={seed}")
-    net = Network(layers, loss=losses.get(_expect(arch["loss"], str, "loss")).name, seed=seed, dtype=dtype)
+    task = encoding.check_task(_expect(arch.get("task", "classification"), str, "task"))
+    net = Network(layers, loss=losses.get(_expect(arch["loss"], str, "loss")).name, seed=seed, dtype=dtype, task=task)
+    classes, names = description.get("classes"), description.get("feature_names")
+    if task == "classification" and classes is not None:
+        net.classes = encoding.check_classes(_expect(classes, list, "classes"), net.n_classes)
+    if names is not None:
+        names = tuple(_expect(name, str, "feature name") for name in _expect(names, list, "feature_names"))
+        if len(names) != net.sizes[0]:
+            raise ValueError(f"feature_names must name the {net.sizes[0]} inputs. Received: {len(names)} names")
+        net.feature_names = names
+    net.standardization = _build_standardization(tensors, net.sizes[0])
     net.check()
     training, dataset = description.get("training"), description.get("dataset")
     net.training_config = None if training is None else _expect(training, dict, "training")
     net.dataset = None if dataset is None else _expect(dataset, dict, "dataset")
     return net
+
+
+def _build_standardization(tensors: dict[str, np.ndarray], n_in: int) -> encoding.Standardization | None:
+    present = [name for name in INPUT_TENSORS if name in tensors]
+    if not present:
+        return None
+    if len(present) != len(INPUT_TENSORS):
+        raise ValueError(f"tensors {list(INPUT_TENSORS)} come together. Received: only {present}")
+    mean, scale = (tensors[name] for name in INPUT_TENSORS)
+    for name, array in zip(INPUT_TENSORS, (mean, scale)):
+        if array.dtype != np.float64 or array.shape != (n_in,) or first_non_finite(array) is not None:
+            raise ValueError(f"tensor {name!r} must hold {n_in} finite float64 values. "
+                             f"Received: {array.dtype} {array.shape}")
+    if not np.all(scale > 0):
+        raise ValueError("tensor 'inputs.scale' must be positive everywhere")
+    return encoding.Standardization(mean.copy(), scale.copy())
 
 
 def _build_layer(i: int, spec: dict, tensors: dict[str, np.ndarray]) -> Dense:

@@ -38,9 +38,13 @@ class FitConfig:
     shuffle: reshuffle the training order each epoch from the network's generator.
     weight_decay: L2 penalty ``weight_decay / 2 * sum(W ** 2)`` on weights (not biases).
     schedule: learning-rate schedule from ``backprop.schedules.SCHEDULES``.
-    patience: early stopping: stop after this many epochs without a better validation loss and
-        restore the best weights (None: never stop early).
+    patience: early stopping: stop after this many epochs in which the watched loss (the
+        validation loss, or the training loss without validation data) did not fall by more than
+        ``tol``, and restore the weights of its lowest value (None: never stop early).
+    tol: the least fall of the watched loss that counts as progress (scikit-learn's ``tol``).
     engine: "auto", "numpy" or "numba" (see ``backprop.engines``).
+    standardize: fit a per-feature standardisation on the training inputs (kept by the network
+        and applied to every input it sees after); False keeps the network's own, if any.
     """
 
     epochs: int = 1000
@@ -52,7 +56,9 @@ class FitConfig:
     weight_decay: float = 0.0
     schedule: str = "constant"
     patience: int | None = None
+    tol: float = 0.0
     engine: str = "auto"
+    standardize: bool = False
 
     def __post_init__(self):
         _check_int("epochs", self.epochs, minimum=0)
@@ -63,6 +69,10 @@ class FitConfig:
         if isinstance(self.learning_rate, bool) or not isinstance(self.learning_rate, (int, float)) \
                 or not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise ValueError(f"learning_rate must be a positive number. Received: learning_rate={self.learning_rate!r}")
+        if isinstance(self.tol, bool) or not (isinstance(self.tol, (int, float)) and 0 <= self.tol < math.inf):
+            raise ValueError(f"tol must be a number >= 0. Received: tol={self.tol!r}")
+        if not isinstance(self.standardize, bool):
+            raise ValueError(f"standardize must be True or False. Received: standardize={self.standardize!r}")
         if not (isinstance(self.weight_decay, (int, float)) and 0 <= self.weight_decay < math.inf):
             raise ValueError(f"weight_decay must be >= 0. Received: weight_decay={self.weight_decay!r}")
         if self.optimizer not in optimizers.OPTIMIZERS:
@@ -121,15 +131,22 @@ class History:
 
 
 class EarlyStopping:
-    """Watches the validation loss, epoch by epoch, and keeps a copy of the best weights."""
+    """Watches a loss, epoch by epoch, and keeps a copy of the weights at its lowest value.
+
+    best: the lowest loss seen, whose weights are ``best_params``.   best_epoch: the last epoch the
+    loss fell by more than ``tol``: training stops ``patience`` epochs after it.
+    """
 
     def __init__(self, patience: int, best: float = math.inf, best_epoch: int = 0,
-                 best_params: list[Array] | None = None):
+                 best_params: list[Array] | None = None, tol: float = 0.0):
         self.patience, self.best, self.best_epoch, self.best_params = patience, best, best_epoch, best_params
+        self.tol = tol
 
     def should_stop(self, net: Network, loss: float, epoch: int) -> bool:
+        if loss < self.best - self.tol:
+            self.best_epoch = epoch
         if loss < self.best:
-            self.best, self.best_epoch = loss, epoch
+            self.best = loss
             self.best_params = [p.copy() for p in net.parameters()]
         return epoch - self.best_epoch >= self.patience
 
@@ -186,8 +203,16 @@ class TrainingData:
 
 
 def prepare_data(net: Network, X: Array, y: Array, config: FitConfig, validation_data=None) -> TrainingData:
-    """Check and convert fit's inputs once; ValueError names the argument at fault."""
+    """Check and convert fit's inputs once; ValueError names the argument at fault.
+
+    With ``config.standardize`` the network's standardisation is fitted here, on X alone."""
     net.check()
+    if config.standardize:
+        from .encoding import Standardization
+        from .validation import check_features
+
+        net.standardization = None
+        net.standardization = Standardization.fit(check_features(X, net.sizes[0], np.float64))
     X = net.as_inputs(X)
     Y = net.as_targets(y, len(X))
     if config.batch_size > len(X):
@@ -200,20 +225,27 @@ def prepare_data(net: Network, X: Array, y: Array, config: FitConfig, validation
                              f"Received: validation_data of type {type(validation_data).__name__}")
         Xv = net.as_inputs(validation_data[0], "X_val")
         Yv = net.as_targets(validation_data[1], len(Xv), "y_val")
-        validation = (Xv, Yv, Yv.argmax(axis=1) if Yv.shape[1] > 1 else Yv[:, 0].astype(np.int64))
-    if config.patience is not None and validation is None:
-        raise ValueError("patience needs validation_data to watch. Received: validation_data=None")
-    y = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.int64)
-    return TrainingData(X, Y, y, validation)
+        validation = (Xv, Yv, _codes(net, Yv))
+    return TrainingData(X, Y, _codes(net, Y), validation)
+
+
+def _codes(net: Network, Y: Array) -> Array:
+    """The class index of each row of targets Y (n, n_out); -1 (never predicted) for regression."""
+    if net.task == "regression":
+        return np.full(len(Y), -1, dtype=np.int64)
+    return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.int64)
 
 
 def evaluate(net: Network, data: TrainingData, scorer: Callable = scores) -> dict:
     """Loss, the seed's MSE and accuracy on the training set (and on the validation set, or NaN),
-    each from ``scorer(net, X, Y, y)`` (the reference's ``metrics.scores``, or an engine's)."""
+    each from ``scorer(net, X, Y, y)`` (the reference's ``metrics.scores``, or an engine's).
+    Accuracy is NaN for regression."""
     loss, mse, accuracy = scorer(net, data.X, data.Y, data.y)
     record = {"loss": loss, "mse": mse, "train_accuracy": accuracy, "val_loss": math.nan, "val_accuracy": math.nan}
     if data.validation is not None:
         record["val_loss"], _, record["val_accuracy"] = scorer(net, *data.validation)
+    if net.task == "regression":
+        record["train_accuracy"] = record["val_accuracy"] = math.nan
     return record
 
 
@@ -221,7 +253,7 @@ def start(net: Network, config: FitConfig, data: TrainingData) -> TrainingState:
     """The state before the first epoch: a fresh optimizer and the untrained network's evaluation."""
     history = History()
     history.append({"epoch": 0, **evaluate(net, data)})
-    stopper = EarlyStopping(config.patience) if config.patience else None
+    stopper = EarlyStopping(config.patience, tol=config.tol) if config.patience else None
     return TrainingState(config, optimizers.get(config.optimizer, config.learning_rate), history,
                          early_stopping=stopper)
 
@@ -282,8 +314,9 @@ def _after_epoch(net: Network, state: TrainingState, data: TrainingData, epoch: 
         state.history.append(record)
     stop = False
     if state.early_stopping is not None:
-        val_loss = record["val_loss"] if record else scorer(net, *data.validation)[0]
-        stop = state.early_stopping.should_stop(net, val_loss, epoch)
+        key, scored = ("val_loss", data.validation) if data.validation is not None else ("loss", (data.X, data.Y, data.y))
+        watched = record[key] if record else scorer(net, *scored)[0]
+        stop = state.early_stopping.should_stop(net, watched, epoch)
     return record, stop
 
 
