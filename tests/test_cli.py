@@ -59,7 +59,7 @@ def test_evaluate_a_model_file_into_another_folder(run_folder, tmp_path, capsys)
 def test_predict(run_folder, capsys):
     code, out, _ = run(capsys, "predict", str(run_folder), "0,0", "1.5,-0.5")
     lines = out.strip().splitlines()
-    assert code == 0 and lines[0] == "x1,x2,p0,p1,label" and len(lines) == 3
+    assert code == 0 and lines[0] == "x1,x2,p_0,p_1,label" and len(lines) == 3
     assert lines[1].startswith("0,0,")
     assert lines[1].split(",")[-1] in {"0", "1"}
 
@@ -69,9 +69,9 @@ def test_predict_from_a_csv_file(run_folder, tmp_path, capsys):
     points.write_text("x1,x2\n0.5,0.25\n1.5,-0.4\n\n")
     code, out, _ = run(capsys, "predict", str(run_folder), "--input", str(points))
     assert code == 0 and [line.split(",")[:2] for line in out.splitlines()[1:]] == [["0.5", "0.25"], ["1.5", "-0.4"]]
-    points.write_text("0.5;0.25\n")
+    points.write_text("0.5;0.25\n")  # one column that is not a number: a header of the wrong width
     code, _, err = run(capsys, "predict", str(run_folder), "--input", str(points))
-    assert code == 2 and "--input must hold numbers" in err
+    assert code == 2 and "the model takes 2 input columns. Received: 1 columns" in err
 
 
 def test_plot_data(tmp_path, capsys):

@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 
+import backprop
 from backprop import datasets
 
 
@@ -41,7 +42,8 @@ def test_every_data_set_splits_70_30_and_is_made_again_from_its_spec(name):
     data = datasets.DATASETS[name]()
     n = len(data.X_train) + len(data.X_test)
     assert len(data.X_test) == math.ceil(0.3 * n) and data.X_train.shape[1] == data.X_test.shape[1]
-    assert data.y.min() == 0 and len(np.unique(data.y)) >= 2 and np.all(np.isfinite(data.X))
+    assert len(np.unique(data.y)) >= 2 and np.all(np.isfinite(data.X)) and np.all(np.isfinite(data.y))
+    assert data.task == "regression" or data.y.min() == 0
     again = datasets.from_spec(data.spec)
     np.testing.assert_array_equal(again.X_train, data.X_train)
     np.testing.assert_array_equal(again.y_test, data.y_test)
@@ -108,3 +110,69 @@ def test_train_on_a_csv_file_from_the_command_line(tmp_path, capsys):
     assert "test accuracy: 1.0000" in capsys.readouterr().out
     assert main(["train", "--data", str(path), "--out", str(tmp_path)]) == 2
     assert "--data needs --target COLUMN" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["plane", "gaussians"])
+def test_regression_sets_hold_real_targets_split_70_30(name):
+    data = datasets.DATASETS[name](n_samples=1000, noise=0.0)
+    assert data.task == "regression" and data.n_outputs == 1 and data.y.dtype.kind == "f"
+    assert len(data.X_train) == 700 and np.abs(data.X).max() <= 1
+    if name == "plane":
+        np.testing.assert_allclose(data.y, data.X.sum(axis=1) / 2)
+    noisy = datasets.DATASETS[name](n_samples=1000, noise=0.1)
+    assert 0.05 < np.std(noisy.y - data.y) < 0.15  # same points, the noise on top
+    np.testing.assert_array_equal(datasets.from_spec(noisy.spec).y_test, noisy.y_test)
+
+
+def test_from_csv_reads_real_targets_for_regression(tmp_path):
+    rows = "".join(f"{i},{i % 4},{i * 0.5 - 1.25}\n" for i in range(20))
+    data = datasets.from_csv(write(tmp_path, "a,b,price\n" + rows), target="price", task="regression")
+    assert data.task == "regression" and data.classes is None and data.y.dtype.kind == "f"
+    np.testing.assert_allclose(data.y, data.X[:, 0] * 0.5 - 1.25)
+    assert datasets.from_spec(data.spec).task == "regression"
+    with pytest.raises(ValueError, match=r"line 3, column 'price': 'cheap' is not a number"):
+        datasets.from_csv(write(tmp_path, "a,price\n1,2\n2,cheap\n"), target="price", task="regression")
+    with pytest.raises(ValueError, match="task must be one of"):
+        datasets.from_csv(write(tmp_path, "a,price\n1,2\n2,3\n"), target="price", task="values")
+
+
+def test_a_regression_set_trains_from_the_command_line_and_evaluates_predicted_against_true(tmp_path, capsys):
+    from backprop.cli import main
+
+    assert main(["train", "--dataset", "plane", "--hidden", "16", "--activation", "tanh", "--epochs", "20",
+                 "--batch-size", "16", "--optimizer", "adam", "--out", str(tmp_path), "--name", "p", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert float(out.split("test R^2: ")[1].split()[0]) > 0.95
+    net = backprop.load(tmp_path / "p" / "model.safetensors")
+    assert net.task == "regression" and net.layers[-1].activation.name == "identity"
+    assert main(["evaluate", str(tmp_path / "p"), "--format", "png"]) == 0
+    assert (tmp_path / "p" / "predicted_vs_true.png").exists() and "test R^2" in capsys.readouterr().out
+    assert main(["train", "--dataset", "plane", "--loss", "cross_entropy", "--out", str(tmp_path)]) == 2
+    assert "task='regression' learns real values with loss='mse'" in capsys.readouterr().err
+
+
+def test_standardized_csv_model_predicts_raw_rows_by_column_name(tmp_path, capsys):
+    from backprop.cli import main
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2)) * [1000, 0.01] + [5e5, 3]
+    label = np.where((X[:, 0] - 5e5) / 1000 + (X[:, 1] - 3) / 0.01 > 0, "high", "low")
+    rows = "".join(f"{a},{b},{c}\n" for (a, b), c in zip(X, label))
+    path = write(tmp_path, "size,weight,grade\n" + rows)
+    assert main(["train", "--data", str(path), "--target", "grade", "--standardize", "--preset", "fast",
+                 "--batch-size", "16", "--out", str(tmp_path), "--name", "s", "--quiet"]) == 0
+    assert float(capsys.readouterr().out.split("test accuracy: ")[1].split()[0]) >= 0.95
+    net = backprop.load(tmp_path / "s" / "model.safetensors")
+    assert net.feature_names == ("size", "weight") and net.classes == ("high", "low")
+    np.testing.assert_allclose(net.standardization.mean, datasets.from_csv(path, "grade").X_train.mean(axis=0))
+    # Columns in another order, an extra one: taken by name.
+    query = tmp_path / "query.csv"
+    query.write_text("note,weight,size\nx,3.02,500500\ny,2.98,499500\n")
+    out_file = tmp_path / "predictions.csv"
+    assert main(["predict", str(tmp_path / "s"), "--input", str(query), "--output", str(out_file)]) == 0
+    lines = out_file.read_text().splitlines()
+    assert lines[0] == "size,weight,p_high,p_low,label"
+    assert [line.split(",")[-1] for line in lines[1:]] == ["high", "low"]
+    query.write_text("size,height\n1,2\n")
+    assert main(["predict", str(tmp_path / "s"), "--input", str(query)]) == 2
+    assert "trained on columns ['size', 'weight']; missing: 'weight'" in capsys.readouterr().err

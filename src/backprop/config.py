@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from . import activations, initializers, losses
-from .datasets import DATASETS
+from . import activations, encoding, initializers, losses
+from .datasets import DATASETS, REGRESSION_SETS
 from .layers import Dense
 from .network import DTYPES, Network
 from .training import FitConfig
@@ -22,7 +22,8 @@ class Experiment:
     output_activation: of the output layer; None picks the loss's natural one (mse: sigmoid,
     cross_entropy: softmax, binary_cross_entropy: sigmoid).   init: initialiser name or "auto".
     seed: the network's generator seed.   dataset: a name from ``backprop.datasets.DATASETS``.
-    fit: the training loop's ``FitConfig``.
+    task: "classification" or "regression" (``Network``'s task; regression needs loss "mse" and
+    its output activation defaults to identity).   fit: the training loop's ``FitConfig``.
     """
 
     hidden: tuple[int, ...] = (25, 50, 25)
@@ -33,6 +34,7 @@ class Experiment:
     seed: int = 0
     dtype: str = "float64"
     dataset: str = "moons"
+    task: str = "classification"
     fit: FitConfig = field(default_factory=FitConfig)
 
     def __post_init__(self):
@@ -49,20 +51,39 @@ class Experiment:
             raise ValueError(f"dtype must be one of {sorted(DTYPES)}. Received: dtype={self.dtype!r}")
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset must be one of {sorted(DATASETS)}. Received: dataset={self.dataset!r}")
+        encoding.check_task(self.task)
+        if self.task == "regression" and self.loss != "mse":
+            raise ValueError(f"task='regression' learns real values with loss='mse' (--loss mse). "
+                             f"Received: loss={self.loss!r}")
 
     @property
     def output(self) -> str:
-        """The output layer's activation: as named, else the one the loss needs, else the seed's sigmoid."""
-        return self.output_activation or losses.get(self.loss).output_activation or "sigmoid"
+        """The output layer's activation: as named, else the one the loss needs, else identity for
+        regression and the seed's sigmoid for classification."""
+        natural = losses.get(self.loss).output_activation
+        return self.output_activation or natural or ("identity" if self.task == "regression" else "sigmoid")
 
-    def build_network(self, n_in: int, n_classes: int) -> Network:
-        """The untrained network: n_in inputs, the hidden layers, and n_classes outputs
-        (1 output for binary_cross_entropy)."""
-        n_out = losses.get(self.loss).output_width or n_classes
+    def build_network(self, n_in: int, n_outputs: int) -> Network:
+        """The untrained network: n_in inputs, the hidden layers, and n_outputs outputs (one per
+        class; 1 for binary_cross_entropy; one per target value for regression)."""
+        n_out = losses.get(self.loss).output_width or n_outputs
         widths = [n_in, *self.hidden, n_out]
         layers = [Dense(a, b, self.activation, init=self.init) for a, b in zip(widths[:-2], widths[1:-1])]
         layers.append(Dense(widths[-2], widths[-1], self.output, init=self.init))
-        net = Network(layers, loss=self.loss, seed=self.seed, dtype=self.dtype)
+        net = Network(layers, loss=self.loss, seed=self.seed, dtype=self.dtype, task=self.task)
+        net.check()
+        return net
+
+    def network_for(self, data) -> Network:
+        """The untrained network for ``data`` (a ``datasets.Dataset``): its inputs, one output per
+        class (or target), and its class labels and feature names, which the model file keeps.
+        Its fit, score and predict then speak the data set's original labels (``data.labels(y)``)."""
+        if data.task != self.task:
+            raise ValueError(f"task must match the data set's, {data.task!r} (it holds "
+                             f"{'real values' if data.task == 'regression' else 'class labels'}). Received: "
+                             f"task={self.task!r}")
+        net = self.build_network(data.X_train.shape[1], data.n_outputs)
+        net.classes, net.feature_names = data.classes, data.feature_names
         net.check()
         return net
 
@@ -104,5 +125,7 @@ def from_preset(preset: str = "seed", **options) -> Experiment:
     if unknown:
         raise ValueError(f"options must be among {sorted(NET_FIELDS + FIT_FIELDS)}. Received: {unknown[0]!r}")
     base = PRESETS[preset]
+    if "task" not in options and options.get("dataset") in REGRESSION_SETS:
+        options["task"] = "regression"  # a regression set's task goes without saying
     fit = replace(base.fit, **{k: v for k, v in options.items() if k in FIT_FIELDS})
     return replace(base, **{k: v for k, v in options.items() if k in NET_FIELDS}, fit=fit)

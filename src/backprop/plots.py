@@ -34,12 +34,20 @@ def _figure(figsize=(12, 5), margins: dict | None = None):
 def curves(history: History):
     """The seed's two curves over every evaluated epoch: the MSE and the test accuracy.
 
-    Falls back to the training accuracy where the history has no validation data.
+    Falls back to the training accuracy where the history has no validation data, and draws the
+    test loss instead of accuracy for regression (where accuracy is NaN).
     """
     fig = _figure((12, 4.5), margins={"left": 0.065, "right": 0.985, "bottom": 0.12, "top": 0.92, "wspace": 0.2})
     ax_mse, ax_acc = fig.subplots(1, 2)
     ax_mse.plot(history.epoch, history.mse, color="tab:blue")
     ax_mse.set(title="MSE on the training set", xlabel="epoch", ylabel="MSE")
+    if len(history) and np.all(np.isnan(history.train_accuracy)):  # regression: no accuracy to draw
+        has_val = not np.all(np.isnan(history.val_loss))
+        ax_acc.plot(history.epoch, history.val_loss if has_val else history.loss, color="tab:green")
+        ax_acc.set(title="Test loss" if has_val else "Training loss", xlabel="epoch", ylabel="loss")
+        for ax in (ax_mse, ax_acc):
+            ax.grid(alpha=0.3)
+        return fig
     has_val = not np.all(np.isnan(history.val_accuracy))
     accuracy = history.val_accuracy if has_val else history.train_accuracy
     ax_acc.plot(history.epoch, np.asarray(accuracy) * 100, color="tab:green")
@@ -120,6 +128,21 @@ def to_bytes(fig, format: str = "svg", dpi: int = 110) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format=format, dpi=dpi)
     return buffer.getvalue()
+
+
+def predicted_vs_true(y: Array, predicted: Array):
+    """A regressor's test predictions against the true values (n,) or (n, k), with the diagonal
+    a perfect model would lie on."""
+    fig = _figure((5, 5))
+    ax = fig.subplots()
+    y, predicted = np.reshape(y, (len(y), -1)), np.reshape(predicted, (len(predicted), -1))
+    for j in range(y.shape[1]):
+        ax.scatter(y[:, j], predicted[:, j], s=8, alpha=0.6, label=f"output {j}" if y.shape[1] > 1 else None)
+    low, high = float(min(y.min(), predicted.min())), float(max(y.max(), predicted.max()))
+    ax.plot([low, high], [low, high], color="black", linewidth=1, label="perfect")
+    ax.set(xlabel="true value", ylabel="predicted value", title="Test set: predicted against true")
+    ax.legend(loc="upper left")
+    return fig
 
 
 def confusion_matrix(y: Array, predicted: Array, classes: tuple | None = None):

@@ -314,7 +314,7 @@ def _after_epoch(net: Network, state: TrainingState, data: TrainingData, epoch: 
         state.history.append(record)
     stop = False
     if state.early_stopping is not None:
-        key, scored = ("val_loss", data.validation) if data.validation is not None else ("loss", (data.X, data.Y, data.y))
+        key, scored = ("val_loss", data.validation) if data.validation else ("loss", (data.X, data.Y, data.y))
         watched = record[key] if record else scorer(net, *scored)[0]
         stop = state.early_stopping.should_stop(net, watched, epoch)
     return record, stop

@@ -15,10 +15,12 @@ def add_parsers(sub) -> None:
     add_figure_options(evaluate)
     evaluate.set_defaults(handler=cmd_evaluate)
 
-    predict = sub.add_parser("predict", help="print a model's predictions for points")
+    predict = sub.add_parser("predict", help="a model's predictions (labels and probabilities, or values)")
     predict.add_argument("path", help="a model file or a run folder")
     predict.add_argument("points", nargs="*", help="points as x1,x2")
-    predict.add_argument("--input", help="a CSV file of points, one per line")
+    predict.add_argument("--input", metavar="FILE.csv",
+                         help="raw rows to predict: a header naming the model's columns (others are ignored), or none")
+    predict.add_argument("--output", metavar="FILE.csv", help="write the table here (default: standard output)")
     predict.set_defaults(handler=cmd_predict)
 
 
@@ -41,22 +43,27 @@ def model_figures(net, data, resolution: int = 300) -> dict:
 
     figures = {}
     predicted = net.predict(data.X_test)
-    if data.X_test.shape[1] == 2:
+    if net.task == "regression":
+        figures["predicted_vs_true"] = plots.predicted_vs_true(data.y_test, predicted)
+    elif data.X_test.shape[1] == 2:
         figures["comparison"] = plots.comparison(data.X_test, data.y_test, predicted)
         figures["decision_boundary"] = plots.decision_boundary(net, data.X_test, data.y_test, resolution)
     else:
-        figures["confusion_matrix"] = plots.confusion_matrix(data.y_test, predicted, data.classes)
+        figures["confusion_matrix"] = plots.confusion_matrix(data.y_test, net.as_codes(predicted, len(predicted)),
+                                                             data.classes)
     figures["network"] = network.figure(net, data.X if data.X.shape[1] == 2 else None, resolution // 10)
     return figures
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .train import score_name
+
     net, data, model_file = load_with_data(args.path)
-    accuracy = float((net.predict(data.X_test) == data.y_test).mean())
+    score = net.score(data.X_test, data.labels(data.y_test))
     folder = Path(args.out) if args.out else model_file.parent
     paths = write_figures(model_figures(net, data), folder, args)
-    print(f"test accuracy: {accuracy:.4f}")
-    if data.X_test.shape[1] != 2:
+    print(f"{score_name(net)}: {score:.4f}")
+    if data.X_test.shape[1] != 2 and net.task == "classification":
         print(f"note: no decision boundary or test-point maps: they need 2 inputs, this data set has "
               f"{data.X_test.shape[1]} (a confusion matrix instead)")
     for path in paths:
@@ -77,23 +84,23 @@ def _parse_points(texts: list[str], source: str) -> list[list[float]]:
 def cmd_predict(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .. import persistence, runs
+    from .. import persistence, predictions, runs
+    from ..validation import check_features
 
     net = persistence.load(runs.model_path(args.path))
-    points = _parse_points(args.points, "points")
-    if args.input:
-        lines = [line.strip() for line in Path(args.input).read_text().splitlines()]
-        points += _parse_points([line for line in lines if line and not line[0].isalpha()], "--input")
-    if not points:
-        raise UsageError("backprop predict: give points as x1,x2 or --input FILE")
-    if len({len(p) for p in points}) != 1:
+    rows = _parse_points(args.points, "points")
+    if len({len(p) for p in rows}) > 1:
         raise ValueError("points must all have the same number of coordinates")
-    X = net.as_inputs(np.array(points, dtype=float), "points")
-    proba = net.predict_proba(X)
-    labels = net.predict(X)
-    # A single output unit is the probability of class 1.
-    classes = ["p1"] if proba.shape[1] == 1 else [f"p{k}" for k in range(proba.shape[1])]
-    print(",".join([*(f"x{i + 1}" for i in range(X.shape[1])), *classes, "label"]))
-    for x, p, label in zip(X, proba, labels):
-        print(",".join([*(f"{v:g}" for v in x), *(f"{v:.4f}" for v in p), str(label)]))
+    X = [np.array(rows, dtype=float)] if rows else []
+    if args.input:
+        X.append(predictions.read_inputs(args.input, net))
+    if not X:
+        raise UsageError("backprop predict: give points as x1,x2 or --input FILE.csv")
+    X = np.concatenate([check_features(x, net.sizes[0], np.float64, "points") for x in X])
+    text = predictions.csv_text(*predictions.table(net, X))
+    if args.output:
+        persistence.write_atomic(Path(args.output), text.encode())
+        print(f"wrote {len(X)} predictions to {args.output}")
+    else:
+        print(text, end="")
     return 0

@@ -55,7 +55,9 @@ def _training_options() -> list[tuple[str, dict]]:
 
 # dest -> flag, for messages: every training option's field name and how a user types it
 FLAGS = {kw.get("dest", flag[2:].replace("-", "_")): flag for flag, kw in _training_options()}
-FLAGS.update(shuffle="--shuffle", seed="--seed")
+BOOLEANS = {"shuffle": "reshuffle the samples every epoch (the seed preset keeps the seed's fixed order)",
+            "standardize": "standardise every feature (mean and scale fitted on the training part; kept in the model)"}
+FLAGS.update({name: f"--{name}" for name in BOOLEANS}, seed="--seed")
 
 
 def add_training_options(parser: argparse.ArgumentParser, many: bool = False) -> None:
@@ -63,12 +65,11 @@ def add_training_options(parser: argparse.ArgumentParser, many: bool = False) ->
     parser.add_argument("--preset", choices=sorted(PRESETS), help="starting configuration (default seed)")
     for flag, kwargs in _training_options():
         parser.add_argument(flag, nargs="+" if many else None, **kwargs)
-    if many:
-        parser.add_argument("--shuffle", type=boolean, nargs="+", metavar="true|false",
-                            help="reshuffle the samples every epoch")
-    else:
-        parser.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
-                            help="reshuffle the samples every epoch (the seed preset keeps the seed's fixed order)")
+    for name, text in BOOLEANS.items():
+        if many:
+            parser.add_argument(f"--{name}", type=boolean, nargs="+", metavar="true|false", help=text)
+        else:
+            parser.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=None, help=text)
 
 
 def given_options(args: argparse.Namespace) -> dict:

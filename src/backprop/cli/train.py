@@ -12,7 +12,7 @@ from .common import UsageError, add_figure_options
 from .options import FLAGS, add_training_options, given_options
 
 # With the training options: what --resume takes from the run.
-RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every", "data", "target")
+RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every", "data", "target", "task")
 HEALTH_SAMPLES = 256  # training samples that gradient health is measured on, at every evaluation
 SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number, as shells report them
 
@@ -22,7 +22,9 @@ def add_parsers(sub) -> None:
     add_training_options(train)
     train.add_argument("--seed", type=int, help="the network's seed (initial weights, sample order)")
     train.add_argument("--data", metavar="FILE.csv", help="train on a CSV table (a header row, numeric features)")
-    train.add_argument("--target", help="with --data: the column that holds the labels")
+    train.add_argument("--target", help="with --data: the column that holds the labels (or values)")
+    train.add_argument("--task", choices=["classification", "regression"],
+                       help="what the target holds: class labels (default) or real values; a named set knows its own")
     train.add_argument("--out", help="folder that holds the run folders (default runs)")
     train.add_argument("--name", help="run folder name (default: the current time)")
     train.add_argument("--checkpoint-every", type=int, metavar="N",
@@ -40,8 +42,8 @@ def add_parsers(sub) -> None:
 
 def experiment_from_args(args: argparse.Namespace) -> Experiment:
     """The preset, with every option the user gave laid over it."""
-    seed = {} if args.seed is None else {"seed": args.seed}
-    return config.from_preset(args.preset or "seed", **given_options(args), **seed)
+    extra = {name: getattr(args, name) for name in ("seed", "task") if getattr(args, name, None) is not None}
+    return config.from_preset(args.preset or "seed", **given_options(args), **extra)
 
 
 class ProgressReporter:
@@ -85,10 +87,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.snapshot_every is not None and args.snapshot_every < 1:
         raise ValueError(f"--snapshot-every must be a positive integer. Received: {args.snapshot_every}")
     data = load_data(args, experiment)
-    net = experiment.build_network(data.X_train.shape[1], int(data.y.max()) + 1)
+    net = experiment.network_for(data)
     if args.init_from:
         start_from(net, Path(args.init_from))
-    arrays = training.prepare_data(net, data.X_train, data.y_train, experiment.fit, (data.X_test, data.y_test))
+    arrays = training.prepare_data(net, data.X_train, data.labels(data.y_train), experiment.fit,
+                                   (data.X_test, data.labels(data.y_test)))
     state = training.start(net, experiment.fit, arrays)  # every check has passed: now the folder
     folder = runs.new_run_folder(args.out or "runs", args.name)
     runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
@@ -108,7 +111,7 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
         raise UsageError("backprop train: --data needs --target COLUMN (the column of labels)")
     if args.dataset is not None:
         raise UsageError("backprop train: give --data or --dataset, not both")
-    return datasets.from_csv(args.data, args.target)
+    return datasets.from_csv(args.data, args.target, task=experiment.task)
 
 
 def start_from(net, run: Path) -> None:
@@ -116,7 +119,8 @@ def start_from(net, run: Path) -> None:
     from .. import runs
 
     config = runs.read_json(run / "config.json")
-    fields = {k: config[k] for k in ("hidden", "activation", "output_activation", "loss", "init", "seed", "dtype")}
+    fields = {k: config[k] for k in ("hidden", "activation", "output_activation", "loss", "init", "seed", "dtype")
+              if k in config}
     other = Experiment(**fields).build_network(net.sizes[0], net.layers[-1].n_out)
     if other.sizes != net.sizes:
         raise ValueError(f"--init-from needs the same layer sizes: {run} has {other.sizes}, this run {net.sizes}")
@@ -154,7 +158,7 @@ def train_in_folder(folder: Path, net, data, state, every: int | None, args: arg
     config = state.config
     metrics = runs.MetricsLog(folder / "metrics.csv", state.history.rows())
     checkpoint = checkpoints.Checkpoint(folder / checkpoints.FILE, every, dataset=data.spec)
-    health = HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.y_train[:HEALTH_SAMPLES])
+    health = HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.labels(data.y_train[:HEALTH_SAMPLES]))
     callbacks = [health, metrics, checkpoint]
     snapshot_every = runs.read_json(folder / "config.json").get("snapshot_every")
     if snapshot_every:
@@ -164,7 +168,8 @@ def train_in_folder(folder: Path, net, data, state, every: int | None, args: arg
     mode = "none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines")
     reporter = ProgressReporter(config.epochs, mode, state.epoch)
     try:
-        history = training.fit(net, data.X_train, data.y_train, config, (data.X_test, data.y_test),
+        history = training.fit(net, data.X_train, data.labels(data.y_train), config,
+                               (data.X_test, data.labels(data.y_test)),
                                callback=[*callbacks, reporter], state=state,
                                interrupt_signals=tuple(SIGNAL_EXIT_CODES))
     except DivergenceError as err:
@@ -181,6 +186,11 @@ def train_in_folder(folder: Path, net, data, state, every: int | None, args: arg
     return _finish(folder, net, data, history, args)
 
 
+def score_name(net) -> str:
+    """How ``net.score`` is reported: accuracy, or R^2 for regression."""
+    return "test R^2" if net.task == "regression" else "test accuracy"
+
+
 def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
     from .. import health, persistence, plots, runs
     from ..views import health as health_view
@@ -195,7 +205,7 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
     figures = {"curves": plots.curves(history), "health": health_view.figure(history.health)}
     write_figures(figures, folder, args)  # the model's own figures are backprop evaluate's to write
     report.write(folder, {**figures, **model_figures(net, data, resolution=150)})  # a page, not a poster
-    print(f"test accuracy: {net.accuracy(data.X_test, data.y_test):.4f}")
+    print(f"{score_name(net)}: {net.score(data.X_test, data.labels(data.y_test)):.4f}")
     print(f"training time: {history.seconds:.2f} s")
     print(f"run folder:    {folder}")
     return 0

@@ -11,12 +11,13 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Dataset:
-    """A labelled data set and its train/test split.
+    """A data set and its train/test split.
 
-    X_train: (n_train, n_features), y_train: (n_train,) labels 0..k-1, X_test: (n_test, n_features),
-    y_test: (n_test,). spec: the name and arguments that make it again (``datasets.from_spec``).
-    classes: the original label of each class (classes[i] is label i's), when they are not 0..k-1.
-    feature_names: the columns' names, when known.
+    X_train: (n_train, n_features), y_train: (n_train,) labels 0..k-1 (classification) or real
+    values (regression), X_test: (n_test, n_features), y_test: (n_test,). spec: the name and
+    arguments that make it again (``datasets.from_spec``). classes: the original label of each
+    class (classes[i] is label i's), when they are not 0..k-1. feature_names: the columns' names,
+    when known. task: "classification" or "regression".
     """
 
     X_train: Array
@@ -26,6 +27,7 @@ class Dataset:
     spec: dict = field(default_factory=dict)
     classes: tuple | None = None
     feature_names: tuple | None = None
+    task: str = "classification"
 
     @property
     def X(self) -> Array:
@@ -37,12 +39,22 @@ class Dataset:
         """All labels, training first: (n,)."""
         return np.concatenate([self.y_train, self.y_test])
 
+    @property
+    def n_outputs(self) -> int:
+        """Output units a network needs: the number of classes, or 1 for a regression set."""
+        return 1 if self.task == "regression" else int(self.y.max()) + 1
+
+    def labels(self, y: Array) -> Array:
+        """Class indices y (n,) -> the original labels (``classes``), which a network that knows
+        them takes and returns; y itself for 0..k-1 labels or a regression set."""
+        return y if self.classes is None or self.task == "regression" else np.asarray(self.classes)[y]
+
     def __repr__(self) -> str:
         return f"Dataset({self.spec}, train={len(self.X_train)}, test={len(self.X_test)})"
 
 
 def split(name: str, X: Array, y: Array, test_size: float, split_seed: int, classes: tuple | None = None,
-          feature_names: tuple | None = None, **params) -> Dataset:
+          feature_names: tuple | None = None, task: str = "classification", **params) -> Dataset:
     """train_test_split(X, y, test_size=test_size, random_state=split_seed), without scikit-learn:
     ShuffleSplit takes ceil(test_size * n) test points and floor((1 - test_size) * n) training
     points from one RandomState(split_seed).permutation(n)."""
@@ -53,6 +65,6 @@ def split(name: str, X: Array, y: Array, test_size: float, split_seed: int, clas
     permutation = np.random.RandomState(split_seed).permutation(n)
     test, train = permutation[:n_test], permutation[n_test:n_test + n_train]
     spec = {"name": name, **params, "test_size": test_size, "split_seed": split_seed}
-    return Dataset(X[train], X[test], y[train], y[test], spec, classes, feature_names)
+    return Dataset(X[train], X[test], y[train], y[test], spec, classes, feature_names, task)
 
 

@@ -36,10 +36,11 @@ def _train(experiment: Experiment, figure_format: str) -> dict:
     from .. import datasets, persistence, plots, runs
 
     data = datasets.DATASETS[experiment.dataset]()
-    net = experiment.build_network(data.X_train.shape[1], int(data.y.max()) + 1)
-    history = net.fit(data.X_train, data.y_train, validation_data=(data.X_test, data.y_test),
+    net = experiment.network_for(data)
+    history = net.fit(data.X_train, data.labels(data.y_train),
+                      validation_data=(data.X_test, data.labels(data.y_test)),
                       interrupt_signals=(), **experiment.fit.to_dict())
-    accuracy = net.accuracy(data.X_test, data.y_test)
+    accuracy = net.score(data.X_test, data.labels(data.y_test))  # R^2 for a regression set
     files = {
         runs.MODEL_FILE: persistence.to_bytes(net, data.spec),
         "metrics.csv": runs.metrics_text(history.rows()).encode(),
