@@ -1,7 +1,8 @@
-"""The ``backprop`` command line: train, sweep, evaluate, predict, gradcheck, trace, plot-data.
+"""The ``backprop`` command line: train, sweep, evaluate, predict, export, gradcheck, trace, plot-data.
 
-Each command group has its module (train.py, sweep.py, models.py, teach.py, data.py) and each handler is a thin
-call into the library. The library never prints; this package does all the reporting, and
+Each command group has its module (train.py, sweep.py, models.py, export.py, teach.py, data.py) and
+each handler is a thin call into the library. The library never prints; this package does all the
+reporting, and
 every error a user can cause ends as one line on stderr and a documented exit code:
 
     0    success
@@ -18,7 +19,7 @@ import argparse
 import sys
 
 from ..errors import DivergenceError
-from . import data, models, sweep, teach, train
+from . import data, export, models, sweep, teach, train
 from .common import Parser, UsageError
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
@@ -29,7 +30,7 @@ __all__ = ["main", "build_parser", "UsageError", "EXIT_OK", "EXIT_USAGE", "EXIT_
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="backprop", description="Backpropagation in NumPy: train, evaluate and plot.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for group in (train, sweep, models, teach, data):
+    for group in (train, sweep, models, export, teach, data):
         group.add_parsers(sub)
     return parser
 

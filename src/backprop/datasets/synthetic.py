@@ -83,7 +83,7 @@ def xor(n_samples: int = 2000, noise: float = 0.2, seed: int = 100, test_size: f
     return split("xor", X, y, test_size, split_seed, n_samples=n_samples, noise=noise, seed=seed)
 
 
-def spirals(n_samples: int = 2000, noise: float = 0.1, seed: int = 100, test_size: float = 0.3,
+def spirals(n_samples: int = 2000, noise: float = 0.03, seed: int = 100, test_size: float = 0.3,
             split_seed: int = 42) -> Dataset:
     """Two interleaved spirals (TensorFlow Playground's): 1.75 turns each, radius 0 to 1, then
     Gaussian noise of std ``noise``."""

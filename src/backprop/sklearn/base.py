@@ -28,7 +28,7 @@ class BackpropEstimator(BaseEstimator):
     OUTPUT: tuple[str, str]
     TASK: str
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam", learning_rate=1e-3,
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam", learning_rate=1e-2,
                  batch_size="auto", epochs=200, weight_decay=1e-4, loss=None, schedule="constant", shuffle=True,
                  tol=1e-4, n_iter_no_change=10, early_stopping=False, validation_fraction=0.1, random_state=None,
                  verbose=False, warm_start=False, engine="auto"):
