@@ -78,6 +78,9 @@ def test_plot_data(tmp_path, capsys):
     out_file = tmp_path / "d.svg"
     code, _, _ = run(capsys, "plot-data", "--dark", "--out", str(out_file))
     assert code == 0 and out_file.read_text().lstrip().startswith("<?xml")
+    code, out, _ = run(capsys, "plot-data", "--dataset", "digits", "--out", str(tmp_path / "digits.svg"))
+    assert code == 0 and out == "note: nothing drawn: a scatter of the points needs 2 inputs, digits has 64\n"
+    assert not (tmp_path / "digits.svg").exists()
 
 
 def test_progress_lines_when_not_a_terminal(tmp_path, capsys):

@@ -24,10 +24,10 @@ def test_training_the_seed_network_per_sample_needs_no_scikit_learn():
 
 
 CORE = ["activations", "losses", "initializers", "optimizers", "schedules", "layers", "network", "training",
-        "metrics", "validation", "errors", "engines/__init__", "engines/reference", "engines/numpy_sgd",
-        "engines/numba_sgd"]
+        "metrics", "validation", "errors", "encoding", "engines/__init__", "engines/reference", "engines/numpy_sgd",
+        "engines/numba_sgd", "engines/numba_engine", "engines/numba_kernels"]
 ABOVE_THE_CORE = {"persistence", "checkpoints", "plots", "runs", "cli", "config", "datasets", "sweeps", "gradcheck",
-                  "trace", "views", "health", "snapshots"}
+                  "trace", "views", "health", "snapshots", "sklearn", "export", "predictions"}
 
 
 def run_time_imports(name: str) -> set[str]:

@@ -21,6 +21,9 @@ def cmd_plot_data(args: argparse.Namespace) -> int:
     from .. import datasets, plots
 
     data = datasets.DATASETS[args.dataset]()
+    if data.X.shape[1] != 2:
+        print(f"note: nothing drawn: a scatter of the points needs 2 inputs, {args.dataset} has {data.X.shape[1]}")
+        return 0
     out = Path(args.out) if args.out else Path(f"data.{args.format}")
     fig = plots.data(data.X, data.y, title=f"{args.dataset}: {len(data.y)} points", dark=args.dark)
     plots.save(fig, out)

@@ -55,6 +55,15 @@ def model_figures(net, data, resolution: int = 300) -> dict:
     return figures
 
 
+def two_d_note(net, data) -> str | None:
+    """The one line that says which figures were skipped because the data is not 2-D, or None."""
+    if data.X_test.shape[1] == 2:
+        return None
+    instead = "predicted against true" if net.task == "regression" else "a confusion matrix"
+    return (f"note: no decision boundary or test-point maps: they need 2 inputs, this data set has "
+            f"{data.X_test.shape[1]} ({instead} instead)")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .train import score_name
 
@@ -63,9 +72,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     folder = Path(args.out) if args.out else model_file.parent
     paths = write_figures(model_figures(net, data), folder, args)
     print(f"{score_name(net)}: {score:.4f}")
-    if data.X_test.shape[1] != 2 and net.task == "classification":
-        print(f"note: no decision boundary or test-point maps: they need 2 inputs, this data set has "
-              f"{data.X_test.shape[1]} (a confusion matrix instead)")
+    note = two_d_note(net, data)
+    if note:
+        print(note)
     for path in paths:
         print(f"wrote {path}")
     return 0

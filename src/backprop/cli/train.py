@@ -196,7 +196,7 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
     from ..views import health as health_view
     from ..views import report
     from .common import write_figures
-    from .models import model_figures
+    from .models import model_figures, two_d_note
 
     persistence.save(net, folder / runs.MODEL_FILE, dataset=data.spec)
     config = runs.read_json(folder / "config.json")
@@ -208,4 +208,7 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
     print(f"{score_name(net)}: {net.score(data.X_test, data.labels(data.y_test)):.4f}")
     print(f"training time: {history.seconds:.2f} s")
     print(f"run folder:    {folder}")
+    note = two_d_note(net, data)
+    if note:
+        print(note)
     return 0
