@@ -178,3 +178,20 @@ def test_a_checkpoint_from_a_newer_version_is_refused(tmp_path, data):
     with pytest.raises(ModelFileError, match="checkpoint_version 2, written by a newer backprop; this build reads "
                                              "checkpoint_version 1"):
         checkpoints.load(path)
+
+
+def test_resume_is_exact_with_standardisation_original_labels_and_training_loss_stopping(tmp_path, data):
+    X, y, (X_val, y_val) = data
+    names = np.array(["west", "east"])
+
+    def make():
+        net = make_net("cross_entropy")
+        net.classes = ("west", "east")
+        return net
+
+    labelled = (X * 40 + 7, names[y], (X_val * 40 + 7, names[y_val]))
+    whole, whole_history, resumed, history = train_crash_resume(
+        tmp_path, labelled, epochs=9, make=make, standardize=True, batch_size=16, optimizer="adam", patience=50,
+        tol=1e-4)
+    assert_same_run(tmp_path, whole, whole_history, resumed, history)
+    assert resumed.classes == ("west", "east") and resumed.standardization is not None

@@ -127,3 +127,12 @@ def test_bad_parameters_name_themselves():
                          ({"validation_fraction": 1.5}, "validation_fraction"), ({"optimizer": "lbfgs"}, "optimizer")]:
         with pytest.raises(ValueError, match=name):
             BackpropClassifier(**params).fit(X, y)
+
+
+def test_verbose_prints_the_loss_every_epoch_as_scikit_learn_does(iris, capsys):
+    X, y = iris
+    BackpropClassifier(epochs=3, n_iter_no_change=100, verbose=True, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == ["Iteration 1", "Iteration 2", "Iteration 3"]
+    BackpropClassifier(epochs=3, random_state=0).fit(X, y)
+    assert capsys.readouterr().out == ""

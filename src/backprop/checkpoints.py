@@ -108,7 +108,7 @@ def _restore(net: Network, document: dict, tensors: dict[str, np.ndarray]) -> Tr
     optimizer.load_state_dict({"arrays": arrays, "scalars": document["optimizer"]["scalars"]}, params)
     stopper = _restore_early_stopping(document["early_stopping"], config, tensors, params)
     known = {f"{p}{j}" for p in ("early_stopping.best.", *(f"optimizer.{n}." for n in optimizer.ARRAY_STATE))
-             for j in range(len(params))}
+             for j in range(len(params))} | set(persistence.INPUT_TENSORS)
     extra = sorted(n for n in tensors if not n.startswith(persistence.LAYER_PREFIX) and n not in known)
     if extra:
         raise ValueError(f"unexpected tensors {extra[:5]}")
