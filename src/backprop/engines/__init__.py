@@ -55,14 +55,14 @@ def per_sample_sgd_problem(net: Network, config) -> str | None:
     return None
 
 
-# Multiply-adds per mini-batch from which "auto" keeps the NumPy path: there the work is a few BLAS
-# products, which outrun the compiled loops (they are written for the small networks of the seed and
-# the playground). Measured on 2 cores, ms per epoch on digits' 1257 rows, numba / numpy:
-#   work  1k-10k (2-16-2 .. 16-32-4 at batch 4-16):  0.05-0.7, compiled far ahead
-#   work 16k-20k (2-64-2, 8-32-2 at batch 64):        0.67-1.2, about even
-#   work 38k-41k (16-32-4 at 64, 64-32-10 at 16):     0.94-2.3, NumPy ahead
-#   work 150k-1.5M (64-32-10, 64-100-10 at 64-200):   2.5-6, NumPy far ahead (MLPClassifier's sizes)
-LARGE_BATCH_WORK = 1 << 15
+# Multiply-adds per mini-batch from which "auto" keeps the NumPy path: there the work is a few large
+# BLAS products and elementwise passes over big arrays, which NumPy's SIMD loops run faster than the
+# compiled ones. Measured on 2 cores (digits' 1257 rows, ms per epoch, numba / numpy), Adam and SGD:
+#   work 4k-130k (2-64-2 .. 16-32-4, batch 16-200):          0.27-0.69 (one SGD case 1.4)
+#   work 38k-1.5M (64-32-10, 64-100-10: MLPClassifier's sizes): 0.33-0.93 (one case 1.09)
+#   work 1.35M (64-256-256-10, batch 16):                      0.61-0.90
+#   work 5.4M-17M (64-256-256-10, batch 64-200):               0.92-2.4, NumPy ahead
+LARGE_BATCH_WORK = 1 << 21
 
 
 def large_batches(net: Network, config) -> bool:

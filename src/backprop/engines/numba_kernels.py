@@ -29,7 +29,7 @@ from ..activations import EXP_FLOOR
 ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}
 LOSS_CODES = {"mse": 0, "cross_entropy": 1, "binary_cross_entropy": 2}
 OPTIMIZER_CODES = {"sgd": 0, "momentum": 1, "nesterov": 2, "rmsprop": 3, "adam": 4}
-BLAS_WORK = 1 << 19  # multiply-adds above which one BLAS call beats compiled loops
+BLAS_WORK = 1 << 12  # multiply-adds from which one BLAS call beats compiled loops (see the note above)
 NARROW = 8  # layers narrower than this loop over their inputs innermost: short inner loops are slow
 FASTMATH = {"reassoc", "nsz", "contract"}  # vectorised sums and fused multiply-adds; no nnan/ninf
 FLOAT64_FLOOR = EXP_FLOOR[np.dtype(np.float64)]
@@ -38,13 +38,16 @@ FLOAT32_FLOOR = EXP_FLOOR[np.dtype(np.float32)]
 
 # ---------------------------------------------------------------------------------------- products
 # Each product reads and writes flat arrays at offsets. Small ones are loops (k innermost, along
-# rows of W, so the compiler vectorises them); large ones go to BLAS through 2-D views.
-@njit(cache=True, inline="always")
+# rows of W, so the compiler vectorises them); from BLAS_WORK multiply-adds they go to BLAS through
+# 2-D views. Measured: the fast preset's mini-batches (64 x 2 x 64 = 8k) take half the time through
+# BLAS (fit 62 -> 30 ms), and so does a 128-128 layer even at batch 1 (114 -> 81 us per sample);
+# the seed's per-sample products (at most 1250) stay loops, which BLAS's call overhead would slow.
+@njit(cache=True, error_model="numpy", inline="always")
 def view(buffer, start, rows, cols):
     return buffer[start:start + rows * cols].reshape((rows, cols))
 
 
-@njit(cache=True, fastmath=FASTMATH, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def linear(a, a0, theta, w0, b0, z, z0, rows, n_in, n_out):
     """z = a @ W + b: a (rows, n_in) at a0, W (n_in, n_out) at w0 and b at b0 in theta, z at z0."""
     if rows * n_in * n_out >= BLAS_WORK:
@@ -74,7 +77,7 @@ def linear(a, a0, theta, w0, b0, z, z0, rows, n_in, n_out):
                 z[zi + k] += x * theta[wj + k]
 
 
-@njit(cache=True, fastmath=FASTMATH, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def weight_gradient(a, a0, d, d0, grads, w0, b0, rows, n_in, n_out):
     """dW = a^T delta (at w0 in grads) and db = the column sums of delta (at b0)."""
     if rows * n_in * n_out >= BLAS_WORK:
@@ -94,7 +97,7 @@ def weight_gradient(a, a0, d, d0, grads, w0, b0, rows, n_in, n_out):
             grads[b0 + k] += d[d0 + i * n_out + k]
 
 
-@njit(cache=True, fastmath=FASTMATH, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def delta_below(d, d0, theta, w0, below, e0, rows, n_in, n_out):
     """delta_{l-1} (before f') = delta_l @ W_l^T: d (rows, n_out) at d0 -> below (rows, n_in) at e0."""
     if rows * n_in * n_out >= BLAS_WORK:
@@ -111,12 +114,14 @@ def delta_below(d, d0, theta, w0, below, e0, rows, n_in, n_out):
 
 
 # ---------------------------------------------------------------------------------------- forward
-@njit(cache=True, fastmath=FASTMATH, inline="always")
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def activate(z, a, start, rows, n, code, floor):
-    """a = f(z) for a (rows, n) block at ``start``; softmax row by row, shifted and clipped as the reference."""
-    for i in range(rows):
-        row = start + i * n
-        if code == 4:
+    """a = f(z) for a (rows, n) block at ``start``; softmax row by row, shifted and clipped as the reference.
+    One loop per activation, the choice made outside it, so that each loop is branch-free and vectorises."""
+    stop = start + rows * n
+    if code == 4:
+        for i in range(rows):
+            row = start + i * n
             top = z[row]
             for k in range(1, n):
                 top = max(top, z[row + k])
@@ -127,20 +132,21 @@ def activate(z, a, start, rows, n, code, floor):
                 total += e
             for k in range(n):
                 a[row + k] /= total
-            continue
-        for k in range(n):
-            x = z[row + k]
-            if code == 1:
-                a[row + k] = 1.0 / (1.0 + math.exp(-x))  # exp(-x) = inf below -709 gives 0, quietly
-            elif code == 2:
-                a[row + k] = math.tanh(x)
-            elif code == 3:
-                a[row + k] = x if x > 0 else 0.0
-            else:
-                a[row + k] = x
+    elif code == 1:
+        for i in range(start, stop):
+            a[i] = 1.0 / (1.0 + math.exp(-z[i]))  # exp(-z) = inf below -709 gives 0, quietly
+    elif code == 2:
+        for i in range(start, stop):
+            a[i] = math.tanh(z[i])
+    elif code == 3:
+        for i in range(start, stop):
+            a[i] = max(z[i], 0.0)
+    else:
+        for i in range(start, stop):
+            a[i] = z[i]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def slope(a, code):
     """f'(z) from the output a = f(z) (elementwise activations)."""
     if code == 1:
@@ -152,7 +158,7 @@ def slope(a, code):
     return 1.0
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def forward(theta, layout, codes, X, x0, rows, acts, zs, offsets, floor):
     """X's rows x0/n_in .. (rows of them) -> every layer's z (in zs) and a (in acts), block by block."""
     a, a0 = X, x0
@@ -165,7 +171,21 @@ def forward(theta, layout, codes, X, x0, rows, acts, zs, offsets, floor):
 
 
 # ---------------------------------------------------------------------------------------- backward
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def times_slope(d, a, start, stop, code):
+    """d[i] *= f'(z_i) for i in [start, stop), from the outputs a: one branch-free loop per activation."""
+    if code == 1:
+        for i in range(start, stop):
+            d[i] *= a[i] * (1.0 - a[i])
+    elif code == 2:
+        for i in range(start, stop):
+            d[i] *= 1.0 - a[i] * a[i]
+    elif code == 3:
+        for i in range(start, stop):
+            d[i] *= 1.0 if a[i] > 0 else 0.0
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def backward(theta, layout, codes, loss_code, X, x0, Y, y0, rows, acts, deltas, offsets, grads):
     """grads (theta's layout) = the gradient of the batch's mean loss, from forward's acts."""
     last = layout.shape[0] - 1
@@ -183,11 +203,10 @@ def backward(theta, layout, codes, loss_code, X, x0, Y, y0, rows, acts, deltas, 
         weight_gradient(a, a0, deltas, d0, grads, w0, b0, rows, n_in, n_out)
         if l > 0:  # delta_{l-1} = (delta_l @ W_l^T) * f'(z_{l-1})
             delta_below(deltas, d0, theta, w0, deltas, a0, rows, n_in, n_out)
-            for i in range(a0, a0 + rows * n_in):
-                deltas[i] *= slope(acts[i], codes[l - 1])
+            times_slope(deltas, acts, a0, a0 + rows * n_in, codes[l - 1])
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def weight_decay(theta, layout, grads, decay):
     """dW += decay * W for every layer (biases are not decayed)."""
     for l in range(layout.shape[0]):
@@ -197,13 +216,13 @@ def weight_decay(theta, layout, grads, decay):
 
 
 # ---------------------------------------------------------------------------------------- updates
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def update_sgd(p, g, lr):  # p <- p - lr g
     for i in range(p.size):
         p[i] -= lr * g[i]
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def update_momentum(p, g, v, lr, mu, nesterov):  # v <- mu v - lr g; p <- p + v (Nesterov: + mu v - lr g)
     for i in range(p.size):
         vi = mu * v[i] - lr * g[i]
@@ -211,7 +230,7 @@ def update_momentum(p, g, v, lr, mu, nesterov):  # v <- mu v - lr g; p <- p + v 
         p[i] += mu * vi - lr * g[i] if nesterov else vi
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def update_rmsprop(p, g, s, lr, rho, eps):  # s <- rho s + (1 - rho) g^2; p <- p - lr g / (sqrt(s) + eps)
     for i in range(p.size):
         si = rho * s[i] + (1 - rho) * g[i] * g[i]
@@ -219,7 +238,7 @@ def update_rmsprop(p, g, s, lr, rho, eps):  # s <- rho s + (1 - rho) g^2; p <- p
         p[i] -= lr * g[i] / (math.sqrt(si) + eps)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def update_adam(p, g, m, v, lr, b1, b2, eps, t):  # bias-corrected moments, step t (1-based)
     c1, c2 = 1.0 - b1**t, 1.0 - b2**t
     for i in range(p.size):
@@ -229,7 +248,7 @@ def update_adam(p, g, m, v, lr, b1, b2, eps, t):  # bias-corrected moments, step
         p[i] -= lr * (mi / c1) / (math.sqrt(vi / c2) + eps)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def update(theta, grads, first, second, opt_code, lr, hyper, t):
     """One optimizer step on every parameter at once; hyper = (momentum, rho or beta_1; beta_2;
     epsilon); first/second: the flat state (velocities, squares, or Adam's m and v)."""
@@ -244,7 +263,7 @@ def update(theta, grads, first, second, opt_code, lr, hyper, t):
 
 
 # ---------------------------------------------------------------------------------------- the loop
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def train_epoch(theta, grads, layout, codes, loss_code, X, Y, n, batch_size, acts, zs, deltas, offsets, opt_code,
                 lr, decay, hyper, first, second, t, floor):
     """One pass over the n samples of X (n * n_in, flat) and Y (n * n_out), in the order given, in
@@ -264,7 +283,7 @@ def train_epoch(theta, grads, layout, codes, loss_code, X, Y, n, batch_size, act
 
 
 # ---------------------------------------------------------------------------------------- evaluation
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def score_chunk(theta, layout, codes, loss_code, X, Y, rows, acts, zs, offsets, floor):
     """Sums over the first ``rows`` samples of X (flat) and targets Y (flat): (loss, squared error,
     correct labels); the labels are the targets' arg-max (or > 0.5 for one unit)."""
@@ -282,7 +301,7 @@ def score_chunk(theta, layout, codes, loss_code, X, Y, rows, acts, zs, offsets, 
     return loss, squared, correct
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _sample_loss(a, z, start, Y, y0, n, loss_code, floor):
     """One sample's loss from its output a and pre-activation z (at ``start``) and target (at y0)."""
     total = 0.0
@@ -305,7 +324,7 @@ def _sample_loss(a, z, start, Y, y0, n, loss_code, floor):
     return total
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _label(values, start, n):
     """arg-max of values[start:start + n], or > 0.5 for a single unit (so a target gives its label)."""
     if n == 1:

@@ -29,7 +29,7 @@ ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3}
 LOSS_CODES = {"mse": 0, "binary_cross_entropy": 1}
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _activate(z, code):
     if code == 1:
         return 1.0 / (1.0 + math.exp(-z))  # exp(-z) = inf for z < -709 gives 0, silently
@@ -46,7 +46,7 @@ def _activate(z, code):
 FASTMATH = {"reassoc", "nsz", "contract"}
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pragma: no cover
     # weights[l]: (n_in, n_out), biases[l] and deltas[l]: (n_out,) for layer l; acts[l] is layer l's
     # input and acts[l + 1] its output (acts[0] holds the sample). Loops run along rows of W
