@@ -8,11 +8,11 @@ over them per epoch, against thousands of passes inside the epoch.
 """
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..metrics import CHUNK_ROWS
 from . import numba_kernels as k
 
 if TYPE_CHECKING:
@@ -36,6 +36,28 @@ def layout(net: Network) -> tuple[Array, Array, Array]:
     widths = np.array([layer.n_out for layer in net.layers], dtype=np.int64)
     codes = np.array([k.ACTIVATION_CODES[layer.activation.name] for layer in net.layers], dtype=np.int64)
     return np.array(rows, dtype=np.int64), codes, np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
+
+
+# Layouts and scratch buffers, kept between calls: building them took longer than scoring the fast
+# preset's 1400 training rows (fresh megabyte buffers are page-faulted in on every use). One cache
+# per thread, since a Dask or Ray worker may train two networks at once in one process.
+_SCRATCH = threading.local()
+SCRATCH_ENTRIES = 8
+
+
+def workspace(net: Network, rows: int) -> tuple:
+    """(layout, codes, offsets, and three flat buffers for ``rows`` rows of every layer) for ``net``,
+    reused while the layer structure, dtype and rows stay the same. The buffers are scratch space."""
+    dtype = net.layers[0].weights.dtype
+    key = (tuple((layer.n_in, layer.n_out, layer.activation.name) for layer in net.layers), dtype.str, rows)
+    cache = getattr(_SCRATCH, "cache", None)
+    if cache is None or len(cache) > SCRATCH_ENTRIES:
+        cache = _SCRATCH.cache = {}
+    if key not in cache:
+        shape, codes, offsets = layout(net)
+        buffers = tuple(np.empty(rows * int(shape[:, 1].sum()), dtype) for _ in range(3))
+        cache[key] = (shape, codes, offsets, *buffers)
+    return cache[key]
 
 
 def flatten(arrays: list[Array]) -> Array:
@@ -72,9 +94,8 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     theta, grads = flatten(params), np.zeros(sum(p.size for p in params), dtype)
     state = _state_in(optimizer, params)
     first, second = (state + [grads, grads])[:2]  # unused slots get any array of the right type
-    shape, codes, offsets = layout(net)
     size = min(config.batch_size, len(X))
-    buffers = [np.empty(size * int(shape[:, 1].sum()), dtype) for _ in range(3)]
+    shape, codes, offsets, *buffers = workspace(net, size)
     X, Y = np.ascontiguousarray(X, dtype).reshape(-1), np.ascontiguousarray(Y, dtype).reshape(-1)
     t = k.train_epoch(theta, grads, shape, codes, k.LOSS_CODES[net.loss.name], X, Y, len(X) // net.sizes[0],
                       size, *buffers, offsets, k.OPTIMIZER_CODES[config.optimizer],
@@ -89,19 +110,14 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
 
 def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, float]:
     """(mean loss, the seed's MSE, accuracy) over X (n, n_in), targets Y (n, n_out), labels y (n,),
-    compiled, CHUNK_ROWS rows at a time (the labels are read from Y, whose arg-max y is)."""
+    compiled (the labels are read from Y, whose arg-max y is)."""
     dtype = net.layers[0].weights.dtype
-    theta = flatten(net.parameters())
-    shape, codes, offsets = layout(net)
-    rows = min(len(X), CHUNK_ROWS)
-    acts, zs = (np.empty(rows * int(shape[:, 1].sum()), dtype) for _ in range(2))
-    loss = squared = correct = 0.0
-    for start in range(0, len(X), CHUNK_ROWS):
-        X_part = np.ascontiguousarray(X[start:start + CHUNK_ROWS], dtype)
-        Y_part = np.ascontiguousarray(Y[start:start + CHUNK_ROWS], dtype)
-        part = k.score_chunk(theta, shape, codes, k.LOSS_CODES[net.loss.name], X_part.reshape(-1),
-                             Y_part.reshape(-1), len(X_part), acts, zs, offsets, _floor(dtype))
-        loss, squared, correct = loss + part[0], squared + part[1], correct + part[2]
+    block = min(len(X), k.SCORE_ROWS)
+    shape, codes, offsets, acts, zs, _ = workspace(net, block)
+    X, Y = np.ascontiguousarray(X, dtype), np.ascontiguousarray(Y, dtype)
+    loss, squared, correct = k.scores(flatten(net.parameters()), shape, codes, k.LOSS_CODES[net.loss.name],
+                                      X.reshape(-1), Y.reshape(-1), len(X), max(block, 1), acts, zs, offsets,
+                                      _floor(dtype))
     n = max(len(X), 1)
     return loss / n, squared / (n * Y.shape[1]), correct / n
 

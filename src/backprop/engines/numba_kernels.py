@@ -29,6 +29,7 @@ from ..activations import EXP_FLOOR
 ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}
 LOSS_CODES = {"mse": 0, "cross_entropy": 1, "binary_cross_entropy": 2}
 OPTIMIZER_CODES = {"sgd": 0, "momentum": 1, "nesterov": 2, "rmsprop": 3, "adam": 4}
+SCORE_ROWS = 256  # rows per block when scoring: 256 rows of every layer's z and a fit in the L2 cache
 BLAS_WORK = 1 << 12  # multiply-adds from which one BLAS call beats compiled loops (see the note above)
 NARROW = 8  # layers narrower than this loop over their inputs innermost: short inner loops are slow
 FASTMATH = {"reassoc", "nsz", "contract"}  # vectorised sums and fused multiply-adds; no nnan/ninf
@@ -49,32 +50,36 @@ def view(buffer, start, rows, cols):
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def linear(a, a0, theta, w0, b0, z, z0, rows, n_in, n_out):
-    """z = a @ W + b: a (rows, n_in) at a0, W (n_in, n_out) at w0 and b at b0 in theta, z at z0."""
+    """z = a @ W + b: a (rows, n_in) at a0, W (n_in, n_out) at w0 and b at b0 in theta, z at z0.
+
+    The loops work on row slices (z_row, w_row, b), not on offsets into the flat arrays: with
+    offsets the compiler cannot rule out that z and theta overlap and leaves the loops scalar
+    (measured: the bias loop 4x slower)."""
+    b = theta[b0:b0 + n_out]
     if rows * n_in * n_out >= BLAS_WORK:
-        out = view(z, z0, rows, n_out)
-        np.dot(view(a, a0, rows, n_in), view(theta, w0, n_in, n_out), out)
+        np.dot(view(a, a0, rows, n_in), view(theta, w0, n_in, n_out), view(z, z0, rows, n_out))
         for i in range(rows):
+            z_row = z[z0 + i * n_out:z0 + (i + 1) * n_out]
             for k in range(n_out):
-                out[i, k] += theta[b0 + k]
+                z_row[k] += b[k]
         return
     if n_out < NARROW:  # a narrow layer (the output): one running sum per unit, in a register
         for i in range(rows):
-            ai = a0 + i * n_in
+            a_row = a[a0 + i * n_in:a0 + (i + 1) * n_in]
             for k in range(n_out):
-                acc = theta[b0 + k]
+                acc = b[k]
                 for j in range(n_in):
-                    acc += a[ai + j] * theta[w0 + j * n_out + k]
+                    acc += a_row[j] * theta[w0 + j * n_out + k]
                 z[z0 + i * n_out + k] = acc
         return
     for i in range(rows):
-        zi = z0 + i * n_out
-        for k in range(n_out):
-            z[zi + k] = theta[b0 + k]
+        z_row = z[z0 + i * n_out:z0 + (i + 1) * n_out]
+        z_row[:] = b
         for j in range(n_in):
             x = a[a0 + i * n_in + j]
-            wj = w0 + j * n_out
+            w_row = theta[w0 + j * n_out:w0 + (j + 1) * n_out]
             for k in range(n_out):
-                z[zi + k] += x * theta[wj + k]
+                z_row[k] += x * w_row[k]
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
@@ -85,16 +90,18 @@ def weight_gradient(a, a0, d, d0, grads, w0, b0, rows, n_in, n_out):
     else:
         grads[w0:w0 + n_in * n_out] = 0.0
         for i in range(rows):
+            d_row = d[d0 + i * n_out:d0 + (i + 1) * n_out]
             for j in range(n_in):
                 x = a[a0 + i * n_in + j]
-                wj = w0 + j * n_out
-                di = d0 + i * n_out
+                g_row = grads[w0 + j * n_out:w0 + (j + 1) * n_out]
                 for k in range(n_out):
-                    grads[wj + k] += x * d[di + k]
-    grads[b0:b0 + n_out] = 0.0
+                    g_row[k] += x * d_row[k]
+    db = grads[b0:b0 + n_out]
+    db[:] = 0.0
     for i in range(rows):
+        d_row = d[d0 + i * n_out:d0 + (i + 1) * n_out]
         for k in range(n_out):
-            grads[b0 + k] += d[d0 + i * n_out + k]
+            db[k] += d_row[k]
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
@@ -104,12 +111,12 @@ def delta_below(d, d0, theta, w0, below, e0, rows, n_in, n_out):
         np.dot(view(d, d0, rows, n_out), view(theta, w0, n_in, n_out).T, view(below, e0, rows, n_in))
         return
     for i in range(rows):
+        d_row = d[d0 + i * n_out:d0 + (i + 1) * n_out]
         for j in range(n_in):
             acc = 0.0
-            wj = w0 + j * n_out
-            di = d0 + i * n_out
+            w_row = theta[w0 + j * n_out:w0 + (j + 1) * n_out]
             for k in range(n_out):  # a reduction: vectorised thanks to fastmath's reassoc
-                acc += d[di + k] * theta[wj + k]
+                acc += d_row[k] * w_row[k]
             below[e0 + i * n_in + j] = acc
 
 
@@ -118,32 +125,32 @@ def delta_below(d, d0, theta, w0, below, e0, rows, n_in, n_out):
 def activate(z, a, start, rows, n, code, floor):
     """a = f(z) for a (rows, n) block at ``start``; softmax row by row, shifted and clipped as the reference.
     One loop per activation, the choice made outside it, so that each loop is branch-free and vectorises."""
-    stop = start + rows * n
     if code == 4:
         for i in range(rows):
-            row = start + i * n
-            top = z[row]
+            z_row, a_row = z[start + i * n:start + (i + 1) * n], a[start + i * n:start + (i + 1) * n]
+            top = z_row[0]
             for k in range(1, n):
-                top = max(top, z[row + k])
+                top = max(top, z_row[k])
             total = 0.0
             for k in range(n):
-                e = math.exp(max(z[row + k] - top, floor))
-                a[row + k] = e
+                e = math.exp(max(z_row[k] - top, floor))
+                a_row[k] = e
                 total += e
             for k in range(n):
-                a[row + k] /= total
-    elif code == 1:
-        for i in range(start, stop):
-            a[i] = 1.0 / (1.0 + math.exp(-z[i]))  # exp(-z) = inf below -709 gives 0, quietly
+                a_row[k] /= total
+        return
+    zs, out = z[start:start + rows * n], a[start:start + rows * n]  # slices, so the loops vectorise
+    if code == 1:
+        for i in range(zs.size):
+            out[i] = 1.0 / (1.0 + math.exp(-zs[i]))  # exp(-z) = inf below -709 gives 0, quietly
     elif code == 2:
-        for i in range(start, stop):
-            a[i] = math.tanh(z[i])
+        for i in range(zs.size):
+            out[i] = math.tanh(zs[i])
     elif code == 3:
-        for i in range(start, stop):
-            a[i] = max(z[i], 0.0)
+        for i in range(zs.size):
+            out[i] = max(zs[i], 0.0)
     else:
-        for i in range(start, stop):
-            a[i] = z[i]
+        out[:] = zs
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -174,15 +181,16 @@ def forward(theta, layout, codes, X, x0, rows, acts, zs, offsets, floor):
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def times_slope(d, a, start, stop, code):
     """d[i] *= f'(z_i) for i in [start, stop), from the outputs a: one branch-free loop per activation."""
+    ds, outs = d[start:stop], a[start:stop]
     if code == 1:
-        for i in range(start, stop):
-            d[i] *= a[i] * (1.0 - a[i])
+        for i in range(ds.size):
+            ds[i] *= outs[i] * (1.0 - outs[i])
     elif code == 2:
-        for i in range(start, stop):
-            d[i] *= 1.0 - a[i] * a[i]
+        for i in range(ds.size):
+            ds[i] *= 1.0 - outs[i] * outs[i]
     elif code == 3:
-        for i in range(start, stop):
-            d[i] *= 1.0 if a[i] > 0 else 0.0
+        for i in range(ds.size):
+            ds[i] *= 1.0 if outs[i] > 0 else 0.0
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
@@ -284,20 +292,24 @@ def train_epoch(theta, grads, layout, codes, loss_code, X, Y, n, batch_size, act
 
 # ---------------------------------------------------------------------------------------- evaluation
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def score_chunk(theta, layout, codes, loss_code, X, Y, rows, acts, zs, offsets, floor):
-    """Sums over the first ``rows`` samples of X (flat) and targets Y (flat): (loss, squared error,
-    correct labels); the labels are the targets' arg-max (or > 0.5 for one unit)."""
-    forward(theta, layout, codes, X, 0, rows, acts, zs, offsets, floor)
-    last = layout.shape[0] - 1
+def scores(theta, layout, codes, loss_code, X, Y, n, block, acts, zs, offsets, floor):
+    """Sums over the n samples of X (flat) and targets Y (flat): (loss, squared error, correct
+    labels); the labels are the targets' arg-max (or > 0.5 for one unit). ``block`` rows at a time
+    through buffers of that many rows, so that the activations stay in the cache: a whole data
+    set's worth of them goes out to memory and back between layers, at several times the cost."""
+    n_in, last = layout[0, 0], layout.shape[0] - 1
     n_out = layout[last, 1]
-    start = rows * offsets[last]
     loss = squared = correct = 0.0
-    for i in range(rows):
-        out, y = start + i * n_out, i * n_out
-        loss += _sample_loss(acts, zs, out, Y, y, n_out, loss_code, floor)
-        for k in range(n_out):
-            squared += (acts[out + k] - Y[y + k]) ** 2
-        correct += 1.0 if _label(acts, out, n_out) == _label(Y, y, n_out) else 0.0
+    for first in range(0, n, block):
+        rows = min(block, n - first)
+        forward(theta, layout, codes, X, first * n_in, rows, acts, zs, offsets, floor)
+        start = rows * offsets[last]
+        for i in range(rows):
+            out, y = start + i * n_out, (first + i) * n_out
+            loss += _sample_loss(acts, zs, out, Y, y, n_out, loss_code, floor)
+            for k in range(n_out):
+                squared += (acts[out + k] - Y[y + k]) ** 2
+            correct += 1.0 if _label(acts, out, n_out) == _label(Y, y, n_out) else 0.0
     return loss, squared, correct
 
 
