@@ -10,6 +10,9 @@
 5. Throughput: one epoch over 1,000,000 samples of a 2-256-256-2 network at batch 256, float32
    and float64, for backprop and PyTorch, against the matrix-multiply peak measured here.
 6. Peak memory of item 5 (tracemalloc) and the memory left after each epoch (it must not grow).
+7. JAX (where installed here, or in the Python given by --jax-python; skipped with a note otherwise):
+   per-sample SGD on the seed's network as a jitted lax.scan, and the fast preset's fit as one
+   jitted program, beside the compiled engine (bench/engines_speed.py and bench/jax_peer.py).
 
 Medians over repeats with [min-max]; contenders interleave within each repeat.
 """
@@ -29,6 +32,7 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import engines_speed  # noqa: E402  (the sibling script: item 7)
 import seed_speed  # noqa: E402  (the sibling script: item 1)
 from backprop import Dense, Network, datasets, engines  # noqa: E402
 from backprop.config import PRESETS  # noqa: E402
@@ -260,11 +264,51 @@ def _memory(X, y, dtype, batch) -> list[str]:
     return [dtype, f"{data_mb:.0f}", f"{peak:.0f}", f"{limit:.0f}", " / ".join(f"{a:.1f}" for a in after)]
 
 
+# ------------------------------------------------------------------------------------ JAX
+def jax_python(given: str | None) -> str | None:
+    """A Python with jax and optax: the one given, else this one if it has them, else None."""
+    if given:
+        return given
+    try:
+        import jax  # noqa: F401
+        import optax  # noqa: F401
+    except ImportError:
+        return None
+    return sys.executable
+
+
+def against_jax(python: str, repeats: int) -> list[list[str]]:
+    """The compiled engine and JAX, interleaved: per-sample SGD (us/sample) and the fast fit (s)."""
+    contenders = {
+        ("per-sample SGD, seed's network", "backprop compiled", "us/sample"):
+            lambda: engines_speed.per_sample("sgd", "auto"),
+        ("per-sample SGD, seed's network", "JAX lax.scan", "us/sample"):
+            lambda: engines_speed.run_jax(python, "per-sample", 30)["us_per_sample"],
+        ("fast preset fit, evaluations included", "backprop compiled", "s"): lambda: engines_speed.fast_fit("numba"),
+        ("fast preset fit, evaluations included", "JAX, one jitted program", "s"):
+            lambda: float(np.median(engines_speed.run_jax(python, "fast", 5)["seconds"])),
+    }
+    times: dict = {key: [] for key in contenders}
+    for f in contenders.values():
+        f()  # compile, load caches, start JAX once
+    for _ in range(repeats):
+        for key, f in contenders.items():
+            times[key].append(f())
+    rows = []
+    for (what, who, unit), values in times.items():
+        theirs = times[(what, next(w for (x, w, _) in times if x == what and w != "backprop compiled"), unit)]
+        ratio = [t / v for v, t in zip(values, theirs)]
+        rows.append([what, who, unit, med(values), med(ratio) if who == "backprop compiled" else ""])
+    return rows
+
+
 # ------------------------------------------------------------------------------------ main
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: checks that everything runs")
     parser.add_argument("--seed-dir", help="folder holding seed_backprop.py (default ../shared/seed)")
+    parser.add_argument("--jax-python", help="a Python with jax and optax, for item 7 (default: this one, "
+                                              "if it has them)")
     args = parser.parse_args()
     q = args.quick
     torch = torch_or_none()
@@ -296,6 +340,13 @@ def main() -> None:
           ["contender", "dtype", "k samples/s", "GFLOP/s", "matmul peak GFLOP/s", "% of peak", "x PyTorch"], rows)
     table("6. Memory of item 5 (tracemalloc, MiB)",
           ["dtype", "data", "peak", "limit 2x+200", "held after epochs 1/2/3"], memory)
+
+    python = jax_python(args.jax_python)
+    if python is None:
+        print("\n7. JAX: skipped, not installed (pip install 'jax[cpu]' optax, or --jax-python PYTHON)")
+    else:
+        table("7. Against JAX (timed warm, compilation excluded)",
+              ["what", "contender", "unit", "time", "JAX / backprop"], against_jax(python, 2 if q else 5))
 
 
 if __name__ == "__main__":
