@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets.files import parse_number
+from .datasets.files import all_numbers, parse_number
 from .network import Network
 
 Array = np.ndarray
@@ -36,7 +36,7 @@ def read_inputs(path: str | os.PathLike, net: Network) -> Array:
     if not rows:
         raise ValueError(f"{path}: the file is empty")
     header = None
-    if not _all_numbers(rows[0][1]):
+    if not all_numbers(rows[0][1]):
         header = [cell.strip() for cell in rows[0][1]]
         rows = rows[1:]
     columns = _columns(path, header, net)
@@ -50,14 +50,6 @@ def read_inputs(path: str | os.PathLike, net: Network) -> Array:
     if not len(X):
         raise ValueError(f"{path}: no rows to predict (only a header)")
     return X
-
-
-def _all_numbers(row: list[str]) -> bool:
-    try:
-        [float(cell) for cell in row]
-    except ValueError:
-        return False
-    return True
 
 
 def _columns(path: Path, header: list[str] | None, net: Network) -> list[int]:

@@ -53,7 +53,7 @@ def from_csv(path: str | os.PathLike, target: str, task: str = "classification",
                      feature_names=names, task=task, **spec)
         return replace(data, spec={**data.spec, "task": task})  # from_spec makes it again as regression
     labels = [cell for _, cell in labels]
-    classes, y = np.unique(np.array(labels, dtype=object if not _numeric(labels) else float), return_inverse=True)
+    classes, y = np.unique(np.array(labels, dtype=object if not all_numbers(labels) else float), return_inverse=True)
     if len(classes) < 2:
         raise ValueError(f"{path}: the target column {target!r} holds a single label ({classes[0]!r}): "
                          "nothing to tell apart")
@@ -97,9 +97,10 @@ def parse_number(path: Path, line: int, column: str, cell: str) -> float:
     return value
 
 
-def _numeric(labels: list[str]) -> bool:
+def all_numbers(cells: list[str]) -> bool:
+    """True when every cell reads as a number (a CSV row of values, not a header or labels)."""
     try:
-        [float(label) for label in labels]
+        [float(cell) for cell in cells]
     except ValueError:
         return False
     return True
