@@ -161,7 +161,7 @@ def confusion_matrix(y: Array, predicted: Array, classes: tuple | None = None):
     ax.set_xticks(range(k), names, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
     ax.set_yticks(range(k), names)
     accuracy = np.trace(counts) / max(counts.sum(), 1)
-    ax.set(title=f"Confusion matrix, test set: accuracy {accuracy:.2%}", xlabel="predicted", ylabel="true")
+    ax.set(title=f"Confusion matrix, test set\naccuracy {accuracy:.2%}", xlabel="predicted", ylabel="true")
     fig.colorbar(image, ax=ax, label="test points")
     return fig
 
