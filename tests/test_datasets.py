@@ -161,8 +161,12 @@ def test_standardized_csv_model_predicts_raw_rows_by_column_name(tmp_path, capsy
     path = write(tmp_path, "size,weight,grade\n" + rows)
     assert main(["train", "--data", str(path), "--target", "grade", "--standardize", "--preset", "fast",
                  "--batch-size", "16", "--out", str(tmp_path), "--name", "s", "--quiet"]) == 0
-    assert float(capsys.readouterr().out.split("test accuracy: ")[1].split()[0]) >= 0.95
-    net = backprop.load(tmp_path / "s" / "model.safetensors")
+    out, err = capsys.readouterr()
+    assert float(out.split("test accuracy: ")[1].split()[0]) >= 0.95 and "note" not in err
+    assert main(["train", "--data", str(path), "--target", "grade", "--epochs", "1", "--out", str(tmp_path),
+                 "--quiet"]) == 0
+    assert "note: the features' scales differ (standard deviations 0.0" in capsys.readouterr().err
+    net = backprop.load(tmp_path / "s")  # a run folder loads as its model
     assert net.feature_names == ("size", "weight") and net.classes == ("high", "low")
     np.testing.assert_allclose(net.standardization.mean, datasets.from_csv(path, "grade").X_train.mean(axis=0))
     # Columns in another order, an extra one: taken by name.

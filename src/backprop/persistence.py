@@ -33,6 +33,7 @@ from .network import DTYPES, Network
 from .validation import first_non_finite
 
 FORMAT_VERSION = 2
+MODEL_FILE = "model.safetensors"  # a run folder's model
 METADATA_KEY = "backprop"
 LAYER_PREFIX = "layers."
 INPUT_TENSORS = ("inputs.mean", "inputs.scale")  # the standardisation, when the network has one
@@ -175,7 +176,11 @@ def description_from(metadata: dict[str, str], path: Path) -> dict:
 
 
 def load(path: str | os.PathLike) -> Network:
-    """Read a model written by ``save``. Raises ModelFileError for anything else."""
+    """Read a model written by ``save``, from its file or from the run folder that holds it
+    (``MODEL_FILE`` inside). Raises ModelFileError for anything else."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / MODEL_FILE
     description, tensors = read_description(path)
     extra = sorted(name for name in tensors if not name.startswith(LAYER_PREFIX) and name not in INPUT_TENSORS)
     if extra:

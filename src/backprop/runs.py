@@ -7,10 +7,8 @@ import json
 import time
 from pathlib import Path
 
-from .persistence import write_atomic
+from .persistence import MODEL_FILE, write_atomic
 from .training import History
-
-MODEL_FILE = "model.safetensors"
 
 
 def new_run_folder(root: str | Path, name: str | None = None) -> Path:

@@ -87,6 +87,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.snapshot_every is not None and args.snapshot_every < 1:
         raise ValueError(f"--snapshot-every must be a positive integer. Received: {args.snapshot_every}")
     data = load_data(args, experiment)
+    hint = standardize_hint(data.X_train, experiment.fit.standardize)
+    if hint:
+        print(hint, file=sys.stderr)
     net = experiment.network_for(data)
     if args.init_from:
         start_from(net, Path(args.init_from))
@@ -112,6 +115,21 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
     if args.dataset is not None:
         raise UsageError("backprop train: give --data or --dataset, not both")
     return datasets.from_csv(args.data, args.target, task=experiment.task)
+
+
+def standardize_hint(X, standardize: bool) -> str | None:
+    """One line suggesting --standardize when the training features' scales or offsets are far
+    apart (a spread of 10x, or a mean beyond 3 standard deviations), else None."""
+    import numpy as np
+
+    if standardize or len(X) < 2:
+        return None
+    std, mean = X.std(axis=0), np.abs(X.mean(axis=0))
+    spread = std.max() / max(std.min(), 1e-300)
+    if spread < 10 and np.all(mean <= 3 * np.maximum(std, 1e-300)):
+        return None
+    return (f"note: the features' scales differ (standard deviations {std.min():.3g} to {std.max():.3g}, "
+            f"means up to {mean.max():.3g}): --standardize usually trains much better on such data")
 
 
 def start_from(net, run: Path) -> None:
