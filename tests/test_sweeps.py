@@ -261,8 +261,35 @@ def test_the_command_prints_progress_lines_and_the_best_train_command(local_swee
     assert capsys.readouterr().err == ""
 
 
+def test_a_sweep_on_a_csv_table_sends_the_table_to_the_workers(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3)) * [1, 50, 0.1]
+    rows = "".join(f"{a},{b},{c},{a + b / 50 - c * 10}\n" for a, b, c in X)
+    table = tmp_path / "houses.csv"
+    table.write_text("rooms,area,age,price\n" + rows)
+    argv = ["sweep", "--data", str(table), "--target", "price", "--task", "regression", "--hidden", "8",
+            "--activation", "tanh", "--optimizer", "adam", "--batch-size", "8", "--epochs", "20", "--lr", "0.01",
+            "0.03", "--standardize", "true", "false", "--jobs", "2", "--out", str(tmp_path), "--name", "t"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert "test R^2 0." in err  # the score of a regression table is R^2
+    out = out.strip().splitlines()
+    assert out[-2].startswith("best, by mean test R^2 over 1 seed(s)")
+    assert out[-1].startswith(f"backprop train --data {table} --target price --task regression --hidden 8 ")
+    assert "--standardize" in out[-1]  # standardised inputs win on these scales
+    table_rows = read_summary(tmp_path / "t", drop=("train_seconds",))
+    assert len(table_rows) == 4 and all(row["error"] == "" for row in table_rows)
+    best = max(float(row["test_accuracy"]) for row in table_rows)  # R^2 for a regression table
+    assert best > 0.9
+    run = tmp_path / "t" / table_rows[0]["run"]
+    net = backprop.load(run)
+    assert net.task == "regression" and net.feature_names == ("rooms", "area", "age")
+    assert backprop.runs.read_json(run / "config.json")["dataset"]["target"] == "price"
+
+
 @pytest.mark.parametrize("argv,message", [
     (["--lr", "0.01"], "the grid is empty"),
+    (["--lr", "0.01", "0.02", "--target", "y"], "--target and --task go with --data"),
     (["--lr", "0.01", "0.02", "--widths", "3"], "unrecognized arguments: --widths 3"),
     (["--lr", "0.01", "0.02", "--backend", "dask"], "backend='dask' needs the cluster's address"),
     (["--lr", "0.01", "0.02", "--backend", "dask", "--address", "tcp://127.0.0.1:9"],

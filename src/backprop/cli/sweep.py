@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..datasets import REGRESSION_SETS
 from ..plots import FORMATS
 from .common import UsageError
-from .options import FLAGS, add_training_options, given_options
+from .options import BOOLEANS, FLAGS, add_training_options, given_options
 
 
 def add_parsers(sub) -> None:
@@ -22,6 +23,9 @@ def add_parsers(sub) -> None:
     sweep.add_argument("--jobs", type=int, help="processes on this machine (default: one per core)")
     sweep.add_argument("--backend", choices=["local", "dask", "ray"], default="local")
     sweep.add_argument("--address", help="the cluster: tcp://HOST:PORT (dask) or HOST:PORT (ray)")
+    sweep.add_argument("--data", metavar="FILE.csv", help="sweep on a CSV table instead of a named data set")
+    sweep.add_argument("--target", help="with --data: the column that holds the labels (or values)")
+    sweep.add_argument("--task", choices=["classification", "regression"], help="with --data: what the target holds")
     sweep.add_argument("--out", default="runs", help="folder that holds the sweep folder (default runs)")
     sweep.add_argument("--name", help="sweep folder name (default: the current time); the same name resumes")
     sweep.add_argument("--format", choices=list(FORMATS), default="svg", help="figure format (default svg)")
@@ -32,8 +36,8 @@ def add_parsers(sub) -> None:
 class RunsReporter:
     """Progress over runs: a tqdm bar on a terminal, a line per run otherwise, nothing with --quiet."""
 
-    def __init__(self, mode: str):
-        self.mode, self.bar = mode, None
+    def __init__(self, mode: str, score: str = "test accuracy"):
+        self.mode, self.bar, self.score = mode, None, score
 
     def __call__(self, progress) -> None:
         if self.mode == "bar":
@@ -44,7 +48,7 @@ class RunsReporter:
             self.bar.update(1)
         elif self.mode == "lines":
             row = progress.row
-            outcome = f"failed: {row['error']}" if row["error"] else f"test accuracy {row['test_accuracy']:.4f}"
+            outcome = f"failed: {row['error']}" if row["error"] else f"{self.score} {row['test_accuracy']:.4f}"
             note = " (done earlier)" if progress.skipped else ""
             print(f"run {progress.done:>3}/{progress.total}  {row['run']}  {outcome}{note}", file=sys.stderr,
                   flush=True)
@@ -67,12 +71,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if not grid and (seeds == 1 or (isinstance(seeds, list) and len(seeds) == 1)):
         raise UsageError("backprop sweep: the grid is empty: give an option two or more values "
                          "(--lr 0.01 0.03) or several seeds (--seeds 5)")
+    data = _table(args)
+    named = args.dataset or [None]
+    regression = data.task == "regression" if data is not None else all(n in REGRESSION_SETS for n in named)
+    score = "test R^2" if regression else "test accuracy"  # summary.csv's test_accuracy column holds R^2 then
     name = args.name or time.strftime("%Y%m%d-%H%M%S")
-    reporter = RunsReporter("none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines"))
+    reporter = RunsReporter("none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines"), score)
     try:
         rows = sweep(grid, seeds=seeds, preset=args.preset or "seed", fixed=fixed, search=args.search,
                      trials=args.trials, jobs=args.jobs, backend=args.backend, address=args.address, out=args.out,
-                     name=name, figure_format=args.format, callback=reporter)
+                     name=name, figure_format=args.format, callback=reporter, data=data)
     finally:
         reporter.close()
     failed = sum(row["error"] is not None for row in rows)
@@ -81,19 +89,38 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if best is None:
         print("every run failed: see summary.csv")
         return 0
-    print(f"best, by mean test accuracy over {best['runs']} seed(s) ({best['test_accuracy']:.4f}):")
-    print(train_command(args.preset, {**fixed, **best["params"]}))
+    print(f"best, by mean {score} over {best['runs']} seed(s) ({best['test_accuracy']:.4f}):")
+    table = [] if data is None else ["--data", str(args.data), "--target", args.target] + (
+        ["--task", data.task] if data.task != "classification" else [])
+    print(train_command(args.preset, {**fixed, **best["params"]}, table))
     return 0
 
 
-def train_command(preset: str | None, options: dict) -> str:
-    """The ``backprop train`` line for a preset and options (by field name)."""
+def _table(args: argparse.Namespace):
+    """The CSV table of --data/--target/--task, or None (the configuration's named data set)."""
+    from .. import datasets
+
+    if args.data is None:
+        if args.target is not None or args.task is not None:
+            raise UsageError("backprop sweep: --target and --task go with --data FILE.csv")
+        return None
+    if args.target is None:
+        raise UsageError("backprop sweep: --data needs --target COLUMN")
+    if args.dataset is not None:
+        raise UsageError("backprop sweep: give --data or --dataset, not both")
+    return datasets.from_csv(args.data, args.target, task=args.task or "classification")
+
+
+def train_command(preset: str | None, options: dict, table: list[str] = ()) -> str:
+    """The ``backprop train`` line for a preset, options (by field name) and the --data words."""
     from ..sweeps.grid import format_value
 
-    words = ["backprop", "train"] + (["--preset", preset] if preset else [])
+    words = ["backprop", "train"] + (["--preset", preset] if preset else []) + list(table)
     for key, value in options.items():
-        if key == "shuffle":
-            words.append("--shuffle" if value else "--no-shuffle")
+        if key == "task":
+            continue  # said by --task with --data, or known from the named data set
+        if key in BOOLEANS:
+            words.append(f"--{key}" if value else f"--no-{key}")
         else:
             text = format_value(value).replace("-", ",") if key == "hidden" else format_value(value)
             words += [FLAGS[key], text]

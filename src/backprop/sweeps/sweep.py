@@ -26,7 +26,7 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
           fixed: dict | None = None, search: str = "grid", trials: int | None = None, search_seed: int = 0,
           jobs: int | None = None, backend: str = "local", address: str | None = None,
           out: str | Path = "runs", name: str | None = None, figure_format: str = "svg",
-          callback: Callable[[SweepProgress], None] | None = None) -> list[dict]:
+          callback: Callable[[SweepProgress], None] | None = None, data=None) -> list[dict]:
     """Train every point of ``grid_values`` (field name -> values) for every seed; returns the table.
 
     seeds: N for seeds 0..N-1, or the seeds themselves.   preset, fixed: the starting configuration
@@ -35,17 +35,25 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
     out/name: the sweep folder (default out/<time>): one run folder per point, named by its
     options and seed, plus summary.csv and summary.<figure_format>. Points whose folder exists
     are skipped, so running the same sweep again finishes an interrupted one.
+    data: a ``datasets.Dataset`` to train on instead of the configuration's named set (e.g. from
+    ``datasets.from_csv``); it travels to the workers with each run, so they need no shared disk.
 
-    Returns one row per point: each swept option, seed, test_accuracy, train_seconds, run (the
-    folder's name) and error (None, or why the run failed: a failed run does not stop the sweep).
+    Returns one row per point: each swept option, seed, test_accuracy (R^2 for a regression set),
+    train_seconds, run (the folder's name) and error (None, or why the run failed: a failed run
+    does not stop the sweep).
     """
     seed_list = list(range(seeds)) if isinstance(seeds, int) and not isinstance(seeds, bool) else list(seeds)
     grid_values = {key: list(values) for key, values in grid_values.items()}
     points = grid.make_points(grid_values, seed_list, search, trials, search_seed)
     fixed = dict(fixed or {})
+    if data is not None and data.task != "classification":
+        fixed.setdefault("task", data.task)
     experiments = {p.name: p.experiment(preset, fixed) for p in points}  # every point checked before any run
-    folder = _sweep_folder(out, name, {"preset": preset, "fixed": fixed, "grid": grid_values, "seeds": seed_list,
-                                       "search": search, "trials": trials, "search_seed": search_seed})
+    definition = {"preset": preset, "fixed": fixed, "grid": grid_values, "seeds": seed_list, "search": search,
+                  "trials": trials, "search_seed": search_seed}
+    if data is not None:
+        definition["data"] = data.spec
+    folder = _sweep_folder(out, name, definition)
     from .. import runs
 
     runs.remove_staging(folder)  # what a killed sweep was writing: those points run again
@@ -59,7 +67,7 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
         else:
             todo.append(point)
     if todo:
-        _run(todo, experiments, folder, rows, len(points), figure_format, callback, backend, address, jobs)
+        _run(todo, experiments, folder, rows, len(points), figure_format, callback, backend, address, jobs, data)
     table = [rows[p.name] for p in points]
     from .. import persistence, plots
 
@@ -68,7 +76,7 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
     return table
 
 
-def _run(todo, experiments, folder, rows, total, figure_format, callback, backend, address, jobs) -> None:
+def _run(todo, experiments, folder, rows, total, figure_format, callback, backend, address, jobs, data) -> None:
     """Run ``todo`` on the backend; write each run folder as its result arrives."""
     import joblib
 
@@ -79,7 +87,7 @@ def _run(todo, experiments, folder, rows, total, figure_format, callback, backen
     # for the summary figure: import it now, beside them, off the sweep's critical path.
     threading.Thread(target=importlib.import_module, args=("matplotlib.backends.backend_svg",), daemon=True).start()
     with backends.connect(backend, address, jobs) as run:
-        tasks = (joblib.delayed(run_point)(p.name, experiments[p.name], figure_format) for p in todo)
+        tasks = (joblib.delayed(run_point)(p.name, experiments[p.name], figure_format, data) for p in todo)
         for result in run(tasks):
             runs.write_folder(folder / result["name"], result["files"])
             rows[result["name"]] = _row(by_name[result["name"]], result)

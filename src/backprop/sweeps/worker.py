@@ -8,8 +8,9 @@ from ..config import Experiment
 from ..errors import DivergenceError
 
 
-def run_point(name: str, experiment: Experiment, figure_format: str = "svg") -> dict:
-    """Train ``experiment`` on its data set with one BLAS thread; never raises for a failed run.
+def run_point(name: str, experiment: Experiment, figure_format: str = "svg", data=None) -> dict:
+    """Train ``experiment`` on ``data`` (a Dataset), or on its named data set, with one BLAS thread;
+    never raises for a failed run.
 
     Returns {"name", "test_accuracy", "train_seconds", "seconds" (wall, worker side),
     "error" (None, or the one-line reason), "blas_threads" (the most any BLAS used),
@@ -22,20 +23,20 @@ def run_point(name: str, experiment: Experiment, figure_format: str = "svg") -> 
     with threadpool_limits(limits=1):  # J workers on J cores: one BLAS thread each, no oversubscription
         threads = max((pool["num_threads"] for pool in threadpool_info()), default=1)
         try:
-            result = _train(experiment, figure_format)
+            result = _train(experiment, figure_format, data)
         except (DivergenceError, ValueError, FloatingPointError) as err:
             result = {"test_accuracy": float("nan"), "train_seconds": float("nan"), "error": str(err),
                       "files": {"config.json": _config(experiment, None, None, str(err))}}
     return {"name": name, "seconds": time.perf_counter() - began, "blas_threads": threads, **result}
 
 
-def _train(experiment: Experiment, figure_format: str) -> dict:
+def _train(experiment: Experiment, figure_format: str, data=None) -> dict:
     import matplotlib
 
     matplotlib.use("Agg")
     from .. import datasets, persistence, plots, runs
 
-    data = datasets.DATASETS[experiment.dataset]()
+    data = data if data is not None else datasets.DATASETS[experiment.dataset]()
     net = experiment.network_for(data)
     history = net.fit(data.X_train, data.labels(data.y_train),
                       validation_data=(data.X_test, data.labels(data.y_test)),
