@@ -113,6 +113,8 @@ def test_partial_fit_continues_the_optimizer_and_warm_start_the_weights(iris):
                               n_iter_no_change=100).fit(X, y)
     np.testing.assert_allclose(online.predict_proba(X), full.predict_proba(X), rtol=1e-12)  # same 3 Adam steps
     assert online.n_iter_ == 3
+    online.partial_fit(X[:20], y[:20])  # a smaller chunk than the first call's batch size
+    assert online.n_iter_ == 4
     with pytest.raises(ValueError, match="classes must be given on the first call"):
         BackpropClassifier().partial_fit(X, y)
     warm = BackpropClassifier(hidden_layer_sizes=(8,), random_state=0, epochs=5, warm_start=True).fit(X, y)

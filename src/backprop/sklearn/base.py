@@ -87,7 +87,8 @@ class BackpropEstimator(BaseEstimator):
             state = training.start(self.network_, config,
                                    training.prepare_data(self.network_, *data, config, validation))
         else:  # one more epoch, with the optimizer's state (Adam's moments) where the last call left it
-            state.config = config = training.FitConfig(**{**state.config.to_dict(), "epochs": state.epoch + 1})
+            more = {"epochs": state.epoch + 1, "batch_size": config.batch_size}  # this call's data may be smaller
+            state.config = config = training.FitConfig(**{**state.config.to_dict(), **more})
         history = training.fit(self.network_, *data, config, validation_data=validation,
                                callback=_print_loss if self.verbose else None, state=state, interrupt_signals=())
         self._state = state if incremental else None
@@ -123,6 +124,7 @@ class BackpropEstimator(BaseEstimator):
                                                           random_state=self.network_.seed % 2**32,
                                                           stratify=stratify)
         return (X_train, y_train), (X_val, y_val)
+
 
 def _print_loss(progress) -> None:
     """scikit-learn's ``verbose`` output: the training loss after every epoch, on standard output."""
