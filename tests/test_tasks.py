@@ -128,3 +128,19 @@ def test_version_1_files_still_load(tmp_path, moons):
     loaded = backprop.load(tmp_path / "v1.safetensors")
     assert loaded.task == "classification" and loaded.classes is None and loaded.standardization is None
     np.testing.assert_array_equal(loaded.predict_proba(moons.X_test), net.predict_proba(moons.X_test))
+
+
+def test_the_curves_of_a_regressor_show_its_test_loss_not_an_accuracy():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from backprop import plots
+
+    X, y = regression_data()
+    net = regressor()
+    history = net.fit(X, y, epochs=4, eval_every=2, validation_data=(X[:50], y[:50]))
+    titles = [ax.get_title() for ax in plots.curves(history).axes]
+    assert titles == ["MSE on the training set", "Test loss"]
+    classifier = Network([Dense(2, 4, "tanh"), Dense(4, 2, "sigmoid")], seed=0)
+    history = classifier.fit(X, (X[:, 0] > 0).astype(int), epochs=2)
+    assert [ax.get_title() for ax in plots.curves(history).axes][1] == "Training accuracy"

@@ -45,13 +45,11 @@ def curves(history: History):
         has_val = not np.all(np.isnan(history.val_loss))
         ax_acc.plot(history.epoch, history.val_loss if has_val else history.loss, color="tab:green")
         ax_acc.set(title="Test loss" if has_val else "Training loss", xlabel="epoch", ylabel="loss")
-        for ax in (ax_mse, ax_acc):
-            ax.grid(alpha=0.3)
-        return fig
-    has_val = not np.all(np.isnan(history.val_accuracy))
-    accuracy = history.val_accuracy if has_val else history.train_accuracy
-    ax_acc.plot(history.epoch, np.asarray(accuracy) * 100, color="tab:green")
-    ax_acc.set(title="Test accuracy" if has_val else "Training accuracy", xlabel="epoch", ylabel="accuracy (%)")
+    else:
+        has_val = not np.all(np.isnan(history.val_accuracy))
+        accuracy = history.val_accuracy if has_val else history.train_accuracy
+        ax_acc.plot(history.epoch, np.asarray(accuracy) * 100, color="tab:green")
+        ax_acc.set(title="Test accuracy" if has_val else "Training accuracy", xlabel="epoch", ylabel="accuracy (%)")
     for ax in (ax_mse, ax_acc):
         ax.grid(alpha=0.3)
     return fig
