@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = datasets.moons()
 
 
-def per_sample(optimizer: str, engine: str, loss: str = "mse", epochs: int = 3) -> float:
+def per_sample(optimizer: str, engine: str, loss: str = "mse", epochs: int = 10) -> float:
     """Microseconds per sample of ``epochs`` epochs at batch 1 on the seed's network."""
     out = Dense(25, 2, "softmax") if loss == "cross_entropy" else Dense(25, 2, "sigmoid")
     net = Network([Dense(2, 25, "sigmoid"), Dense(25, 50, "sigmoid"), Dense(50, 25, "sigmoid"), out], loss=loss,

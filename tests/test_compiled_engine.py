@@ -120,3 +120,34 @@ def test_a_read_only_install_compiles_into_the_users_cache(tmp_path):
     assert not list(install.rglob("*.nbi"))  # nothing was written into the install
     assert list((home / ".cache" / "numba").rglob("*.nbi"))  # but into the user's cache
     assert runs[1].returncode == 0 and runs[1].stdout.split() == ["1", "0"], runs[1].stdout + runs[1].stderr
+
+
+def test_the_vectorisable_exp_matches_numpy():
+    from numba import njit
+
+    from backprop.engines.numba_kernels import EXP_BOTTOM, EXP_TOP, exp
+
+    @njit
+    def exps(x, out):
+        for i in range(x.size):
+            out[i] = exp(x[i])
+
+    x = np.concatenate([np.linspace(EXP_BOTTOM, EXP_TOP, 100_001), np.linspace(-1, 1, 10_001)])
+    out = np.empty_like(x)
+    exps(x, out)
+    np.testing.assert_allclose(out, np.exp(x), rtol=3e-14, atol=0)
+    ends = np.array([-1e4, EXP_BOTTOM, EXP_TOP, 1e4, np.nan])
+    out = np.empty_like(ends)
+    exps(ends, out)
+    np.testing.assert_allclose(out[:4], np.exp([EXP_BOTTOM, EXP_BOTTOM, EXP_TOP, EXP_TOP]), rtol=3e-14)
+    assert np.isnan(out[4])  # NaN is not clamped away: a diverged network stays visible
+
+
+def test_compiled_sigmoids_match_the_reference_at_the_extremes():
+    from backprop.engines import numba_engine
+    from backprop.metrics import scores
+
+    z = np.array([[-1e3, -745.0, -40.0, -1e-9, 0.0, 1e-9, 40.0, 745.0, 1e3]])  # the identity layer passes z on
+    net = Network([Dense(9, 9, "sigmoid", weights=np.eye(9), bias=np.zeros(9))], seed=0)
+    Y, y = np.eye(9)[:1], np.array([0])
+    np.testing.assert_allclose(numba_engine.scores(net, z, Y, y), scores(net, z, Y, y), rtol=1e-12)

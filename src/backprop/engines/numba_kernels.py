@@ -22,7 +22,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from ..activations import EXP_FLOOR
 
@@ -35,6 +37,53 @@ NARROW = 8  # layers narrower than this loop over their inputs innermost: short 
 FASTMATH = {"reassoc", "nsz", "contract"}  # vectorised sums and fused multiply-adds; no nnan/ninf
 FLOAT64_FLOOR = EXP_FLOOR[np.dtype(np.float64)]
 FLOAT32_FLOOR = EXP_FLOOR[np.dtype(np.float32)]
+
+
+# ---------------------------------------------------------------------------------------- exp
+# math.exp compiles to a call into the C library, one value at a time: a loop of sigmoids cannot be
+# vectorised around it (and Numba's vectorised exp needs Intel's SVML, absent from pip's llvmlite).
+# exp below is the textbook one in plain arithmetic, which the compiler vectorises: x = k ln 2 + r
+# with |r| <= ln(2)/2 (ln 2 in two parts, so that r is exact), e^r by its Taylor series to r^13
+# (error below 1e-16 there), times 2^k built from its bits. Measured: a loop of 100 sigmoids
+# 0.79 -> 0.17 us; relative error within 2.4e-14 of NumPy's exp over [-708, 709].
+LOG2_E = 1.4426950408889634
+LN2_HIGH = 0.6931471803691238  # ln 2 to 32 bits: k * LN2_HIGH is exact for |k| < 2^21
+LN2_LOW = 1.9082149292705877e-10  # the rest of ln 2
+EXP_TOP = 709.0  # e^709.78 is the largest float64: above, exp returns e^709 (the reference, inf)
+EXP_BOTTOM = -708.0  # below, 2^k is subnormal: exp returns e^-708 (the reference, a smaller number)
+
+
+@intrinsic
+def _float_from_bits(typingctx, bits):
+    """The float64 whose IEEE 754 bits are the int64 ``bits`` (a reinterpretation, no conversion)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def exp(x):
+    """e^x for x in [EXP_BOTTOM, EXP_TOP] (clamped outside; NaN stays NaN), in vectorisable arithmetic."""
+    x = EXP_BOTTOM if x < EXP_BOTTOM else x
+    x = EXP_TOP if x > EXP_TOP else x
+    k = math.floor(x * LOG2_E + 0.5)
+    r = (x - k * LN2_HIGH) - k * LN2_LOW
+    p = 1.0 / 6227020800.0  # Horner's scheme for sum r^i / i!, i = 13 .. 0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    return p * _float_from_bits((np.int64(k) + 1023) << 52)  # times 2^k: k + 1023 is its exponent field
 
 
 # ---------------------------------------------------------------------------------------- products
@@ -142,7 +191,7 @@ def activate(z, a, start, rows, n, code, floor):
     zs, out = z[start:start + rows * n], a[start:start + rows * n]  # slices, so the loops vectorise
     if code == 1:
         for i in range(zs.size):
-            out[i] = 1.0 / (1.0 + math.exp(-zs[i]))  # exp(-z) = inf below -709 gives 0, quietly
+            out[i] = 1.0 / (1.0 + exp(-zs[i]))
     elif code == 2:
         for i in range(zs.size):
             out[i] = math.tanh(zs[i])

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-# f'(z) from the output a = f(z), shared with the general kernels. (Numba's disk cache watches only
-# this file: after changing slope, clear __pycache__ or touch this file.)
-from .numba_kernels import slope
+# f'(z) from the output a = f(z), and exp, shared with the general kernels. (Numba's disk cache
+# watches only this file: after changing them, clear __pycache__ or touch this file.)
+from .numba_kernels import exp, slope
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -32,7 +32,7 @@ LOSS_CODES = {"mse": 0, "binary_cross_entropy": 1}
 @njit(cache=True, error_model="numpy", inline="always")
 def _activate(z, code):
     if code == 1:
-        return 1.0 / (1.0 + math.exp(-z))  # exp(-z) = inf for z < -709 gives 0, silently
+        return 1.0 / (1.0 + exp(-z))  # numba_kernels.exp: vectorisable, unlike math.exp
     if code == 2:
         return math.tanh(z)
     if code == 3:
