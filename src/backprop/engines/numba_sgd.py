@@ -62,8 +62,12 @@ def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pr
                 a_j = a_in[j]
                 for k in range(W.shape[1]):
                     a[k] += a_j * W[j, k]
-            for k in range(W.shape[1]):
-                a[k] = _activate(a[k], codes[l])
+            if codes[l] == 1:  # the sigmoid in its own loop, which the compiler vectorises (exp included)
+                for k in range(W.shape[1]):
+                    a[k] = 1.0 / (1.0 + exp(-a[k]))
+            else:
+                for k in range(W.shape[1]):
+                    a[k] = _activate(a[k], codes[l])
         a, d = acts[n_layers], deltas[last]
         for k in range(a.shape[0]):  # output delta: dL/dz = (a - y) [* f'(z) for mse]
             d[k] = a[k] - Y[s, k]
