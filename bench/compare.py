@@ -296,9 +296,11 @@ def against_jax(python: str, repeats: int) -> list[list[str]]:
             times[key].append(f())
     rows = []
     for (what, who, unit), values in times.items():
-        theirs = times[(what, next(w for (x, w, _) in times if x == what and w != "backprop compiled"), unit)]
-        ratio = [t / v for v, t in zip(values, theirs)]
-        rows.append([what, who, unit, med(values), med(ratio) if who == "backprop compiled" else ""])
+        ratio = ""
+        if who == "backprop compiled":  # JAX's time over ours, repeat by repeat
+            jax = next(v for (w, name, _), v in times.items() if w == what and name != who)
+            ratio = med([t / v for v, t in zip(values, jax)])
+        rows.append([what, who, unit, med(values), ratio])
     return rows
 
 

@@ -31,8 +31,7 @@ LOSS_CODES = {"mse": 0, "binary_cross_entropy": 1}
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _activate(z, code):
-    if code == 1:
-        return 1.0 / (1.0 + exp(-z))  # numba_kernels.exp: vectorisable, unlike math.exp
+    """tanh, ReLU or identity of one value (the sigmoid has its own loop in _sgd_epoch)."""
     if code == 2:
         return math.tanh(z)
     if code == 3:
@@ -42,7 +41,7 @@ def _activate(z, code):
 
 # reassoc lets the compiler vectorise the sums (8 partial sums instead of one chain of dependent
 # additions), contract lets it fuse multiply-adds; both change the last bits only. No nnan/ninf:
-# exp(-z) may overflow to inf on purpose (see _activate).
+# NaN must survive, so that a diverged network is seen.
 FASTMATH = {"reassoc", "nsz", "contract"}
 
 
@@ -62,7 +61,7 @@ def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pr
                 a_j = a_in[j]
                 for k in range(W.shape[1]):
                     a[k] += a_j * W[j, k]
-            if codes[l] == 1:  # the sigmoid in its own loop, which the compiler vectorises (exp included)
+            if codes[l] == 1:  # the sigmoid in its own loop, which vectorises (numba_kernels.exp, unlike math.exp)
                 for k in range(W.shape[1]):
                     a[k] = 1.0 / (1.0 + exp(-a[k]))
             else:

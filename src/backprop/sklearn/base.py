@@ -83,17 +83,17 @@ class BackpropEstimator(BaseEstimator):
             data, validation = self._split(X, targets)
         config = self._config(len(data[0]), incremental)
         state = self._state if incremental else None
-        if state is None:  # made here rather than inside training.fit, so that partial_fit can continue it
+        if incremental and state is None:  # made here, not inside training.fit, so the next call continues it
             state = training.start(self.network_, config,
                                    training.prepare_data(self.network_, *data, config, validation))
-        else:  # one more epoch, with the optimizer's state (Adam's moments) where the last call left it
+        elif incremental:  # one more epoch, with the optimizer's state (Adam's moments) where it was left
             more = {"epochs": state.epoch + 1, "batch_size": config.batch_size}  # this call's data may be smaller
             state.config = config = training.FitConfig(**{**state.config.to_dict(), **more})
         history = training.fit(self.network_, *data, config, validation_data=validation,
                                callback=_print_loss if self.verbose else None, state=state, interrupt_signals=())
-        self._state = state if incremental else None
+        self._state = state
         self.loss_curve_ = list(history.loss[1:])
-        self.n_iter_ = state.epoch
+        self.n_iter_ = state.epoch if incremental else len(self.loss_curve_)
         if validation is not None:
             self.best_validation_score_ = self.network_.score(*validation)
         return self
