@@ -249,10 +249,12 @@ def evaluate(net: Network, data: TrainingData, scorer: Callable = scores) -> dic
     return record
 
 
-def start(net: Network, config: FitConfig, data: TrainingData) -> TrainingState:
-    """The state before the first epoch: a fresh optimizer and the untrained network's evaluation."""
+def start(net: Network, config: FitConfig, data: TrainingData, scorer: Callable | None = None) -> TrainingState:
+    """The state before the first epoch: a fresh optimizer and the untrained network's evaluation,
+    by ``scorer`` (as ``evaluate`` takes it; default: the configured engine's, as every later epoch)."""
+    scorer = scorer or engines.select(config.engine, net, config).scores
     history = History()
-    history.append({"epoch": 0, **evaluate(net, data)})
+    history.append({"epoch": 0, **evaluate(net, data, scorer)})
     stopper = EarlyStopping(config.patience, tol=config.tol) if config.patience else None
     return TrainingState(config, optimizers.get(config.optimizer, config.learning_rate), history,
                          early_stopping=stopper)
@@ -271,7 +273,7 @@ def fit(net: Network, X: Array, y: Array, config: FitConfig, validation_data=Non
     data = prepare_data(net, X, y, config, validation_data)
     engine = engines.select(config.engine, net, config)
     schedule = schedules.get(config.schedule)
-    state = state if state is not None else start(net, config, data)
+    state = state if state is not None else start(net, config, data, engine.scores)
     callbacks = [] if callback is None else [callback] if callable(callback) else list(callback)
     # Overflow and NaN are not warned about as they happen: the loop checks the weights after every
     # epoch and raises one DivergenceError that names the epoch and says what to change.
