@@ -53,10 +53,13 @@ def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pr
     n_layers = len(weights)
     last = n_layers - 1
     for s in range(X.shape[0]):
-        acts[0][:] = X[s]
+        x = acts[0]
+        for j in range(x.shape[0]):  # loops, not slice copies (x[:] = X[s]), which cost a call each
+            x[j] = X[s, j]
         for l in range(n_layers):  # forward: a_{l+1} = f(a_l @ W_l + b_l)
-            W, a_in, a = weights[l], acts[l], acts[l + 1]
-            a[:] = biases[l]
+            W, a_in, a, b = weights[l], acts[l], acts[l + 1], biases[l]
+            for k in range(W.shape[1]):
+                a[k] = b[k]
             for j in range(W.shape[0]):
                 a_j = a_in[j]
                 for k in range(W.shape[1]):
