@@ -123,15 +123,15 @@ def linear(a, a0, theta, w0, b0, z, z0, rows, n_in, n_out):
                     acc += a_row[j] * theta[w0 + j * n_out + k]
                 z[z0 + i * n_out + k] = acc
         return
+    W = view(theta, w0, n_in, n_out)
     for i in range(rows):
-        z_row = z[z0 + i * n_out:z0 + (i + 1) * n_out]
+        z_row, a_row = z[z0 + i * n_out:z0 + (i + 1) * n_out], a[a0 + i * n_in:a0 + (i + 1) * n_in]
         for k in range(n_out):  # a loop, not z_row[:] = b: the slice copy cost more than the layer (2 -> 64)
             z_row[k] = b[k]
         for j in range(n_in):
-            x = a[a0 + i * n_in + j]
-            w_row = theta[w0 + j * n_out:w0 + (j + 1) * n_out]
+            x = a_row[j]
             for k in range(n_out):
-                z_row[k] += x * w_row[k]
+                z_row[k] += x * W[j, k]
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
@@ -139,21 +139,24 @@ def weight_gradient(a, a0, d, d0, grads, w0, b0, rows, n_in, n_out):
     """dW = a^T delta (at w0 in grads) and db = the column sums of delta (at b0)."""
     if rows * n_in * n_out >= BLAS_WORK:
         np.dot(view(a, a0, rows, n_in).T, view(d, d0, rows, n_out), view(grads, w0, n_in, n_out))
-    else:
-        g_all = grads[w0:w0 + n_in * n_out]
-        for i in range(g_all.size):
-            g_all[i] = 0.0
-        for i in range(rows):
+    else:  # the first row's products are written, the others added: no pass to zero dW first
+        d_row = d[d0:d0 + n_out]
+        for j in range(n_in):
+            x = a[a0 + j]
+            g_row = grads[w0 + j * n_out:w0 + (j + 1) * n_out]
+            for k in range(n_out):
+                g_row[k] = x * d_row[k]
+        for i in range(1, rows):
             d_row = d[d0 + i * n_out:d0 + (i + 1) * n_out]
             for j in range(n_in):
                 x = a[a0 + i * n_in + j]
                 g_row = grads[w0 + j * n_out:w0 + (j + 1) * n_out]
                 for k in range(n_out):
                     g_row[k] += x * d_row[k]
-    db = grads[b0:b0 + n_out]
+    db, d_row = grads[b0:b0 + n_out], d[d0:d0 + n_out]
     for k in range(n_out):
-        db[k] = 0.0
-    for i in range(rows):
+        db[k] = d_row[k]
+    for i in range(1, rows):
         d_row = d[d0 + i * n_out:d0 + (i + 1) * n_out]
         for k in range(n_out):
             db[k] += d_row[k]
