@@ -52,10 +52,12 @@ def test_compiled_engine_agrees_with_the_reference(data, optimizer, loss, batch_
     assert not np.allclose(nets[0].parameters()[0], make(loss, dtype).parameters()[0])  # it trained
 
 
-@pytest.mark.parametrize("optimizer,batch_size", [("adam", 1), ("momentum", 1), ("sgd", 32), ("rmsprop", 64)])
-def test_auto_picks_the_compiled_engine(optimizer, batch_size):
+@pytest.mark.parametrize("optimizer,batch_size,name", [
+    ("adam", 1, "numba"), ("momentum", 1, "numba-per-sample-sgd"), ("nesterov", 1, "numba-per-sample-sgd"),
+    ("sgd", 32, "numba"), ("rmsprop", 64, "numba")])
+def test_auto_picks_the_compiled_engine(optimizer, batch_size, name):
     config = FitConfig(optimizer=optimizer, batch_size=batch_size)
-    assert engines.select("auto", make("mse", "float64"), config).name == "numba"
+    assert engines.select("auto", make("mse", "float64"), config).name == name
     assert engines.select("numpy", make("mse", "float64"), config).name in ("numpy", "numpy-per-sample")
 
 

@@ -5,8 +5,8 @@
   to make as few NumPy calls per sample as possible, since at batch size 1 the cost is the calls.
 - "numba": every configuration compiled with Numba (``pip install "backprop[fast]"``):
   ``numba_engine`` with the kernels of ``numba_kernels`` (any optimizer, loss, batch size, weight
-  decay, dtype, and the evaluations), and for plain per-sample SGD, the seed's experiment, the
-  hand-fused loop of ``numba_sgd``.
+  decay, dtype, and the evaluations), and for per-sample SGD (plain, as the seed's experiment, or
+  with momentum), the hand-fused loop of ``numba_sgd``.
 - "auto": Numba where it is installed, NumPy otherwise, and NumPy for very large mini-batches
   (``large_batches``), where BLAS and NumPy's SIMD functions do the work best.
 
@@ -39,12 +39,13 @@ def numba_available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-def per_sample_sgd_problem(net: Network, config) -> str | None:
-    """Why the per-sample SGD kernels cannot run this configuration, or None when they can."""
+def per_sample_sgd_problem(net: Network, config, optimizers: tuple[str, ...] = ("sgd",)) -> str | None:
+    """Why the per-sample SGD loops cannot run this configuration, or None when they can:
+    ``numpy_sgd`` runs plain SGD, ``numba_sgd`` also momentum and Nesterov (``optimizers``)."""
     if config.batch_size != 1:
         return f"batch_size={config.batch_size} (needs 1)"
-    if config.optimizer != "sgd":
-        return f"optimizer={config.optimizer!r} (needs 'sgd')"
+    if config.optimizer not in optimizers:
+        return f"optimizer={config.optimizer!r} (needs one of {list(optimizers)})"
     if config.weight_decay:
         return f"weight_decay={config.weight_decay} (needs 0)"
     if net.loss.name not in PER_SAMPLE_LOSSES:
@@ -88,9 +89,8 @@ def select(engine: str, net: Network, config) -> Engine:
     check_name(engine)
     if engine == "numba" and not numba_available():
         raise ValueError('engine=\'numba\' needs Numba: pip install "backprop[fast]"')
-    per_sample = per_sample_sgd_problem(net, config) is None
     if engine == "numpy" or not numba_available():
-        if per_sample:
+        if per_sample_sgd_problem(net, config) is None:
             from . import numpy_sgd
 
             return Engine("numpy-per-sample", numpy_sgd.run_epoch, reference_scores)
@@ -101,12 +101,10 @@ def select(engine: str, net: Network, config) -> Engine:
         from . import reference
 
         return Engine("numpy", reference.run_epoch, reference_scores)
-    from . import numba_engine
+    from . import numba_engine, numba_sgd
 
     numba_engine.warm_up(net, config)
-    if per_sample:
-        from . import numba_sgd
-
-        numba_sgd.warm_up(net)
+    if per_sample_sgd_problem(net, config, numba_sgd.OPTIMIZERS) is None:
+        numba_sgd.warm_up(net, config)
         return Engine("numba-per-sample-sgd", numba_sgd.run_epoch, numba_engine.scores)
     return Engine("numba", numba_engine.run_epoch, numba_engine.scores)
