@@ -53,7 +53,7 @@ FASTMATH = {"reassoc", "nsz", "contract"}
 # weights[l]: (n_in, n_out), biases[l] and deltas[l]: (n_out,) for layer l; acts[l] is layer l's
 # input and acts[l + 1] its output (acts[0] holds the sample). Loops run along rows of W (k
 # innermost) so that memory is read contiguously and the compiler can vectorise. The helpers are
-# inlined into the two epoch loops, so that each loop compiles to one function with no calls.
+# inlined where they are used, so that each epoch loop compiles to one function with no calls.
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def _forward(weights, biases, acts, codes, X, s):  # pragma: no cover
     """acts[l + 1] = f(acts[l] @ W_l + b_l) for every layer, from sample s of X."""
