@@ -6,7 +6,7 @@
 - "numba": every configuration compiled with Numba (``pip install "backprop[fast]"``):
   ``numba_engine`` with the kernels of ``numba_kernels`` (any optimizer, loss, batch size, weight
   decay, dtype, and the evaluations), and for per-sample SGD (plain, as the seed's experiment, or
-  with momentum), the hand-fused loop of ``numba_sgd``.
+  with momentum; any loss), the hand-fused loop of ``numba_sgd``.
 - "auto": Numba where it is installed, NumPy otherwise, and NumPy for very large mini-batches
   (``large_batches``), where BLAS and NumPy's SIMD functions do the work best.
 
@@ -39,20 +39,22 @@ def numba_available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-def per_sample_sgd_problem(net: Network, config, optimizers: tuple[str, ...] = ("sgd",)) -> str | None:
-    """Why the per-sample SGD loops cannot run this configuration, or None when they can:
-    ``numpy_sgd`` runs plain SGD, ``numba_sgd`` also momentum and Nesterov (``optimizers``)."""
+def per_sample_sgd_problem(net: Network, config, optimizers: tuple[str, ...] = ("sgd",),
+                           losses: tuple[str, ...] = PER_SAMPLE_LOSSES,
+                           activations: tuple[str, ...] = PER_SAMPLE_ACTIVATIONS) -> str | None:
+    """Why a per-sample SGD loop cannot run this configuration, or None when it can. The defaults
+    are ``numpy_sgd``'s; ``numba_sgd`` also runs momentum, Nesterov and softmax + cross-entropy."""
     if config.batch_size != 1:
         return f"batch_size={config.batch_size} (needs 1)"
     if config.optimizer not in optimizers:
         return f"optimizer={config.optimizer!r} (needs one of {list(optimizers)})"
     if config.weight_decay:
         return f"weight_decay={config.weight_decay} (needs 0)"
-    if net.loss.name not in PER_SAMPLE_LOSSES:
-        return f"loss={net.loss.name!r} (needs one of {list(PER_SAMPLE_LOSSES)})"
+    if net.loss.name not in losses:
+        return f"loss={net.loss.name!r} (needs one of {list(losses)})"
     for layer in net.layers:
-        if layer.activation.name not in PER_SAMPLE_ACTIVATIONS:
-            return f"activation={layer.activation.name!r} (needs one of {list(PER_SAMPLE_ACTIVATIONS)})"
+        if layer.activation.name not in activations:
+            return f"activation={layer.activation.name!r} (needs one of {list(activations)})"
     return None
 
 
@@ -104,7 +106,8 @@ def select(engine: str, net: Network, config) -> Engine:
     from . import numba_engine, numba_sgd
 
     numba_engine.warm_up(net, config)
-    if per_sample_sgd_problem(net, config, numba_sgd.OPTIMIZERS) is None:
+    if per_sample_sgd_problem(net, config, numba_sgd.OPTIMIZERS, tuple(numba_sgd.LOSS_CODES),
+                              tuple(numba_sgd.ACTIVATION_CODES)) is None:
         numba_sgd.warm_up(net, config)
         return Engine("numba-per-sample-sgd", numba_sgd.run_epoch, numba_engine.scores)
     return Engine("numba", numba_engine.run_epoch, numba_engine.scores)

@@ -22,14 +22,14 @@ from numba import njit
 
 # f'(z) from the output a = f(z), and exp, shared with the general kernels. (Numba's disk cache
 # watches only this file: after changing them, clear __pycache__ or touch this file.)
-from .numba_kernels import exp, slope
+from .numba_kernels import FLOAT32_FLOOR, FLOAT64_FLOOR, exp, slope
 
 if TYPE_CHECKING:
     from ..network import Network
 
 Array = np.ndarray
-ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3}
-LOSS_CODES = {"mse": 0, "binary_cross_entropy": 1}
+ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}
+LOSS_CODES = {"mse": 0, "binary_cross_entropy": 1, "cross_entropy": 2}
 PLAIN, MOMENTUM, NESTEROV = 0, 1, 2  # the update rules
 OPTIMIZERS = ("sgd", "momentum", "nesterov")
 
@@ -44,6 +44,20 @@ def _activate(z, code):
     return z
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _softmax(a, floor):
+    """a <- softmax(a) in place, shifted by its maximum and clipped at ``floor`` as the reference."""
+    top = a[0]
+    for k in range(1, a.shape[0]):
+        top = max(top, a[k])
+    total = 0.0
+    for k in range(a.shape[0]):
+        a[k] = exp(max(a[k] - top, floor))
+        total += a[k]
+    for k in range(a.shape[0]):
+        a[k] /= total
+
+
 # reassoc lets the compiler vectorise the sums (8 partial sums instead of one chain of dependent
 # additions), contract lets it fuse multiply-adds; both change the last bits only. No nnan/ninf:
 # NaN must survive, so that a diverged network is seen.
@@ -55,7 +69,7 @@ FASTMATH = {"reassoc", "nsz", "contract"}
 # innermost) so that memory is read contiguously and the compiler can vectorise. The helpers are
 # inlined where they are used, so that each epoch loop compiles to one function with no calls.
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _forward(weights, biases, acts, codes, X, s):  # pragma: no cover
+def _forward(weights, biases, acts, codes, X, s, floor):  # pragma: no cover
     """acts[l + 1] = f(acts[l] @ W_l + b_l) for every layer, from sample s of X."""
     x = acts[0]
     for j in range(x.shape[0]):  # loops, not slice copies (x[:] = X[s]), which cost a call each
@@ -71,6 +85,8 @@ def _forward(weights, biases, acts, codes, X, s):  # pragma: no cover
         if codes[l] == 1:  # the sigmoid in its own loop, which vectorises (numba_kernels.exp, unlike math.exp)
             for k in range(W.shape[1]):
                 a[k] = 1.0 / (1.0 + exp(-a[k]))
+        elif codes[l] == 4:
+            _softmax(a, floor)
         else:
             for k in range(W.shape[1]):
                 a[k] = _activate(a[k], codes[l])
@@ -81,7 +97,7 @@ def _backward(weights, acts, deltas, codes, loss_code, Y, s):  # pragma: no cove
     """deltas[l] = dL/dz_l for every layer, from the outputs in acts and target row s of Y."""
     last = len(weights) - 1
     a, d = acts[last + 1], deltas[last]
-    for k in range(a.shape[0]):  # output delta: dL/dz = (a - y) [* f'(z) for mse]
+    for k in range(a.shape[0]):  # output delta: dL/dz = (a - y) [* f'(z) for mse; softmax + cross-entropy: a - y]
         d[k] = a[k] - Y[s, k]
         if loss_code == 0:
             d[k] *= slope(a[k], codes[last])
@@ -95,7 +111,7 @@ def _backward(weights, acts, deltas, codes, loss_code, Y, s):  # pragma: no cove
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pragma: no cover
+def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr, floor):  # pragma: no cover
     """Per-sample SGD over the rows of X, Y: W_l -= lr * a_l^T delta_l; b_l -= lr * delta_l.
 
     The forward pass is _forward's, written out: inlined, the very same code ran 20% slower here
@@ -116,6 +132,8 @@ def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pr
             if codes[l] == 1:
                 for k in range(W.shape[1]):
                     a[k] = 1.0 / (1.0 + exp(-a[k]))
+            elif codes[l] == 4:
+                _softmax(a, floor)
             else:
                 for k in range(W.shape[1]):
                     a[k] = _activate(a[k], codes[l])
@@ -131,13 +149,13 @@ def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr):  # pr
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _momentum_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr, mu, nesterov, w_velocities,
+def _momentum_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, lr, floor, mu, nesterov, w_velocities,
                     b_velocities):  # pragma: no cover
     """Per-sample momentum over the rows of X, Y, as optimizers.Momentum: v <- mu v - lr g;
     p <- p + v (Nesterov: p + mu v - lr g), with g = a_l[j] delta_l[k] for W_l[j, k] and delta_l
     for b_l, each used where it is made."""
     for s in range(X.shape[0]):
-        _forward(weights, biases, acts, codes, X, s)
+        _forward(weights, biases, acts, codes, X, s, floor)
         _backward(weights, acts, deltas, codes, loss_code, Y, s)
         for l in range(len(weights)):
             W, b, d, a_in, V, v = weights[l], biases[l], deltas[l], acts[l], w_velocities[l], b_velocities[l]
@@ -192,6 +210,7 @@ def _train(net: Network, X: Array, Y: Array, learning_rate: float, rule: int = P
         np.array([ACTIVATION_CODES[layer.activation.name] for layer in net.layers], dtype=np.int64),
         LOSS_CODES[net.loss.name],
         np.ascontiguousarray(X, dtype=dtype), np.ascontiguousarray(Y, dtype=dtype), dtype.type(learning_rate),
+        dtype.type(FLOAT32_FLOOR if dtype == np.float32 else FLOAT64_FLOOR),
     )
     if rule == PLAIN:
         _sgd_epoch(*common)
