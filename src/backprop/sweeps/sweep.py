@@ -1,15 +1,13 @@
 """``sweep``: a grid of configurations times seeds, run in parallel, answered by one table and one figure."""
 from __future__ import annotations
 
-import importlib
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import backends, grid, summary
-from .worker import run_point
+from .worker import draw_summary, run_point
 
 
 @dataclass(frozen=True)
@@ -66,26 +64,33 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
                 callback(SweepProgress(len(rows), len(points), rows[point.name], skipped=True))
         else:
             todo.append(point)
+    def table() -> list[dict]:
+        return [rows[p.name] for p in points]
+
     if todo:
-        _run(todo, experiments, folder, rows, len(points), figure_format, callback, backend, address, jobs, data)
-    table = [rows[p.name] for p in points]
-    from .. import persistence, plots
+        figure = _run(todo, experiments, folder, rows, len(points), figure_format, callback, backend, address, jobs,
+                      data, lambda: (table(), keys))
+    else:
+        figure = draw_summary(table(), keys, figure_format)
+    from .. import persistence
 
-    persistence.write_atomic(folder / "summary.csv", summary.csv_text(table, keys).encode())
-    plots.save(summary.figure(table, keys), folder / f"summary.{figure_format}")
-    return table
+    persistence.write_atomic(folder / "summary.csv", summary.csv_text(table(), keys).encode())
+    persistence.write_atomic(folder / f"summary.{figure_format}", figure)
+    return table()
 
 
-def _run(todo, experiments, folder, rows, total, figure_format, callback, backend, address, jobs, data) -> None:
-    """Run ``todo`` on the backend; write each run folder as its result arrives."""
+def _run(todo, experiments, folder, rows, total, figure_format, callback, backend, address, jobs, data,
+         summary_input) -> bytes:
+    """Run ``todo`` on the backend, writing each run folder as its result arrives; then draw the
+    summary figure there too (``summary_input()`` gives its rows and keys) and return its bytes.
+
+    The figure is drawn by a worker, which has matplotlib loaded already: importing it here costs
+    about 0.5 s of a core that, on a small machine, the workers are using."""
     import joblib
 
     from .. import runs
 
     by_name = {p.name: p for p in todo}
-    # While the workers train, this process would sit idle and then import matplotlib (about 0.5 s)
-    # for the summary figure: import it now, beside them, off the sweep's critical path.
-    threading.Thread(target=importlib.import_module, args=("matplotlib.backends.backend_svg",), daemon=True).start()
     with backends.connect(backend, address, jobs) as run:
         tasks = (joblib.delayed(run_point)(p.name, experiments[p.name], figure_format, data) for p in todo)
         for result in run(tasks):
@@ -93,6 +98,7 @@ def _run(todo, experiments, folder, rows, total, figure_format, callback, backen
             rows[result["name"]] = _row(by_name[result["name"]], result)
             if callback:
                 callback(SweepProgress(len(rows), total, rows[result["name"]]))
+        return next(iter(run([joblib.delayed(draw_summary)(*summary_input(), figure_format)])))
 
 
 def _row(point: grid.Point, result: dict) -> dict:
