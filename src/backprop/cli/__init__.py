@@ -16,6 +16,7 @@ every error a user can cause ends as one line on stderr and a documented exit co
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ..errors import DivergenceError
@@ -40,9 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "show", False):
-            import matplotlib
-
-            matplotlib.use("Agg")  # headless: never open a window unless --show
+            _headless()
         return args.handler(args)
     except UsageError as err:
         print(err, file=sys.stderr)
@@ -55,6 +54,16 @@ def main(argv: list[str] | None = None) -> int:
         print("backprop: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_USAGE
+
+
+def _headless() -> None:
+    """Never open a window unless --show: matplotlib's Agg backend, chosen through MPLBACKEND when
+    matplotlib is not imported yet, so that commands that draw nothing (predict, export, a sweep
+    whose workers draw) do not pay its import (about 0.15 s)."""
+    if "matplotlib" in sys.modules:
+        sys.modules["matplotlib"].use("Agg")
+    else:
+        os.environ["MPLBACKEND"] = "Agg"
 
 
 if __name__ == "__main__":  # pragma: no cover
