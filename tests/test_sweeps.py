@@ -305,3 +305,15 @@ def test_bad_sweeps_are_one_line_and_exit_2(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert not list(tmp_path.glob("bad/*/model.safetensors"))
+
+
+def test_a_run_folder_has_the_permissions_of_a_plain_folder(tmp_path):
+    """write_folder fills a staging folder and renames it: the run folder must not stay private
+    (tempfile.mkdtemp makes 0700 folders whatever the umask), unlike one `backprop train` makes."""
+    from backprop import runs
+
+    made = runs.write_folder(tmp_path / "run", {"a.txt": b"x"})
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert made.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+    assert (made / "a.txt").read_bytes() == b"x" and not list(tmp_path.glob(".*"))

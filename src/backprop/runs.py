@@ -91,11 +91,13 @@ def write_folder(folder: Path, files: dict[str, bytes]) -> Path:
     temporary folder beside it, which is then renamed, so the folder never exists half-written.
     Raises FileExistsError if ``folder`` exists."""
     import shutil
-    import tempfile
+    import uuid
 
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    # a plain mkdir, not tempfile.mkdtemp, whose folders are private (0700) whatever the umask says
+    staging = folder.parent / f".{folder.name}.{uuid.uuid4().hex}.tmp"
+    staging.mkdir()
     try:
         for name, payload in files.items():
             (staging / name).write_bytes(payload)
