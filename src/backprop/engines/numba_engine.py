@@ -1,7 +1,7 @@
 """The compiled engine's Python side: lays a network, its optimizer state and buffers out flat, as
 the kernels in ``numba_kernels`` take them, and puts the results back. Every configuration the
-library trains runs here (``engines.select`` keeps the hand-fused ``numba_sgd`` loop for plain
-per-sample SGD, the seed's experiment, where it is faster still).
+library trains runs here (``engines.select`` keeps the hand-fused ``numba_sgd`` loop for
+per-sample SGD, plain or with momentum, where it is faster still).
 
 Copying the parameters (and the optimizer's state) into one flat array and back costs one pass
 over them per epoch, against thousands of passes inside the epoch.
