@@ -64,25 +64,23 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
                 callback(SweepProgress(len(rows), len(points), rows[point.name], skipped=True))
         else:
             todo.append(point)
-    def table() -> list[dict]:
-        return [rows[p.name] for p in points]
-
     if todo:
-        figure = _run(todo, experiments, folder, rows, len(points), figure_format, callback, backend, address, jobs,
-                      data, lambda: (table(), keys))
+        figure = _run(todo, experiments, folder, rows, points, keys, figure_format, callback, backend, address, jobs,
+                      data)
     else:
-        figure = draw_summary(table(), keys, figure_format)
+        figure = draw_summary([rows[p.name] for p in points], keys, figure_format)
+    table = [rows[p.name] for p in points]
     from .. import persistence
 
-    persistence.write_atomic(folder / "summary.csv", summary.csv_text(table(), keys).encode())
+    persistence.write_atomic(folder / "summary.csv", summary.csv_text(table, keys).encode())
     persistence.write_atomic(folder / f"summary.{figure_format}", figure)
-    return table()
+    return table
 
 
-def _run(todo, experiments, folder, rows, total, figure_format, callback, backend, address, jobs, data,
-         summary_input) -> bytes:
-    """Run ``todo`` on the backend, writing each run folder as its result arrives; then draw the
-    summary figure there too (``summary_input()`` gives its rows and keys) and return its bytes.
+def _run(todo, experiments, folder, rows, points, keys, figure_format, callback, backend, address, jobs,
+         data) -> bytes:
+    """Run ``todo`` on the backend, writing each run folder as its result arrives (into ``rows``);
+    then draw the summary figure of all ``points`` there too, and return its bytes.
 
     The figure is drawn by a worker, which has matplotlib loaded already: importing it here costs
     about 0.5 s of a core that, on a small machine, the workers are using."""
@@ -97,8 +95,9 @@ def _run(todo, experiments, folder, rows, total, figure_format, callback, backen
             runs.write_folder(folder / result["name"], result["files"])
             rows[result["name"]] = _row(by_name[result["name"]], result)
             if callback:
-                callback(SweepProgress(len(rows), total, rows[result["name"]]))
-        return next(iter(run([joblib.delayed(draw_summary)(*summary_input(), figure_format)])))
+                callback(SweepProgress(len(rows), len(points), rows[result["name"]]))
+        table = [rows[p.name] for p in points]
+        return next(iter(run([joblib.delayed(draw_summary)(table, keys, figure_format)])))
 
 
 def _row(point: grid.Point, result: dict) -> dict:
