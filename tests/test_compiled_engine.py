@@ -145,6 +145,27 @@ def test_the_vectorisable_exp_matches_numpy():
     assert np.isnan(out[4])  # NaN is not clamped away: a diverged network stays visible
 
 
+def test_the_vectorisable_tanh_matches_numpy():
+    from numba import njit
+
+    from backprop.engines.numba_kernels import tanh
+
+    @njit
+    def tanhs(x, out):
+        for i in range(x.size):
+            out[i] = tanh(x[i])
+
+    tiny = np.geomspace(1e-300, 1, 20_001)  # where 1 - e^(-2x) would lose the relative precision
+    x = np.concatenate([np.linspace(-30, 30, 100_001), tiny, -tiny, [-1e4, 1e4, np.inf, -np.inf]])
+    out = np.empty_like(x)
+    tanhs(x, out)
+    np.testing.assert_allclose(out, np.tanh(x), rtol=2e-15, atol=0)
+    ends = np.array([0.0, -0.0, np.nan])
+    out = np.empty_like(ends)
+    tanhs(ends, out)
+    assert out[0] == 0 and out[1] == 0 and np.signbit(out[1]) and np.isnan(out[2])
+
+
 def test_compiled_sigmoids_match_the_reference_at_the_extremes():
     from backprop.engines import numba_engine
     from backprop.metrics import scores

@@ -65,13 +65,13 @@ def _float_from_bits(typingctx, bits):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def exp(x):
-    """e^x for x in [EXP_BOTTOM, EXP_TOP] (clamped outside; NaN stays NaN), in vectorisable arithmetic."""
+def _expm1_reduced(x):
+    """(e^r - 1, 2^k) with x = k ln 2 + r, |r| <= ln(2)/2, x clamped to [EXP_BOTTOM, EXP_TOP]."""
     x = EXP_BOTTOM if x < EXP_BOTTOM else x
     x = EXP_TOP if x > EXP_TOP else x
     k = math.floor(x * LOG2_E + 0.5)
     r = (x - k * LN2_HIGH) - k * LN2_LOW
-    p = 1.0 / 6227020800.0  # Horner's scheme for sum r^i / i!, i = 13 .. 0
+    p = 1.0 / 6227020800.0  # Horner's scheme for sum r^i / i!, i = 13 .. 1
     p = p * r + 1.0 / 479001600.0
     p = p * r + 1.0 / 39916800.0
     p = p * r + 1.0 / 3628800.0
@@ -84,8 +84,24 @@ def exp(x):
     p = p * r + 1.0 / 6.0
     p = p * r + 0.5
     p = p * r + 1.0
-    p = p * r + 1.0
-    return p * _float_from_bits((np.int64(k) + 1023) << 52)  # times 2^k: k + 1023 is its exponent field
+    return p * r, _float_from_bits((np.int64(k) + 1023) << 52)  # 2^k: k + 1023 is its exponent field
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def exp(x):
+    """e^x for x in [EXP_BOTTOM, EXP_TOP] (clamped outside; NaN stays NaN), in vectorisable arithmetic."""
+    q, scale = _expm1_reduced(x)
+    return (q + 1.0) * scale
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def tanh(x):
+    """tanh(x) in vectorisable arithmetic (math.tanh, like math.exp, is a C call per value):
+    -m / (2 + m) with m = e^(-2|x|) - 1, the sign of x. Through e^y - 1, taken from the Taylor
+    series before its 1 is added, small |x| keeps its relative precision (1 - e^y would lose it)."""
+    q, scale = _expm1_reduced(-2.0 * abs(x))
+    m = q * scale + (scale - 1.0)  # e^y - 1 = 2^k (e^r - 1) + (2^k - 1), exact in its parts for k = 0
+    return math.copysign(-m / (2.0 + m), x)
 
 
 # ---------------------------------------------------------------------------------------- products
@@ -207,7 +223,7 @@ def activate(z, a, start, rows, n, code, floor):
             out[i] = 1.0 / (1.0 + exp(-zs[i]))
     elif code == 2:
         for i in range(zs.size):
-            out[i] = math.tanh(zs[i])
+            out[i] = tanh(zs[i])
     elif code == 3:
         for i in range(zs.size):
             out[i] = max(zs[i], 0.0)

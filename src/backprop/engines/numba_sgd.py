@@ -22,7 +22,7 @@ from numba import njit
 
 # f'(z) from the output a = f(z), and exp, shared with the general kernels. (Numba's disk cache
 # watches only this file: after changing them, clear __pycache__ or touch this file.)
-from .numba_kernels import FLOAT32_FLOOR, FLOAT64_FLOOR, exp, slope
+from .numba_kernels import FLOAT32_FLOOR, FLOAT64_FLOOR, exp, slope, tanh
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -38,7 +38,7 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov")
 def _activate(z, code):
     """tanh, ReLU or identity of one value (the sigmoid has its own loop in _forward)."""
     if code == 2:
-        return math.tanh(z)
+        return tanh(z)
     if code == 3:
         return z if z > 0 else 0.0
     return z
