@@ -7,8 +7,11 @@
 2. The fast preset: time to reach 97% test accuracy, and the final accuracy, over 5 seeds.
 3. scikit-learn's MLPClassifier with the same hidden layers (sgd and adam): fit time, accuracy.
 4. PyTorch on the CPU (skipped when not installed): the seed's network at batch 1 and 32.
+   PyTorch is never a dependency: run this script from a virtual environment that has both
+   (python -m venv V; V/bin/pip install torch -e ".[fast]"; V/bin/python bench/compare.py).
 5. Throughput: one epoch over 1,000,000 samples of a 2-256-256-2 network at batch 256, float32
-   and float64, for backprop and PyTorch, against the matrix-multiply peak measured here.
+   and float64, for backprop (the engine fit picks, and the NumPy reference) and PyTorch, against
+   the matrix-multiply peak measured here.
 6. Peak memory of item 5 (tracemalloc) and the memory left after each epoch (it must not grow).
 7. JAX (where installed here, or in the Python given by --jax-python; skipped with a note otherwise):
    per-sample SGD on the seed's network as a jitted lax.scan, and the fast preset's fit as one
@@ -36,7 +39,6 @@ import engines_speed  # noqa: E402  (the sibling script: item 7)
 import seed_speed  # noqa: E402  (the sibling script: item 1)
 from backprop import Dense, Network, datasets, engines  # noqa: E402
 from backprop.config import PRESETS  # noqa: E402
-from backprop.engines.reference import run_epoch as run_minibatch_epoch  # noqa: E402
 from backprop.optimizers import SGD  # noqa: E402
 from backprop.training import FitConfig  # noqa: E402
 
@@ -200,10 +202,11 @@ def throughput(torch, n: int, repeats: int) -> tuple[list[list[str]], list[list[
     for dtype in ("float32", "float64"):
         # The machine is shared: each repeat measures the peak right before its two epochs and
         # is scored against it, and backprop is compared with PyTorch repeat by repeat.
-        speeds, peaks = {"backprop": [], "pytorch": []}, []
+        speeds, peaks = {"backprop": [], "backprop numpy": [], "pytorch": []}, []
         for repeat in range(repeats):
             peaks.append(matmul_peak(np.dtype(dtype)))
             speeds["backprop"].append(n / _ours_epoch(X, y, dtype, batch, repeat)[0])
+            speeds["backprop numpy"].append(n / _ours_epoch(X, y, dtype, batch, repeat, engine="numpy")[0])
             if torch is not None:
                 speeds["pytorch"].append(n / _torch_epoch(torch, X, y, dtype, batch))
         for name, values in speeds.items():
@@ -221,13 +224,16 @@ def _network_256(dtype: str, seed: int) -> Network:
                    loss="cross_entropy", seed=seed, dtype=dtype)
 
 
-def _ours_epoch(X, y, dtype, batch, seed, net=None):
-    """One training epoch as fit runs it (shuffle, then mini-batch steps); returns (seconds, net)."""
+def _ours_epoch(X, y, dtype, batch, seed, net=None, engine="auto"):
+    """One training epoch as fit runs it (shuffle, then mini-batch steps) with the engine ``engine``
+    selects (auto: the compiled one where Numba is installed); returns (seconds, net)."""
     net = net or _network_256(dtype, seed)
+    config = FitConfig(batch_size=batch)
+    run_epoch = engines.select(engine, net, config).run_epoch  # compiled or loaded off the clock
     Xd, Y = net.as_inputs(X), net.as_targets(y, len(X))
     start = time.perf_counter()
     order = net.rng.permutation(len(Xd))
-    run_minibatch_epoch(net, Xd[order], Y[order], SGD(0.1), FitConfig(batch_size=batch))
+    run_epoch(net, Xd[order], Y[order], SGD(0.1), config)
     return time.perf_counter() - start, net
 
 

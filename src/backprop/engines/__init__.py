@@ -7,8 +7,9 @@
   ``numba_engine`` with the kernels of ``numba_kernels`` (any optimizer, loss, batch size, weight
   decay, dtype, and the evaluations), and for per-sample SGD (plain, as the seed's experiment, or
   with momentum; any loss), the hand-fused loop of ``numba_sgd``.
-- "auto": Numba where it is installed, NumPy otherwise, and NumPy for very large mini-batches
-  (``large_batches``), where BLAS and NumPy's SIMD functions do the work best.
+- "auto": Numba where it is installed (for every configuration: measured against the NumPy
+  reference, it is as fast or faster from per-sample SGD to batches of 1024 on 2-256-256-2), NumPy
+  otherwise.
 
 An engine's epoch function has the signature ``run_epoch(net, X, Y, optimizer, config)`` with X
 (n, n_in) and Y (n, n_out) already in training order; its scorer, ``scores(net, X, Y, y)``.
@@ -58,21 +59,6 @@ def per_sample_sgd_problem(net: Network, config, optimizers: tuple[str, ...] = (
     return None
 
 
-# Multiply-adds per mini-batch from which "auto" keeps the NumPy path: there the work is a few large
-# BLAS products and elementwise passes over big arrays, which NumPy's SIMD loops run faster than the
-# compiled ones. Measured on 2 cores (digits' 1257 rows, ms per epoch, numba / numpy), Adam and SGD:
-#   work 4k-130k (2-64-2 .. 16-32-4, batch 16-200):          0.27-0.69 (one SGD case 1.4)
-#   work 38k-1.5M (64-32-10, 64-100-10: MLPClassifier's sizes): 0.33-0.93 (one case 1.09)
-#   work 1.35M (64-256-256-10, batch 16):                      0.61-0.90
-#   work 5.4M-17M (64-256-256-10, batch 64-200):               0.92-2.4, NumPy ahead
-LARGE_BATCH_WORK = 1 << 21
-
-
-def large_batches(net: Network, config) -> bool:
-    """True when a mini-batch is big enough that the NumPy reference outruns the compiled loops."""
-    return config.batch_size * sum(layer.n_in * layer.n_out for layer in net.layers) >= LARGE_BATCH_WORK
-
-
 @dataclass(frozen=True)
 class Engine:
     """What ``fit`` runs: ``run_epoch(net, X, Y, optimizer, config)`` and ``scores(net, X, Y, y)``
@@ -96,10 +82,6 @@ def select(engine: str, net: Network, config) -> Engine:
             from . import numpy_sgd
 
             return Engine("numpy-per-sample", numpy_sgd.run_epoch, reference_scores)
-        from . import reference
-
-        return Engine("numpy", reference.run_epoch, reference_scores)
-    if engine == "auto" and large_batches(net, config):
         from . import reference
 
         return Engine("numpy", reference.run_epoch, reference_scores)

@@ -14,7 +14,6 @@ compile them again.
 """
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
