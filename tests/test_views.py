@@ -41,6 +41,18 @@ def test_the_recorder_measures_epoch_0_and_every_evaluation(data):
     assert [r["epoch"] for r in history.health] == [e for e in (0, 3, 6) for _ in range(4)]
 
 
+def test_the_health_figure_of_a_history_without_health_says_so_and_does_not_warn(data):
+    import warnings
+
+    from backprop.views import health as health_view
+
+    history = seed_network().fit(data.X_train, data.y_train, epochs=1)  # no HealthRecorder: no rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns for a legend with nothing in it
+        fig = health_view.figure(history.health)
+    assert "no gradient health recorded" in [t.get_text() for t in fig.axes[0].texts]
+
+
 def test_the_network_view_draws_every_unit_and_weight(data):
     net = Network([Dense(2, 5, "tanh"), Dense(5, 3, "relu"), Dense(3, 2, "softmax")], loss="cross_entropy", seed=0)
     fig = network.figure(net, data.X)

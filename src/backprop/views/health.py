@@ -32,7 +32,11 @@ def figure(rows: list[dict], title: str = "Gradient health"):
             ax.legend(fontsize=8, loc="best")
         else:
             ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes, color="gray")
-    ax_norm.legend(fontsize=8, loc="best")
+    if ax_norm.lines:
+        ax_norm.legend(fontsize=8, loc="best")
+    else:  # a history recorded without a HealthRecorder callback
+        ax_norm.text(0.5, 0.5, "no gradient health recorded", ha="center", va="center", transform=ax_norm.transAxes,
+                     color="gray")
     for ax in (ax_norm, ax_sat, ax_dead):
         ax.grid(alpha=0.3)
     fig.suptitle(title)
