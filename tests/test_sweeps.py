@@ -18,7 +18,7 @@ from backprop.sweeps import ClusterUnreachable, grid, summary
 
 FAST = {"epochs": 3}  # every run here: the fast preset cut to 3 epochs
 GRID = {"hidden": [(8,), (8, 8)], "learning_rate": [0.01, 0.02]}  # in the order the command line sweeps them
-RUN_FILES = {"model.safetensors", "metrics.csv", "curves.svg", "config.json"}
+RUN_FILES = {"model.safetensors", "metrics.csv", "curves.svg", "config.json", "health.csv", "health.svg", "report.html"}
 
 
 def read_summary(folder: Path, drop=("train_seconds",)) -> list[dict]:
@@ -75,7 +75,7 @@ def test_a_sweep_writes_a_run_folder_per_point_and_a_summary(local_sweep):
     folder, rows = local_sweep
     assert len(rows) == 8 and all(r["error"] is None for r in rows)
     for row in rows:
-        assert {p.name for p in (folder / row["run"]).iterdir()} == RUN_FILES  # model, metrics, curves, config
+        assert {p.name for p in (folder / row["run"]).iterdir()} == RUN_FILES  # as backprop train writes
         assert backprop.load(folder / row["run"] / "model.safetensors").sizes[1:-1] == list(row["hidden"])
     table = read_summary(folder, drop=())
     assert list(table[0]) == ["hidden", "learning_rate", "seed", "test_accuracy", "train_seconds", "run", "error"]
@@ -91,7 +91,8 @@ def test_a_sweep_run_is_the_same_as_backprop_train(local_sweep, tmp_path, capsys
                  ",".join(map(str, row["hidden"])), "--seed", str(row["seed"]), "--out", str(tmp_path), "--name",
                  "t", "--quiet"]) == 0
     capsys.readouterr()
-    for name in ("model.safetensors", "metrics.csv"):
+    assert {p.name for p in (tmp_path / "t").iterdir()} == {p.name for p in (folder / row["run"]).iterdir()}
+    for name in ("model.safetensors", "metrics.csv", "health.csv"):
         assert (tmp_path / "t" / name).read_bytes() == (folder / row["run"] / name).read_bytes()
 
 

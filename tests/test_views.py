@@ -119,6 +119,24 @@ def test_every_run_folder_gets_a_self_contained_report(report_run):
     assert "src=\"http" not in page and "<script" not in page  # nothing to fetch, nothing to run
 
 
+@pytest.mark.parametrize("figure_format,media", [("svg", "image/svg+xml"), ("png", "image/png"), ("pdf", "image/png")])
+def test_the_report_embeds_the_figures_as_drawn_where_a_browser_can_show_them(figure_format, media):
+    from backprop import config, datasets, run_files
+
+    data = datasets.moons()
+    experiment = config.from_preset("fast", epochs=2)
+    net = experiment.network_for(data)
+    history = net.fit(data.X_train, data.labels(data.y_train), callback=run_files.health_recorder(net, data),
+                      **experiment.fit.to_dict())
+    files = run_files.files("r", net, data, history, {"preset": "fast"}, figure_format)
+    sources = dict(re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,', files["report.html"].decode()))
+    assert sources["Training curves"] == sources["Gradient health"] == media
+    assert sources["Decision boundary"] == "image/png"
+    if figure_format != "pdf":  # the very bytes of curves.svg / curves.png, not a second drawing
+        assert base64.b64encode(files[f"curves.{figure_format}"]).decode() in files["report.html"].decode()
+    assert len(history.health) and files["health.csv"].count(b"\n") == len(history.health) + 1
+
+
 def test_the_report_renders_in_chromium_with_every_image_loaded(report_run, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:

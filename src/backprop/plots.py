@@ -164,6 +164,25 @@ def confusion_matrix(y: Array, predicted: Array, classes: tuple | None = None):
     return fig
 
 
+def model_figures(net, data, resolution: int = 300) -> dict:
+    """The figures of a trained model on its data: right and wrong test points, the decision
+    boundary (on a resolution x resolution grid) and the network view (the first two need 2-D inputs)."""
+    from .views import network
+
+    figures = {}
+    predicted = net.predict(data.X_test)
+    if net.task == "regression":
+        figures["predicted_vs_true"] = predicted_vs_true(data.y_test, predicted)
+    elif data.X_test.shape[1] == 2:
+        figures["comparison"] = comparison(data.X_test, data.y_test, predicted)
+        figures["decision_boundary"] = decision_boundary(net, data.X_test, data.y_test, resolution)
+    else:
+        figures["confusion_matrix"] = confusion_matrix(data.y_test, net.as_codes(predicted, len(predicted)),
+                                                       data.classes)
+    figures["network"] = network.figure(net, data.X if data.X.shape[1] == 2 else None, resolution // 10)
+    return figures
+
+
 def save(fig, path: str | os.PathLike) -> Path:
     """Write ``fig`` to ``path``, atomically; the format is the path's suffix (svg, png or pdf)."""
     from .persistence import write_atomic

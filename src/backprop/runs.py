@@ -25,22 +25,23 @@ def new_run_folder(root: str | Path, name: str | None = None) -> Path:
     return folder
 
 
-def metrics_text(rows: list[dict]) -> str:
-    """metrics.csv's text: a header, then one row per evaluated epoch, the columns of ``History.COLUMNS``."""
+def rows_text(rows: list[dict], columns: tuple[str, ...]) -> str:
+    """A CSV file's text: a header of ``columns``, then one line per row."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=History.COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
 
 
+def metrics_text(rows: list[dict]) -> str:
+    """metrics.csv's text: a header, then one row per evaluated epoch, the columns of ``History.COLUMNS``."""
+    return rows_text(rows, History.COLUMNS)
+
+
 def write_rows(rows: list[dict], columns: tuple[str, ...], path: Path) -> None:
     """A CSV file of ``rows`` with a header of ``columns``, atomically."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_atomic(path, buffer.getvalue().encode())
+    write_atomic(path, rows_text(rows, columns).encode())
 
 
 def write_metrics(rows: list[dict], path: Path) -> None:

@@ -31,9 +31,14 @@ def write_figures(figures: dict, folder: Path, args: argparse.Namespace) -> list
 
     paths = [plots.save(fig, folder / f"{name}.{args.format}") for name, fig in figures.items()]
     if args.show:
-        import matplotlib.pyplot as plt
-
-        for fig in figures.values():
-            plt.figure(fig)
-        plt.show()
+        show(figures)
     return paths
+
+
+def show(figures: dict) -> None:
+    """Open the figures (name -> matplotlib Figure) in windows, until they are closed."""
+    import matplotlib.pyplot as plt
+
+    for fig in figures.values():
+        plt.figure(fig)
+    plt.show()

@@ -35,26 +35,6 @@ def load_with_data(path: str):
     return net, datasets.from_spec(net.dataset), model_file
 
 
-def model_figures(net, data, resolution: int = 300) -> dict:
-    """The figures of a trained model on its data: right and wrong test points, the decision
-    boundary (on a resolution x resolution grid) and the network view (the first two need 2-D inputs)."""
-    from .. import plots
-    from ..views import network
-
-    figures = {}
-    predicted = net.predict(data.X_test)
-    if net.task == "regression":
-        figures["predicted_vs_true"] = plots.predicted_vs_true(data.y_test, predicted)
-    elif data.X_test.shape[1] == 2:
-        figures["comparison"] = plots.comparison(data.X_test, data.y_test, predicted)
-        figures["decision_boundary"] = plots.decision_boundary(net, data.X_test, data.y_test, resolution)
-    else:
-        figures["confusion_matrix"] = plots.confusion_matrix(data.y_test, net.as_codes(predicted, len(predicted)),
-                                                             data.classes)
-    figures["network"] = network.figure(net, data.X if data.X.shape[1] == 2 else None, resolution // 10)
-    return figures
-
-
 def two_d_note(net, data) -> str | None:
     """The one line that says which figures were skipped because the data is not 2-D, or None."""
     if data.X_test.shape[1] == 2:
@@ -65,12 +45,13 @@ def two_d_note(net, data) -> str | None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .. import plots
     from .train import score_name
 
     net, data, model_file = load_with_data(args.path)
     score = net.score(data.X_test, data.labels(data.y_test))
     folder = Path(args.out) if args.out else model_file.parent
-    paths = write_figures(model_figures(net, data), folder, args)
+    paths = write_figures(plots.model_figures(net, data), folder, args)
     print(f"{score_name(net)}: {score:.4f}")
     note = two_d_note(net, data)
     if note:

@@ -8,12 +8,11 @@ from pathlib import Path
 from .. import config
 from ..config import Experiment
 from ..errors import DivergenceError
-from .common import UsageError, add_figure_options
+from .common import UsageError, add_figure_options, show
 from .options import FLAGS, add_training_options, given_options
 
 # With the training options: what --resume takes from the run.
 RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every", "data", "target", "task")
-HEALTH_SAMPLES = 256  # training samples that gradient health is measured on, at every evaluation
 SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number, as shells report them
 
 
@@ -170,13 +169,12 @@ def cmd_resume(args: argparse.Namespace) -> int:
 def train_in_folder(folder: Path, net, data, state, every: int | None, args: argparse.Namespace) -> int:
     """Train from ``state`` to its last epoch in ``folder``: metrics appended as they come, a checkpoint
     every ``every`` epochs and on SIGINT/SIGTERM; at the end the model, the curves and the config."""
-    from .. import checkpoints, runs, training
-    from ..health import HealthRecorder
+    from .. import checkpoints, run_files, runs, training
 
     config = state.config
     metrics = runs.MetricsLog(folder / "metrics.csv", state.history.rows())
     checkpoint = checkpoints.Checkpoint(folder / checkpoints.FILE, every, dataset=data.spec)
-    health = HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.labels(data.y_train[:HEALTH_SAMPLES]))
+    health = run_files.health_recorder(net, data)
     callbacks = [health, metrics, checkpoint]
     snapshot_every = runs.read_json(folder / "config.json").get("snapshot_every")
     if snapshot_every:
@@ -210,19 +208,14 @@ def score_name(net) -> str:
 
 
 def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
-    from .. import health, persistence, plots, runs
-    from ..views import health as health_view
-    from ..views import report
-    from .common import write_figures
-    from .models import model_figures, two_d_note
+    from .. import persistence, run_files, runs
+    from .models import two_d_note
 
-    persistence.save(net, folder / runs.MODEL_FILE, dataset=data.spec)
     config = runs.read_json(folder / "config.json")
-    runs.write_json({**config, "train_seconds": history.seconds}, folder / "config.json")
-    runs.write_rows(history.health, health.COLUMNS, folder / "health.csv")
-    figures = {"curves": plots.curves(history), "health": health_view.figure(history.health)}
-    write_figures(figures, folder, args)  # the model's own figures are backprop evaluate's to write
-    report.write(folder, {**figures, **model_figures(net, data, resolution=150)})  # a page, not a poster
+    for name, payload in run_files.files(folder.name, net, data, history, config, args.format).items():
+        persistence.write_atomic(folder / name, payload)
+    if args.show:
+        show(run_files.figures(history))
     print(f"{score_name(net)}: {net.score(data.X_test, data.labels(data.y_test)):.4f}")
     print(f"training time: {history.seconds:.2f} s")
     print(f"run folder:    {folder}")

@@ -23,10 +23,10 @@ def run_point(name: str, experiment: Experiment, figure_format: str = "svg", dat
     with threadpool_limits(limits=1):  # J workers on J cores: one BLAS thread each, no oversubscription
         threads = max((pool["num_threads"] for pool in threadpool_info()), default=1)
         try:
-            result = _train(experiment, figure_format, data)
+            result = _train(name, experiment, figure_format, data)
         except (DivergenceError, ValueError, FloatingPointError) as err:
             result = {"test_accuracy": float("nan"), "train_seconds": float("nan"), "error": str(err),
-                      "files": {"config.json": _config(experiment, None, None, str(err))}}
+                      "files": {"config.json": _config(experiment, str(err))}}
     return {"name": name, "seconds": time.perf_counter() - began, "blas_threads": threads, **result}
 
 
@@ -42,34 +42,28 @@ def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg") 
     return plots.to_bytes(summary.figure(rows, keys), figure_format)
 
 
-def _train(experiment: Experiment, figure_format: str, data=None) -> dict:
+def _train(name: str, experiment: Experiment, figure_format: str, data=None) -> dict:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .. import datasets, persistence, plots, runs
+    from .. import datasets, run_files, runs
 
     data = data if data is not None else datasets.DATASETS[experiment.dataset]()
     net = experiment.network_for(data)
     history = net.fit(data.X_train, data.labels(data.y_train),
                       validation_data=(data.X_test, data.labels(data.y_test)),
-                      interrupt_signals=(), **experiment.fit.to_dict())
+                      callback=run_files.health_recorder(net, data), interrupt_signals=(),
+                      **experiment.fit.to_dict())
     accuracy = net.score(data.X_test, data.labels(data.y_test))  # R^2 for a regression set
-    files = {
-        runs.MODEL_FILE: persistence.to_bytes(net, data.spec),
-        "metrics.csv": runs.metrics_text(history.rows()).encode(),
-        f"curves.{figure_format}": plots.to_bytes(plots.curves(history), figure_format),
-        "config.json": _config(experiment, history.seconds, accuracy, None, data.spec),
-    }
+    config = {**experiment.to_dict(), "test_accuracy": accuracy, "dataset": data.spec}
+    files = run_files.files(name, net, data, history, config, figure_format)
+    files["metrics.csv"] = runs.metrics_text(history.rows()).encode()
     return {"test_accuracy": accuracy, "train_seconds": history.seconds, "error": None, "files": files}
 
 
-def _config(experiment: Experiment, seconds: float | None, accuracy: float | None, error: str | None,
-            dataset: dict | None = None) -> bytes:
+def _config(experiment: Experiment, error: str) -> bytes:
+    """A failed point's config.json: its options and the error."""
     from .. import runs
 
-    document = {**experiment.to_dict(), "train_seconds": seconds, "test_accuracy": accuracy}
-    if dataset is not None:
-        document["dataset"] = dataset  # the spec, as backprop train writes it
-    if error is not None:
-        document["error"] = error
+    document = {**experiment.to_dict(), "train_seconds": None, "test_accuracy": None, "error": error}
     return runs.json_text(document).encode()

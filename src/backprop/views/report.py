@@ -19,21 +19,19 @@ FIGURES = [  # (figure's name in the run folder, heading); those present are emb
 ]
 
 
-def html_page(folder: Path, figures: dict) -> str:
-    """The report of the run in ``folder``: its config.json as a table, then each figure given
-    (name -> matplotlib Figure, drawn as PNG) in ``FIGURES`` order, embedded."""
-    from ..plots import to_bytes
-
-    config = json.loads((folder / "config.json").read_text())
+def html_page(name: str, config: dict, images: dict[str, tuple[str, bytes]]) -> str:
+    """The report of the run ``name``: its configuration (config.json's content) as a table, then
+    each image given (figure name -> (media type, e.g. "image/png", and the file's bytes)) in
+    ``FIGURES`` order, embedded."""
     rows = "\n".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(json.dumps(v))}</td></tr>"
                      for k, v in _flatten(config).items())
-    parts = [f"<h1>Run {html.escape(folder.name)}</h1>", "<h2>Configuration</h2>", f"<table>{rows}</table>"]
-    parts += [_section(name, heading, to_bytes(figures[name], "png", dpi=80), "image/png")
-              for name, heading in FIGURES if name in figures]
+    parts = [f"<h1>Run {html.escape(name)}</h1>", "<h2>Configuration</h2>", f"<table>{rows}</table>"]
+    parts += [_section(figure, heading, images[figure][1], images[figure][0])
+              for figure, heading in FIGURES if figure in images]
     style = ("body{font-family:sans-serif;max-width:1300px;margin:2em auto;padding:0 1.5em;color:#222}"
              "img{max-width:100%;border:1px solid #ddd}table{border-collapse:collapse}"
              "th,td{padding:2px 10px;text-align:left;border-bottom:1px solid #eee;font-size:90%}")
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>backprop run {html.escape(folder.name)}"
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>backprop run {html.escape(name)}"
             f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
 
 
@@ -51,15 +49,6 @@ def _flatten(config: dict, prefix: str = "") -> dict:
         else:
             flat[f"{prefix}{key}"] = value
     return flat
-
-
-def write(folder: Path, figures: dict) -> Path:
-    """Write folder/report.html (see ``html_page``), atomically."""
-    from ..persistence import write_atomic
-
-    path = Path(folder) / "report.html"
-    write_atomic(path, html_page(Path(folder), figures).encode())
-    return path
 
 
 def add_replay(folder: Path, replay: Path) -> Path:

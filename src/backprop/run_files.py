@@ -1,0 +1,58 @@
+"""The files a finished run leaves in its run folder, as bytes: ``backprop train`` writes them, and
+a sweep's workers send them back to the process that writes them, so that both folders hold the
+same files (metrics.csv aside: train appends it as the epochs come, a worker sends it whole)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .health import COLUMNS as HEALTH_COLUMNS
+from .health import HealthRecorder
+
+if TYPE_CHECKING:
+    from .datasets import Dataset
+    from .network import Network
+    from .training import History
+
+HEALTH_SAMPLES = 256  # training samples that gradient health is measured on, at every evaluation
+REPORT_RESOLUTION = 150  # the report's decision boundary grid: a page, not a poster
+REPORT_DPI = 80
+BROWSER_MEDIA = {"svg": "image/svg+xml", "png": "image/png"}  # figure formats a report can embed as drawn
+
+
+def health_recorder(net: Network, data: Dataset) -> HealthRecorder:
+    """The callback that records the gradient health a run's health.csv and health figure show."""
+    return HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.labels(data.y_train[:HEALTH_SAMPLES]))
+
+
+def figures(history: History) -> dict:
+    """The run's own figures, name -> matplotlib Figure: the training curves and the gradient health."""
+    from . import plots
+    from .views import health as health_view
+
+    return {"curves": plots.curves(history), "health": health_view.figure(history.health)}
+
+
+def files(name: str, net: Network, data: Dataset, history: History, config: dict,
+          figure_format: str = "svg") -> dict[str, bytes]:
+    """{file name: bytes} for the run ``name``: the model, config.json (``config`` with the training
+    time), health.csv, the curves and health figures in ``figure_format``, and report.html."""
+    from . import persistence, plots, runs
+    from .views import report
+
+    config = {**config, "train_seconds": history.seconds}
+    drawn = figures(history)
+    own = {figure: plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
+    if figure_format in BROWSER_MEDIA:  # a browser shows these as they are: no second drawing for the report
+        images = {figure: (BROWSER_MEDIA[figure_format], payload) for figure, payload in own.items()}
+    else:  # PDF
+        images = {figure: ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
+                  for figure, fig in drawn.items()}
+    for figure, fig in plots.model_figures(net, data, REPORT_RESOLUTION).items():
+        images[figure] = ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
+    return {
+        persistence.MODEL_FILE: persistence.to_bytes(net, data.spec),
+        "config.json": runs.json_text(config).encode(),
+        "health.csv": runs.rows_text(history.health, HEALTH_COLUMNS).encode(),
+        **{f"{figure}.{figure_format}": payload for figure, payload in own.items()},
+        "report.html": report.html_page(name, config, images).encode(),
+    }
