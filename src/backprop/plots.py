@@ -107,7 +107,7 @@ def decision_boundary(net, X: Array, y: Array, resolution: int = 300):
     the arg-max prediction changes.
     """
     XX, YY, p1 = probability_grid(net, X, resolution)
-    fig = _figure((8, 6))
+    fig = _figure((8, 6), margins={"left": 0.09, "right": 0.98, "bottom": 0.09, "top": 0.94})
     ax = fig.subplots()
     filled = ax.contourf(XX, YY, p1, levels=25, cmap="Spectral", vmin=0, vmax=1)
     ax.contour(XX, YY, p1, levels=[0.5], colors="k", linewidths=1.5)
