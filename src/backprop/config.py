@@ -92,6 +92,7 @@ class Experiment:
         return replace(self, fit=replace(self.fit, **changes))
 
     def to_dict(self) -> dict:
+        """The experiment as JSON-ready values (config.json's options): tuples as lists."""
         return {**asdict(self), "hidden": list(self.hidden), "output_activation": self.output}
 
 

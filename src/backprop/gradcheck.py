@@ -36,10 +36,12 @@ class GradCheck:
 
     @property
     def passed(self) -> bool:
+        """True when every array's relative error is within the tolerance."""
         return all(check.passed for check in self.checks)
 
     @property
     def worst(self) -> float:
+        """The largest relative error over the arrays."""
         return max(check.relative_error for check in self.checks)
 
     def table(self) -> str:

@@ -34,6 +34,8 @@ class Optimizer:
         self.learning_rate = _positive("learning_rate", learning_rate)
 
     def update(self, params: list[Array], grads: list[Array]) -> None:
+        """One step: change each parameter array in ``params`` in place from the gradient array of
+        the same shape in ``grads``, updating this optimizer's state."""
         raise NotImplementedError
 
     def state_dict(self) -> dict:
@@ -68,6 +70,7 @@ class SGD(Optimizer):
     """Plain gradient descent: p <- p - lr * g."""
 
     def update(self, params: list[Array], grads: list[Array]) -> None:
+        """p <- p - lr * g for each parameter array, in place."""
         for p, g in zip(params, grads):
             p -= self.learning_rate * g
 
@@ -89,6 +92,7 @@ class Momentum(Optimizer):
         self.velocities: list[Array] | None = None
 
     def update(self, params: list[Array], grads: list[Array]) -> None:
+        """One momentum (or Nesterov) step on each parameter array, in place; velocities start at zero."""
         if self.velocities is None:
             self.velocities = [np.zeros_like(p) for p in params]
         mu, lr = self.momentum, self.learning_rate
@@ -109,6 +113,7 @@ class RMSProp(Optimizer):
         self.squares: list[Array] | None = None
 
     def update(self, params: list[Array], grads: list[Array]) -> None:
+        """One RMSprop step on each parameter array, in place; the squares start at zero."""
         if self.squares is None:
             self.squares = [np.zeros_like(p) for p in params]
         for p, g, s in zip(params, grads, self.squares):
@@ -135,6 +140,7 @@ class Adam(Optimizer):
         self.vs: list[Array] | None = None
 
     def update(self, params: list[Array], grads: list[Array]) -> None:
+        """One bias-corrected Adam step on each parameter array, in place; t counts the steps."""
         if self.ms is None:
             self.ms = [np.zeros_like(p) for p in params]
             self.vs = [np.zeros_like(p) for p in params]

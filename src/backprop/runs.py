@@ -68,6 +68,7 @@ class MetricsLog:
             self.file.flush()  # one write per row: SIGKILL can end the file only between rows
 
     def close(self) -> None:
+        """Close metrics.csv (every row is on disk already)."""
         self.file.close()
 
 

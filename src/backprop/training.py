@@ -119,6 +119,7 @@ class History:
     COLUMNS = ("epoch", "loss", "mse", "train_accuracy", "val_loss", "val_accuracy")
 
     def append(self, record: dict) -> None:
+        """Add one evaluation: ``record`` holds a value for each of ``COLUMNS``."""
         for name in self.COLUMNS:
             getattr(self, name).append(record[name])
 
@@ -143,6 +144,8 @@ class EarlyStopping:
         self.tol = tol
 
     def should_stop(self, net: Network, loss: float, epoch: int) -> bool:
+        """Record this epoch's loss (copying the weights at a new lowest); True once ``patience``
+        epochs have passed without an improvement of more than ``tol``."""
         if loss < self.best - self.tol:
             self.best_epoch = epoch
         if loss < self.best:
@@ -151,6 +154,7 @@ class EarlyStopping:
         return epoch - self.best_epoch >= self.patience
 
     def restore(self, net: Network) -> None:
+        """Put the weights kept at the lowest loss back into ``net`` (nothing if none were kept)."""
         if self.best_params is not None:
             for p, best in zip(net.parameters(), self.best_params):
                 p[...] = best

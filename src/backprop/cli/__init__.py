@@ -29,6 +29,7 @@ __all__ = ["main", "build_parser", "UsageError", "EXIT_OK", "EXIT_USAGE", "EXIT_
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: one sub-parser per command, each module adding its own."""
     parser = Parser(prog="backprop", description="Backpropagation in NumPy: train, evaluate and plot.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for group in (train, sweep, models, export, teach, data):

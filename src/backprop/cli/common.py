@@ -12,15 +12,20 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse prints usage + message; we want one line
+    """An ArgumentParser whose errors raise UsageError (one line, exit code 2) instead of exiting."""
+
+    def error(self, message):
+        """Raise UsageError with argparse's message: argparse would print the usage and exit."""
         raise UsageError(f"{self.prog}: {message}")
 
 
 def choices(registry) -> list[str]:
+    """The names a registry offers, sorted, as an option's choices."""
     return sorted(registry)
 
 
 def add_figure_options(parser: argparse.ArgumentParser) -> None:
+    """--format and --show, for the commands that draw figures."""
     parser.add_argument("--format", choices=list(FORMATS), default="svg", help="figure format (default svg)")
     parser.add_argument("--show", action="store_true", help="also open the figures in a window")
 

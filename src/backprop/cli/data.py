@@ -9,6 +9,7 @@ from .common import add_figure_options, choices
 
 
 def add_parsers(sub) -> None:
+    """The plot-data command's parser."""
     plot_data = sub.add_parser("plot-data", help="draw the data set")
     plot_data.add_argument("--dataset", choices=choices(DATASETS), default="moons")
     plot_data.add_argument("--dark", action="store_true", help="dark background")
@@ -18,6 +19,7 @@ def add_parsers(sub) -> None:
 
 
 def cmd_plot_data(args: argparse.Namespace) -> int:
+    """backprop plot-data: draw a data set."""
     from .. import datasets, plots
 
     data = datasets.DATASETS[args.dataset]()

@@ -7,6 +7,7 @@ from .common import UsageError
 
 
 def add_parsers(sub) -> None:
+    """The export command's parser."""
     export = sub.add_parser("export", help="write a model in another format (ONNX)")
     export.add_argument("path", help="a model file or a run folder")
     export.add_argument("--onnx", metavar="FILE.onnx", help="write an ONNX graph (needs backprop[onnx])")
@@ -14,6 +15,7 @@ def add_parsers(sub) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """backprop export: a model file to ONNX."""
     from .. import persistence, runs
 
     if not args.onnx:

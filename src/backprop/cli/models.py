@@ -9,6 +9,7 @@ from .common import UsageError, add_figure_options, write_figures
 
 
 def add_parsers(sub) -> None:
+    """The evaluate and predict commands' parsers."""
     evaluate = sub.add_parser("evaluate", help="score a model on its test split and draw it")
     evaluate.add_argument("path", help="a model file or a run folder")
     evaluate.add_argument("--out", help="folder for the figures (default: beside the model)")
@@ -45,6 +46,7 @@ def two_d_note(net, data) -> str | None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """backprop evaluate: score a model on its test split and draw its figures."""
     from .. import plots
     from .train import score_name
 
@@ -72,6 +74,7 @@ def _parse_points(texts: list[str], source: str) -> list[list[float]]:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    """backprop predict: a model's predictions for points given or a CSV file, as a table."""
     import numpy as np
 
     from .. import persistence, predictions, runs

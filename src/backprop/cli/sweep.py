@@ -12,6 +12,7 @@ from .options import BOOLEANS, FLAGS, add_training_options, given_options
 
 
 def add_parsers(sub) -> None:
+    """The sweep command's parser: every training option, each taking one or more values."""
     sweep = sub.add_parser("sweep", help="train a grid of configurations over several seeds, in parallel")
     add_training_options(sweep, many=True)
     seeds = sweep.add_mutually_exclusive_group()
@@ -54,11 +55,13 @@ class RunsReporter:
                   flush=True)
 
     def close(self) -> None:
+        """End the progress bar, if one was drawn."""
         if self.bar is not None:
             self.bar.close()
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    """backprop sweep: run the grid, write the sweep folder, print the best configuration."""
     import time
     from pathlib import Path
 

@@ -9,6 +9,7 @@ EXIT_GRADCHECK_FAILED = 1
 
 
 def add_parsers(sub) -> None:
+    """The teaching commands' parsers: gradcheck, trace, replay, compare."""
     check = sub.add_parser("gradcheck", help="check backpropagation against finite differences")
     check.add_argument("model", nargs="?", help="a model file or run folder (default: a fresh seed network)")
     check.add_argument("--samples", type=int, default=20, help="training samples in the loss (default 20)")
@@ -47,6 +48,7 @@ def _network_and_data(model: str | None):
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
+    """backprop gradcheck: backpropagation's gradients against finite differences."""
     from ..gradcheck import gradcheck
 
     if args.samples < 1:
@@ -59,6 +61,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    """backprop trace: every number of one sample's forward and backward pass."""
     from .. import trace
 
     net, data = _network_and_data(args.model)
@@ -73,6 +76,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    """backprop replay: a run's snapshots as an animation (GIF or MP4)."""
     from pathlib import Path
 
     from .. import datasets, runs, snapshots
@@ -93,6 +97,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """backprop compare: runs trained on the same data set, side by side in one figure."""
     from pathlib import Path
 
     from .. import datasets, persistence, plots, runs

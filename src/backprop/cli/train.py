@@ -17,6 +17,7 @@ SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number
 
 
 def add_parsers(sub) -> None:
+    """The train command's parser (every training option, --resume)."""
     train = sub.add_parser("train", help="train a network (default: the seed's experiment)")
     add_training_options(train)
     train.add_argument("--seed", type=int, help="the network's seed (initial weights, sample order)")
@@ -66,6 +67,7 @@ class ProgressReporter:
                   f"mse {record['mse']:.5f}  test accuracy {record['val_accuracy']:.2%}", file=sys.stderr, flush=True)
 
     def close(self) -> None:
+        """End the progress bar, if one was drawn."""
         if self.bar is not None:
             self.bar.close()
 
@@ -77,6 +79,7 @@ def _check_every(every: int | None) -> int | None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """backprop train: train an experiment into a new run folder (or resume one)."""
     from .. import runs, training
 
     if args.resume:
@@ -147,6 +150,7 @@ def start_from(net, run: Path) -> None:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
+    """backprop train --resume FOLDER: continue a run from its checkpoint."""
     from .. import checkpoints, datasets, runs
 
     given = [*given_options(args), *(k for k in RUN_OPTIONS if getattr(args, k) is not None)]

@@ -112,6 +112,7 @@ def tanh(x):
 # the seed's per-sample products (at most 1250) stay loops, which BLAS's call overhead would slow.
 @njit(cache=True, error_model="numpy", inline="always")
 def view(buffer, start, rows, cols):
+    """The (rows, cols) matrix stored row by row in the flat ``buffer`` from ``start``."""
     return buffer[start:start + rows * cols].reshape((rows, cols))
 
 
@@ -304,13 +305,15 @@ def weight_decay(theta, layout, grads, decay):
 
 # ---------------------------------------------------------------------------------------- updates
 @njit(cache=True, error_model="numpy", fastmath=UPDATE_MATH)
-def update_sgd(p, g, lr):  # p <- p - lr g
+def update_sgd(p, g, lr):
+    """p <- p - lr g, for the flat parameters p and gradients g."""
     for i in range(p.size):
         p[i] -= lr * g[i]
 
 
 @njit(cache=True, error_model="numpy", fastmath=UPDATE_MATH)
-def update_momentum(p, g, v, lr, mu, nesterov):  # v <- mu v - lr g; p <- p + v (Nesterov: + mu v - lr g)
+def update_momentum(p, g, v, lr, mu, nesterov):
+    """v <- mu v - lr g; p <- p + v (Nesterov: p + mu v - lr g), all flat arrays of one layout."""
     for i in range(p.size):
         vi = mu * v[i] - lr * g[i]
         v[i] = vi
@@ -318,7 +321,8 @@ def update_momentum(p, g, v, lr, mu, nesterov):  # v <- mu v - lr g; p <- p + v 
 
 
 @njit(cache=True, error_model="numpy", fastmath=UPDATE_MATH)
-def update_rmsprop(p, g, s, lr, rho, eps):  # s <- rho s + (1 - rho) g^2; p <- p - lr g / (sqrt(s) + eps)
+def update_rmsprop(p, g, s, lr, rho, eps):
+    """s <- rho s + (1 - rho) g^2; p <- p - lr g / (sqrt(s) + eps), all flat arrays of one layout."""
     for i in range(p.size):
         si = rho * s[i] + (1 - rho) * g[i] * g[i]
         s[i] = si
@@ -326,7 +330,8 @@ def update_rmsprop(p, g, s, lr, rho, eps):  # s <- rho s + (1 - rho) g^2; p <- p
 
 
 @njit(cache=True, error_model="numpy", fastmath=UPDATE_MATH)
-def update_adam(p, g, m, v, lr, b1, b2, eps, t):  # bias-corrected moments, step t (1-based)
+def update_adam(p, g, m, v, lr, b1, b2, eps, t):
+    """Adam with bias-corrected moments m and v at step t (1-based), all flat arrays of one layout."""
     # The reference's three divisions per parameter (m / c1, v / c2, and by the denominator) become
     # one: division and sqrt are the slowest vector operations (each ~1 ns per float64 here, the
     # whole update's cost at batch 1); the bias corrections are multiplied in as reciprocals instead,
