@@ -61,6 +61,19 @@ def test_auto_picks_the_compiled_engine(optimizer, batch_size, name):
     assert engines.select("numpy", make("mse", "float64"), config).name in ("numpy", "numpy-per-sample")
 
 
+def test_per_sample_sgd_compiles_only_the_scorer_of_the_general_engine(monkeypatch):
+    """On a fresh install the general epoch loop is ~5 s of compiling that per-sample SGD never runs."""
+    from backprop.engines import numba_engine
+
+    def compiled_the_epoch_loop(*args):
+        raise AssertionError("the general engine's epoch loop was compiled for per-sample SGD")
+
+    monkeypatch.setattr(numba_engine, "run_epoch", compiled_the_epoch_loop)
+    assert engines.select("auto", make("mse", "float64"), FitConfig(batch_size=1)).name == "numba-per-sample-sgd"
+    with pytest.raises(AssertionError, match="epoch loop was compiled"):
+        engines.select("auto", make("mse", "float64"), FitConfig(batch_size=2))
+
+
 def test_auto_compiles_large_batches_too():
     net = Network([Dense(2, 256, "sigmoid"), Dense(256, 256, "sigmoid"), Dense(256, 2, "softmax")],
                   loss="cross_entropy", seed=0)

@@ -87,9 +87,12 @@ def select(engine: str, net: Network, config) -> Engine:
         return Engine("numpy", reference.run_epoch, reference_scores)
     from . import numba_engine, numba_sgd
 
-    numba_engine.warm_up(net, config)
     if per_sample_sgd_problem(net, config, numba_sgd.OPTIMIZERS, tuple(numba_sgd.LOSS_CODES),
                               tuple(numba_sgd.ACTIVATION_CODES)) is None:
+        # only the scorer of the general engine: on a fresh install its epoch loop would be another
+        # 5 s of compiling, for nothing
+        numba_engine.warm_up(net, config, train=False)
         numba_sgd.warm_up(net, config)
         return Engine("numba-per-sample-sgd", numba_sgd.run_epoch, numba_engine.scores)
+    numba_engine.warm_up(net, config)
     return Engine("numba", numba_engine.run_epoch, numba_engine.scores)
