@@ -284,15 +284,17 @@ def jax_python(given: str | None) -> str | None:
 
 
 def against_jax(python: str, repeats: int) -> list[list[str]]:
-    """The compiled engine and JAX, interleaved: per-sample SGD (us/sample) and the fast fit (s)."""
+    """The compiled engine and JAX, interleaved: per-sample SGD (us/sample) and the fast fit (s).
+    JAX serves from one process (engines_speed.JaxPeer), so each pair is timed back to back."""
+    jax = engines_speed.JaxPeer(python)
     contenders = {
         ("per-sample SGD, seed's network", "backprop compiled", "us/sample"):
             lambda: engines_speed.per_sample("sgd", "auto"),
         ("per-sample SGD, seed's network", "JAX lax.scan", "us/sample"):
-            lambda: engines_speed.run_jax(python, "per-sample", 30)["us_per_sample"],
+            lambda: jax("per-sample", 10)["us_per_sample"],
         ("fast preset fit, evaluations included", "backprop compiled", "s"): lambda: engines_speed.fast_fit("numba"),
         ("fast preset fit, evaluations included", "JAX, one jitted program", "s"):
-            lambda: float(np.median(engines_speed.run_jax(python, "fast", 5)["seconds"])),
+            lambda: float(np.median(jax("fast", 5)["seconds"])),
     }
     times: dict = {key: [] for key in contenders}
     for f in contenders.values():
@@ -300,6 +302,7 @@ def against_jax(python: str, repeats: int) -> list[list[str]]:
     for _ in range(repeats):
         for key, f in contenders.items():
             times[key].append(f())
+    jax.close()
     rows = []
     for (what, who, unit), values in times.items():
         ratio = ""

@@ -51,14 +51,26 @@ def fast_fit(engine: str, count: int = 5) -> float:
     return statistics.median(seconds)
 
 
-def run_jax(python: str | None, what: str, count: int) -> dict | None:
-    if not python:
-        return None
-    done = subprocess.run([python, str(ROOT / "bench" / "jax_peer.py"), what, str(count), str(ROOT / "src")],
-                          capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        sys.exit(f"jax_peer.py failed: {done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class JaxPeer:
+    """bench/jax_peer.py serving in one long-lived process of ``python`` (which has jax and optax):
+    ``peer(what, count)`` -> its JSON answer. Each program compiles once, at its first request, so
+    that JAX is timed right beside backprop, not a process start and a compilation later."""
+
+    def __init__(self, python: str):
+        self.process = subprocess.Popen([python, str(ROOT / "bench" / "jax_peer.py"), "serve", "0", str(ROOT / "src")],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def __call__(self, what: str, count: int) -> dict:
+        self.process.stdin.write(f"{what} {count}\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            sys.exit(f"jax_peer.py stopped (exit code {self.process.wait()})")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 def fmt(values: list[float]) -> str:
@@ -80,19 +92,21 @@ def main() -> None:
         except ImportError:
             print("JAX not installed: its rows are skipped (pip install 'jax[cpu]' optax, or --jax-python)")
     rows: dict[str, list[float]] = {}
-    contenders = {
-        "plain SGD, compiled (numba_sgd)": lambda: per_sample("sgd", "auto"),
+    jax = JaxPeer(python) if python else None
+    contenders = {"plain SGD, compiled (numba_sgd)": lambda: per_sample("sgd", "auto")}
+    if jax:  # right after plain SGD, so that the two see the machine at the same speed
+        contenders["plain SGD, JAX lax.scan (float64)"] = lambda: jax("per-sample", 10)["us_per_sample"]
+    contenders |= {
         "Adam, compiled": lambda: per_sample("adam", "numba"),
         "momentum, compiled": lambda: per_sample("momentum", "numba"),
         "softmax + cross-entropy SGD, compiled": lambda: per_sample("sgd", "numba", "cross_entropy"),
         "Adam, NumPy reference": lambda: per_sample("adam", "numpy", epochs=1),
         "plain SGD, NumPy per-sample": lambda: per_sample("sgd", "numpy", epochs=1),
     }
-    if python:
-        contenders["plain SGD, JAX lax.scan (float64)"] = lambda: run_jax(python, "per-sample", 30)["us_per_sample"]
-    fits = {"compiled": lambda: fast_fit("numba"), "NumPy": lambda: fast_fit("numpy")}
-    if python:
-        fits["JAX, one jitted program"] = lambda: float(np.median(run_jax(python, "fast", 5)["seconds"]))
+    fits = {"compiled": lambda: fast_fit("numba")}
+    if jax:
+        fits["JAX, one jitted program"] = lambda: float(np.median(jax("fast", 5)["seconds"]))
+    fits["NumPy"] = lambda: fast_fit("numpy")
     for f in list(contenders.values()) + list(fits.values()):
         f()  # compile, load caches, start JAX once
     for _ in range(options.repeats):
@@ -109,6 +123,8 @@ def main() -> None:
     for name in fits:
         ratios = [v / b for v, b in zip(rows["fit: " + name], rows["fit: compiled"])]
         print(f"   {name:<40} {fmt(rows['fit: ' + name]):<26} x{fmt(ratios)}")
+    if jax:
+        jax.close()
 
 
 if __name__ == "__main__":

@@ -4,8 +4,12 @@ trains, written as a JAX user would, and prints one JSON line of timings (compil
 
     python bench/jax_peer.py per-sample EPOCHS SRC  # seed network, per-sample SGD, float64, lax.scan per epoch
     python bench/jax_peer.py fast REPEATS SRC       # fast preset: 2-64-2, Adam 0.02 cosine, batch 64, 25 epochs
+    python bench/jax_peer.py serve 0 SRC            # one process answering such requests from stdin
 
-SRC is backprop's src/ folder (for the data set, made exactly as backprop makes it).
+SRC is backprop's src/ folder (for the data set, made exactly as backprop makes it). ``serve``
+reads one request per line ("per-sample 10", "fast 5") and answers each with one JSON line, every
+program compiled once, at its first request: a bench then times JAX right beside backprop, within
+milliseconds, instead of a process start and a compilation apart (the machine's speed drifts).
 """
 import json
 import sys
@@ -23,7 +27,8 @@ from backprop import datasets  # noqa: E402  (the same split, made without sciki
 DATA = datasets.moons()
 
 
-def per_sample(epochs: int) -> dict:
+def per_sample_program():
+    """The compiled per-sample SGD epoch and its training data: run(epochs) -> timings."""
     rng = np.random.default_rng(0)
     params = []
     for a, b in zip([2, 25, 50, 25], [25, 50, 25, 2]):
@@ -45,15 +50,20 @@ def per_sample(epochs: int) -> dict:
 
     X, T = jnp.asarray(DATA.X_train), jnp.asarray(np.eye(2)[DATA.y_train])
     jax.block_until_ready(epoch(params, X, T))  # compile
-    start = time.perf_counter()
-    for _ in range(epochs):
-        params = epoch(params, X, T)
-    jax.block_until_ready(params)
-    seconds = time.perf_counter() - start
-    return {"us_per_sample": 1e6 * seconds / epochs / len(DATA.X_train)}
+
+    def run(epochs: int) -> dict:
+        p = params
+        start = time.perf_counter()
+        for _ in range(epochs):
+            p = epoch(p, X, T)
+        jax.block_until_ready(p)
+        seconds = time.perf_counter() - start
+        return {"us_per_sample": 1e6 * seconds / epochs / len(DATA.X_train)}
+    return run
 
 
-def fast(repeats: int) -> dict:
+def fast_program():
+    """The fast preset's whole training as one jitted program: run(repeats) -> timings, accuracies."""
     import optax
 
     X, y = jnp.asarray(DATA.X_train, jnp.float32), jnp.asarray(DATA.y_train)
@@ -88,16 +98,35 @@ def fast(repeats: int) -> dict:
         return jax.lax.scan(one_epoch, (p, state), jax.random.split(key, epochs))[0][0]
 
     jax.block_until_ready(train(jax.random.PRNGKey(0)))  # compile
-    times, accuracies = [], []
-    for seed in range(repeats):
-        start = time.perf_counter()
-        p = jax.block_until_ready(train(jax.random.PRNGKey(seed)))
-        times.append(time.perf_counter() - start)
-        predicted = np.argmax(np.asarray(logits(p, jnp.asarray(DATA.X_test, jnp.float32))), axis=1)
-        accuracies.append(float(np.mean(predicted == DATA.y_test)))
-    return {"seconds": times, "test_accuracy": accuracies}
+
+    def run(repeats: int) -> dict:
+        times, accuracies = [], []
+        for seed in range(repeats):
+            start = time.perf_counter()
+            p = jax.block_until_ready(train(jax.random.PRNGKey(seed)))
+            times.append(time.perf_counter() - start)
+            predicted = np.argmax(np.asarray(logits(p, jnp.asarray(DATA.X_test, jnp.float32))), axis=1)
+            accuracies.append(float(np.mean(predicted == DATA.y_test)))
+        return {"seconds": times, "test_accuracy": accuracies}
+    return run
+
+
+PROGRAMS = {"per-sample": per_sample_program, "fast": fast_program}
+
+
+def serve() -> None:
+    """Answer "WHAT COUNT" lines from stdin with one JSON line each, until stdin closes."""
+    built = {}
+    for line in sys.stdin:
+        what, count = line.split()
+        if what not in built:
+            built[what] = PROGRAMS[what]()
+        print(json.dumps(built[what](int(count))), flush=True)
 
 
 if __name__ == "__main__":
     what, count = sys.argv[1], int(sys.argv[2])
-    print(json.dumps(per_sample(count) if what == "per-sample" else fast(count)))
+    if what == "serve":
+        serve()
+    else:
+        print(json.dumps(PROGRAMS[what]()(count)))
