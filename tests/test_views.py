@@ -50,7 +50,7 @@ def test_the_health_figure_of_a_history_without_health_says_so_and_does_not_warn
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns for a legend with nothing in it
         fig = health_view.figure(history.health)
-    assert "no gradient health recorded" in [t.get_text() for t in fig.axes[0].texts]
+    assert all([t.get_text() for t in ax.texts] == ["no gradient health recorded"] for ax in fig.axes)
 
 
 def test_the_network_view_draws_every_unit_and_weight(data):

@@ -27,16 +27,13 @@ def figure(rows: list[dict], title: str = "Gradient health"):
     ax_sat.set(title="Saturated sigmoid/tanh outputs", xlabel="epoch", ylabel="% within 0.01 of a bound",
                ylim=(-2, 102))
     ax_dead.set(title="Dead ReLU units", xlabel="epoch", ylabel="% never active", ylim=(-2, 102))
-    for ax, empty in ((ax_sat, "no sigmoid or tanh layer"), (ax_dead, "no ReLU layer")):
+    nothing = "no gradient health recorded"  # a history trained without a HealthRecorder callback
+    for ax, empty in ((ax_norm, nothing), (ax_sat, "no sigmoid or tanh layer" if rows else nothing),
+                      (ax_dead, "no ReLU layer" if rows else nothing)):
         if ax.lines:
             ax.legend(fontsize=8, loc="best")
         else:
             ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes, color="gray")
-    if ax_norm.lines:
-        ax_norm.legend(fontsize=8, loc="best")
-    else:  # a history recorded without a HealthRecorder callback
-        ax_norm.text(0.5, 0.5, "no gradient health recorded", ha="center", va="center", transform=ax_norm.transAxes,
-                     color="gray")
     for ax in (ax_norm, ax_sat, ax_dead):
         ax.grid(alpha=0.3)
     fig.suptitle(title)
