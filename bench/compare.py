@@ -1,6 +1,6 @@
 """Every speed figure in one run: backprop against the seed, scikit-learn and PyTorch.
 
-    python bench/compare.py             # everything (about 10 minutes on 2 cores)
+    python bench/compare.py             # everything (about 20 minutes on 2 cores)
     python bench/compare.py --quick     # smaller sizes, to check that it runs (about 1 minute)
 
 1. The seed's experiment with each engine against the seed's own code (bench/seed_speed.py).
