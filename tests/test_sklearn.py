@@ -114,12 +114,13 @@ def test_partial_fit_continues_the_optimizer_and_warm_start_the_weights(iris):
     np.testing.assert_allclose(online.predict_proba(X), full.predict_proba(X), rtol=1e-12)  # same 3 Adam steps
     assert online.n_iter_ == 3
     online.partial_fit(X[:20], y[:20])  # a smaller chunk than the first call's batch size
-    assert online.n_iter_ == 4
+    assert online.n_iter_ == 4 and len(online.loss_curve_) == 4
     with pytest.raises(ValueError, match="classes must be given on the first call"):
         BackpropClassifier().partial_fit(X, y)
     warm = BackpropClassifier(hidden_layer_sizes=(8,), random_state=0, epochs=5, warm_start=True).fit(X, y)
-    before = warm.network_.layers[0].weights.copy()
+    before, first_curve = warm.network_.layers[0].weights.copy(), list(warm.loss_curve_)
     warm.fit(X, y)
+    assert warm.n_iter_ == 5 and warm.loss_curve_[:5] == first_curve and len(warm.loss_curve_) == 10  # extended
     cold = BackpropClassifier(hidden_layer_sizes=(8,), random_state=0, epochs=5).fit(X, y)
     assert not np.array_equal(warm.network_.layers[0].weights, before)
     assert warm.score(X, y) >= cold.score(X, y)

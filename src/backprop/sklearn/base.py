@@ -92,8 +92,11 @@ class BackpropEstimator(BaseEstimator):
         history = training.fit(self.network_, *data, config, validation_data=validation,
                                callback=_print_loss if self.verbose else None, state=state, interrupt_signals=())
         self._state = state
-        self.loss_curve_ = list(history.loss[1:])
-        self.n_iter_ = state.epoch if incremental else len(self.loss_curve_)
+        curve = list(history.loss[1:])  # a partial_fit's state holds every epoch since its first call
+        new = curve[-1:] if incremental else curve
+        # as scikit-learn's MLP: a warm-started fit or a partial_fit extends the curve, a fresh fit restarts it
+        self.loss_curve_ = new if first else [*getattr(self, "loss_curve_", []), *new]
+        self.n_iter_ = state.epoch if incremental else len(new)
         if validation is not None:
             self.best_validation_score_ = self.network_.score(*validation)
         return self

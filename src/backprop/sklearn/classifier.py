@@ -39,7 +39,9 @@ class BackpropClassifier(ClassifierMixin, BackpropEstimator):
     ----------
     classes_: (n_classes,) the labels, sorted.   n_features_in_, feature_names_in_ (given a DataFrame).
     network_: the trained ``backprop.Network`` (its ``classes`` are ``classes_``).
-    loss_curve_: the training loss after each epoch.   n_iter_: epochs trained.
+    loss_curve_: the training loss after each epoch, extended by a warm-started fit or partial_fit
+        (as scikit-learn's MLPClassifier).   n_iter_: epochs trained by the last fit, or by all
+        partial_fit calls so far.
     best_validation_score_: with early_stopping, the validation accuracy of the kept weights.
     """
 
