@@ -263,6 +263,19 @@ def test_the_command_prints_progress_lines_and_the_best_train_command(local_swee
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize("tasks,label,scale", [(["classification"], "test accuracy (%)", 100),
+                                               (["regression"], "test R^2", 1),
+                                               (["regression", "classification"], "test score", 1)])
+def test_the_summary_figure_names_what_the_score_column_holds(tasks, label, scale):
+    rows = [{"learning_rate": lr, "seed": 0, "test_accuracy": score, "train_seconds": 0.1, "run": str(lr),
+             "error": None} for lr, score in ((0.01, 0.5), (0.02, 0.75))]
+    score = summary.score_label(tasks)
+    ax = summary.figure(rows, ["learning_rate"], score).axes[0]
+    assert ax.get_ylabel() == label and ax.get_title() == f"{score[0].upper()}{score[1:]} by learning_rate"
+    means = [line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 1]
+    assert sorted(set(means)) == [0.5 * scale, 0.75 * scale]  # each mean: its marker and two caps
+
+
 def test_a_sweep_on_a_csv_table_sends_the_table_to_the_workers(tmp_path, capsys):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 3)) * [1, 50, 0.1]

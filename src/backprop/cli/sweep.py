@@ -76,8 +76,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                          "(--lr 0.01 0.03) or several seeds (--seeds 5)")
     data = _table(args)
     named = args.dataset or [None]
-    regression = data.task == "regression" if data is not None else all(n in REGRESSION_SETS for n in named)
-    score = "test R^2" if regression else "test accuracy"  # summary.csv's test_accuracy column holds R^2 then
+    tasks = [data.task] if data is not None else ["regression" if n in REGRESSION_SETS else "classification"
+                                                   for n in named]
+    score = summary.score_label(tasks)  # what summary.csv's test_accuracy column holds
     name = args.name or time.strftime("%Y%m%d-%H%M%S")
     reporter = RunsReporter("none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines"), score)
     try:

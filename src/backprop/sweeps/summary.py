@@ -31,6 +31,14 @@ def csv_text(rows: list[dict], keys: list[str]) -> str:
     return buffer.getvalue()
 
 
+def score_label(tasks) -> str:
+    """What the test_accuracy column holds for runs of these tasks: "test accuracy" (classification),
+    "test R^2" (regression), or "test score" for a sweep over both."""
+    tasks = set(tasks)
+    return {frozenset({"classification"}): "test accuracy", frozenset({"regression"}): "test R^2"}.get(
+        frozenset(tasks), "test score")
+
+
 def best(rows: list[dict], keys: list[str]) -> dict | None:
     """The swept options' values with the highest mean test accuracy over seeds (ties: the faster),
     as {"params": {key: value}, "test_accuracy": mean, "runs": n}; None if every run failed."""
@@ -46,12 +54,14 @@ def best(rows: list[dict], keys: list[str]) -> dict | None:
     return {"params": {k: group[0][k] for k in keys}, "test_accuracy": float(accuracy), "runs": len(group)}
 
 
-def figure(rows: list[dict], keys: list[str]):
-    """Test accuracy (top) and training time (bottom) against each swept option: every seed's run as a
-    dot, the mean over seeds as a marker with the min-max range."""
+def figure(rows: list[dict], keys: list[str], score: str = "test accuracy"):
+    """The test score (top: ``score`` names what test_accuracy holds, see ``score_label``) and the
+    training time (bottom) against each swept option: every seed's run as a dot, the mean over
+    seeds as a marker with the min-max range."""
     from matplotlib.figure import Figure
 
     panels = keys or [None]
+    scale, ylabel = (100, "test accuracy (%)") if score == "test accuracy" else (1, score)
     fig = Figure(figsize=(4.2 * len(panels) + 1, 7))
     fig.subplots_adjust(left=0.55 / (4.2 * len(panels) + 1) * 1.6, right=0.98, bottom=0.08, top=0.9, hspace=0.45,
                         wspace=0.28)  # a fixed layout renders twice as fast as the constrained one
@@ -60,8 +70,8 @@ def figure(rows: list[dict], keys: list[str]):
     for column, key in enumerate(panels):
         labels = sorted({format_value(r[key]) for r in rows}, key=_natural) if key else ["all runs"]
         groups = [[r for r in done if key is None or format_value(r[key]) == label] for label in labels]
-        _panel(axes[0, column], groups, labels, [[100 * r["test_accuracy"] for r in g] for g in groups],
-               "test accuracy (%)", f"Test accuracy by {key or 'seed'}", key or "")
+        _panel(axes[0, column], groups, labels, [[scale * r["test_accuracy"] for r in g] for g in groups],
+               ylabel, f"{score[0].upper()}{score[1:]} by {key or 'seed'}", key or "")
         _panel(axes[1, column], groups, labels, [[r["train_seconds"] for r in g] for g in groups],
                "training time (s)", f"Training time by {key or 'seed'}", key or "")
     axes[0, 0].legend(loc="best", fontsize=8)

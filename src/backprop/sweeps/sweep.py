@@ -56,6 +56,7 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
 
     runs.remove_staging(folder)  # what a killed sweep was writing: those points run again
     keys = list(grid_values)
+    score = summary.score_label(e.task for e in experiments.values())
     rows, todo = {}, []
     for point in points:
         if (folder / point.name / "config.json").exists():
@@ -65,10 +66,10 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
         else:
             todo.append(point)
     if todo:
-        figure = _run(todo, experiments, folder, rows, points, keys, figure_format, callback, backend, address, jobs,
-                      data)
+        figure = _run(todo, experiments, folder, rows, points, keys, (figure_format, score), callback, backend,
+                      address, jobs, data)
     else:
-        figure = draw_summary([rows[p.name] for p in points], keys, figure_format)
+        figure = draw_summary([rows[p.name] for p in points], keys, figure_format, score)
     table = [rows[p.name] for p in points]
     from .. import persistence
 
@@ -77,10 +78,11 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
     return table
 
 
-def _run(todo, experiments, folder, rows, points, keys, figure_format, callback, backend, address, jobs,
+def _run(todo, experiments, folder, rows, points, keys, drawing, callback, backend, address, jobs,
          data) -> bytes:
     """Run ``todo`` on the backend, writing each run folder as its result arrives (into ``rows``);
-    then draw the summary figure of all ``points`` there too, and return its bytes.
+    then draw the summary figure of all ``points`` there too (``drawing``: its format and the
+    score's name), and return its bytes.
 
     The figure is drawn by a worker, which has matplotlib loaded already: importing it here costs
     about 0.5 s of a core that, on a small machine, the workers are using."""
@@ -88,6 +90,7 @@ def _run(todo, experiments, folder, rows, points, keys, figure_format, callback,
 
     from .. import runs
 
+    figure_format, score = drawing
     by_name = {p.name: p for p in todo}
     with backends.connect(backend, address, jobs) as run:
         tasks = (joblib.delayed(run_point)(p.name, experiments[p.name], figure_format, data) for p in todo)
@@ -97,7 +100,7 @@ def _run(todo, experiments, folder, rows, points, keys, figure_format, callback,
             if callback:
                 callback(SweepProgress(len(rows), len(points), rows[result["name"]]))
         table = [rows[p.name] for p in points]
-        return next(iter(run([joblib.delayed(draw_summary)(table, keys, figure_format)])))
+        return next(iter(run([joblib.delayed(draw_summary)(table, keys, figure_format, score)])))
 
 
 def _row(point: grid.Point, result: dict) -> dict:

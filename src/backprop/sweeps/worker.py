@@ -30,7 +30,7 @@ def run_point(name: str, experiment: Experiment, figure_format: str = "svg", dat
     return {"name": name, "seconds": time.perf_counter() - began, "blas_threads": threads, **result}
 
 
-def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg") -> bytes:
+def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg", score: str = "test accuracy") -> bytes:
     """summary.<figure_format>'s bytes for a sweep's rows (see ``summary.figure``): drawn where the
     runs were, whose process has matplotlib loaded already."""
     import matplotlib
@@ -39,7 +39,7 @@ def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg") 
     from .. import plots
     from . import summary
 
-    return plots.to_bytes(summary.figure(rows, keys), figure_format)
+    return plots.to_bytes(summary.figure(rows, keys, score), figure_format)
 
 
 def _train(name: str, experiment: Experiment, figure_format: str, data=None) -> dict:
