@@ -264,14 +264,15 @@ def test_the_command_prints_progress_lines_and_the_best_train_command(local_swee
 
 
 @pytest.mark.parametrize("tasks,label,scale", [(["classification"], "test accuracy (%)", 100),
-                                               (["regression"], "test R^2", 1),
+                                               (["regression"], "test R\u00b2", 1),
                                                (["regression", "classification"], "test score", 1)])
 def test_the_summary_figure_names_what_the_score_column_holds(tasks, label, scale):
     rows = [{"learning_rate": lr, "seed": 0, "test_accuracy": score, "train_seconds": 0.1, "run": str(lr),
              "error": None} for lr, score in ((0.01, 0.5), (0.02, 0.75))]
     score = summary.score_label(tasks)
     ax = summary.figure(rows, ["learning_rate"], score).axes[0]
-    assert ax.get_ylabel() == label and ax.get_title() == f"{score[0].upper()}{score[1:]} by learning_rate"
+    name = label.split(" (")[0]  # "test accuracy (%)" -> "Test accuracy by learning_rate"
+    assert ax.get_ylabel() == label and ax.get_title() == f"{name[0].upper()}{name[1:]} by learning_rate"
     means = [line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 1]
     assert sorted(set(means)) == [0.5 * scale, 0.75 * scale]  # each mean: its marker and two caps
 

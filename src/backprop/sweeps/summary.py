@@ -61,6 +61,7 @@ def figure(rows: list[dict], keys: list[str], score: str = "test accuracy"):
     from matplotlib.figure import Figure
 
     panels = keys or [None]
+    score = score.replace("^2", "\u00b2")  # the terminal's R^2 as the figure's R²
     scale, ylabel = (100, "test accuracy (%)") if score == "test accuracy" else (1, score)
     fig = Figure(figsize=(4.2 * len(panels) + 1, 7))
     fig.subplots_adjust(left=0.55 / (4.2 * len(panels) + 1) * 1.6, right=0.98, bottom=0.08, top=0.9, hspace=0.45,
