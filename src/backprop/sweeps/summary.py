@@ -35,8 +35,9 @@ def score_label(tasks) -> str:
     """What the test_accuracy column holds for runs of these tasks: "test accuracy" (classification),
     "test R^2" (regression), or "test score" for a sweep over both."""
     tasks = set(tasks)
-    return {frozenset({"classification"}): "test accuracy", frozenset({"regression"}): "test R^2"}.get(
-        frozenset(tasks), "test score")
+    if tasks == {"classification"}:
+        return "test accuracy"
+    return "test R^2" if tasks == {"regression"} else "test score"
 
 
 def best(rows: list[dict], keys: list[str]) -> dict | None:

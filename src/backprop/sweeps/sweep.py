@@ -66,7 +66,7 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
         else:
             todo.append(point)
     if todo:
-        figure = _run(todo, experiments, folder, rows, points, keys, (figure_format, score), callback, backend,
+        figure = _run(todo, experiments, folder, rows, points, keys, figure_format, score, callback, backend,
                       address, jobs, data)
     else:
         figure = draw_summary([rows[p.name] for p in points], keys, figure_format, score)
@@ -78,11 +78,11 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
     return table
 
 
-def _run(todo, experiments, folder, rows, points, keys, drawing, callback, backend, address, jobs,
+def _run(todo, experiments, folder, rows, points, keys, figure_format, score, callback, backend, address, jobs,
          data) -> bytes:
     """Run ``todo`` on the backend, writing each run folder as its result arrives (into ``rows``);
-    then draw the summary figure of all ``points`` there too (``drawing``: its format and the
-    score's name), and return its bytes.
+    then draw the summary figure of all ``points`` there too (its test score named ``score``), and
+    return its bytes.
 
     The figure is drawn by a worker, which has matplotlib loaded already: importing it here costs
     about 0.5 s of a core that, on a small machine, the workers are using."""
@@ -90,7 +90,6 @@ def _run(todo, experiments, folder, rows, points, keys, drawing, callback, backe
 
     from .. import runs
 
-    figure_format, score = drawing
     by_name = {p.name: p for p in todo}
     with backends.connect(backend, address, jobs) as run:
         tasks = (joblib.delayed(run_point)(p.name, experiments[p.name], figure_format, data) for p in todo)
