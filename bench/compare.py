@@ -42,6 +42,8 @@ from backprop.config import PRESETS  # noqa: E402
 from backprop.optimizers import SGD  # noqa: E402
 from backprop.training import FitConfig  # noqa: E402
 
+SETTLE_S = 0.5  # see settled()
+
 
 def med(values) -> str:
     return f"{statistics.median(values):.4g} [{min(values):.4g}-{max(values):.4g}]"
@@ -181,6 +183,17 @@ def matmul_peak(dtype, size: int = 2048, repeats: int = 3) -> float:
     return 2 * size**3 / best
 
 
+def settled(fn, *args, **kwargs):
+    """fn(*args, **kwargs), after a pause for the previous contender's BLAS threads to stop.
+
+    Each library has its own BLAS thread pool (NumPy's OpenBLAS, SciPy's, which Numba's np.dot
+    calls, PyTorch's), and OpenBLAS threads spin for a while after a call returns. On 2 cores, a
+    contender timed right after another ran at half speed: measured on item 5, the compiled
+    float64 epoch went from 42% to 67% of the peak at the medians with this pause."""
+    time.sleep(SETTLE_S)
+    return fn(*args, **kwargs)
+
+
 def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -204,11 +217,11 @@ def throughput(torch, n: int, repeats: int) -> tuple[list[list[str]], list[list[
         # is scored against it, and backprop is compared with PyTorch repeat by repeat.
         speeds, peaks = {"backprop": [], "backprop numpy": [], "pytorch": []}, []
         for repeat in range(repeats):
-            peaks.append(matmul_peak(np.dtype(dtype)))
-            speeds["backprop"].append(n / _ours_epoch(X, y, dtype, batch, repeat)[0])
-            speeds["backprop numpy"].append(n / _ours_epoch(X, y, dtype, batch, repeat, engine="numpy")[0])
+            peaks.append(settled(matmul_peak, np.dtype(dtype)))
+            speeds["backprop"].append(n / settled(_ours_epoch, X, y, dtype, batch, repeat)[0])
+            speeds["backprop numpy"].append(n / settled(_ours_epoch, X, y, dtype, batch, repeat, engine="numpy")[0])
             if torch is not None:
-                speeds["pytorch"].append(n / _torch_epoch(torch, X, y, dtype, batch))
+                speeds["pytorch"].append(n / settled(_torch_epoch, torch, X, y, dtype, batch))
         for name, values in speeds.items():
             if values:
                 fractions = [v * flops / p for v, p in zip(values, peaks)]

@@ -138,7 +138,7 @@ def test_a_read_only_install_compiles_into_the_users_cache(tmp_path):
 def test_the_vectorisable_exp_matches_numpy():
     from numba import njit
 
-    from backprop.engines.numba_kernels import EXP_BOTTOM, EXP_TOP, exp
+    from backprop.engines.numba_math import EXP_BOTTOM, EXP_TOP, exp
 
     @njit
     def exps(x, out):
@@ -156,10 +156,37 @@ def test_the_vectorisable_exp_matches_numpy():
     assert np.isnan(out[4])  # NaN is not clamped away: a diverged network stays visible
 
 
+def test_float32_exp_and_sigmoid_stay_float32_and_match_numpy():
+    """float32 values get float32 arithmetic (16 to a vector), within a few float32 ulps of NumPy."""
+    from numba import njit
+
+    from backprop.engines.numba_math import EXP_BOTTOM_32, EXP_TOP_32, exp, sigmoid
+
+    @njit
+    def apply(x, exps, sigmoids):
+        for i in range(x.size):
+            exps[i] = exp(x[i])
+            sigmoids[i] = sigmoid(x[i])
+        return exp(x[0]) + sigmoid(x[0])  # a scalar, typed as the arithmetic ran
+
+    x = np.concatenate([np.linspace(EXP_BOTTOM_32, EXP_TOP_32, 100_001), np.linspace(-1, 1, 10_001)]).astype(np.float32)
+    exps, sigmoids = np.empty_like(x), np.empty_like(x)
+    apply(x, exps, sigmoids)
+    assert str(apply.nopython_signatures[0].return_type) == "float32"  # no widening to float64
+    wide = x.astype(np.float64)
+    np.testing.assert_allclose(exps, np.exp(wide), rtol=4e-7, atol=0)
+    np.testing.assert_allclose(sigmoids, 1 / (1 + np.exp(-wide)), rtol=4e-7, atol=1e-37)
+    ends = np.array([-1e4, 1e4, np.nan], np.float32)
+    exps, sigmoids = np.empty_like(ends), np.empty_like(ends)
+    apply(ends, exps, sigmoids)
+    assert np.isfinite(exps[:2]).all() and sigmoids[0] < 1e-37 and sigmoids[1] == 1
+    assert np.isnan(exps[2]) and np.isnan(sigmoids[2])
+
+
 def test_the_vectorisable_tanh_matches_numpy():
     from numba import njit
 
-    from backprop.engines.numba_kernels import tanh
+    from backprop.engines.numba_math import tanh
 
     @njit
     def tanhs(x, out):

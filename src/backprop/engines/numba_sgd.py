@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-# f'(z) from the output a = f(z), and exp, shared with the general kernels. (Numba's disk cache
-# watches only this file: after changing them, clear __pycache__ or touch this file.)
-from .numba_kernels import FLOAT32_FLOOR, FLOAT64_FLOOR, exp, slope, tanh
+from .numba_kernels import FLOAT32_FLOOR, FLOAT64_FLOOR
+
+# The elementwise functions, shared with the general kernels. (Numba's disk cache watches only
+# this file: after changing them, clear __pycache__ or touch this file.)
+from .numba_math import exp, sigmoid, slope, tanh
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -100,9 +102,9 @@ def _forward(weights, biases, acts, codes, X, s, floor):  # pragma: no cover
     for l in range(len(weights)):
         W, a_in, a, b = weights[l], acts[l], acts[l + 1], biases[l]
         _affine(W, b, a_in, a)
-        if codes[l] == 1:  # the sigmoid in its own loop, which vectorises (numba_kernels.exp, unlike math.exp)
+        if codes[l] == 1:  # the sigmoid in its own loop, which vectorises (numba_math.exp, unlike math.exp)
             for k in range(W.shape[1]):
-                a[k] = 1.0 / (1.0 + exp(-a[k]))
+                a[k] = sigmoid(a[k])
         elif codes[l] == 4:
             _softmax(a, floor)
         else:
