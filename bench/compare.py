@@ -2,6 +2,7 @@
 
     python bench/compare.py             # everything (about 20 minutes on 2 cores)
     python bench/compare.py --quick     # smaller sizes, to check that it runs (about 1 minute)
+    python bench/compare.py --items 5   # only the items given (here the throughput: about 3 minutes)
 
 1. The seed's experiment with each engine against the seed's own code (bench/seed_speed.py).
 2. The fast preset: time to reach 97% test accuracy, and the final accuracy, over 5 seeds.
@@ -327,14 +328,25 @@ def against_jax(python: str, repeats: int) -> list[list[str]]:
 
 
 # ------------------------------------------------------------------------------------ main
+def parse_items(text: str) -> set[int]:
+    """"0-7", "5" or "1,5-7" -> the item numbers."""
+    items = set()
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        items.update(range(int(first), int(last or first) + 1))
+    return items
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: checks that everything runs")
     parser.add_argument("--seed-dir", help="folder holding seed_backprop.py (default ../shared/seed)")
     parser.add_argument("--jax-python", help="a Python with jax and optax, for item 7 (default: this one, "
                                               "if it has them)")
+    parser.add_argument("--items", default="0-7", help="which items to run, e.g. 5 or 1,7 (default: all, 0-7)")
     args = parser.parse_args()
     q = args.quick
+    items = parse_items(args.items)
     torch = torch_or_none()
     data = datasets.moons()
     from threadpoolctl import threadpool_info
@@ -345,26 +357,34 @@ def main() -> None:
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
           f"torch {torch.__version__ if torch else 'not installed'}")
 
-    table("0. Start-up, seconds", ["what", "seconds"], startup(3 if q else 5))
+    if 0 in items:
+        table("0. Start-up, seconds", ["what", "seconds"], startup(3 if q else 5))
 
-    seed_module = seed_speed.load_seed_module(seed_speed.find_seed(args.seed_dir))
-    epochs, repeats = (20, 2) if q else (1000, 3)
-    rows = seed_speed.compare(seed_module, data, epochs, repeats)
-    table(f"1. The seed's experiment ({epochs} epochs, {repeats} repeats)",
-          ["contender", "seconds", "speed-up", "test accuracy"], rows)
+    if 1 in items:
+        seed_module = seed_speed.load_seed_module(seed_speed.find_seed(args.seed_dir))
+        epochs, repeats = (20, 2) if q else (1000, 3)
+        rows = seed_speed.compare(seed_module, data, epochs, repeats)
+        table(f"1. The seed's experiment ({epochs} epochs, {repeats} repeats)",
+              ["contender", "seconds", "speed-up", "test accuracy"], rows)
 
-    rows = fast_preset(data, 5) + sklearn_mlp(data, 2 if q else 3)
-    table("2-3. Reaching the seed's accuracy", ["contender", "runs", "s to 97%", "fit s", "test accuracy", ""], rows)
+    if items & {2, 3}:
+        rows = fast_preset(data, 5) + sklearn_mlp(data, 2 if q else 3)
+        table("2-3. Reaching the seed's accuracy", ["contender", "runs", "s to 97%", "fit s", "test accuracy", ""],
+              rows)
 
-    rows = seed_network_epochs(data, torch, 2 if q else 5, 2 if q else 3)
-    table("4. The seed's network, milliseconds per epoch", ["contender", "batch", "ms/epoch"], rows)
+    if 4 in items:
+        rows = seed_network_epochs(data, torch, 2 if q else 5, 2 if q else 3)
+        table("4. The seed's network, milliseconds per epoch", ["contender", "batch", "ms/epoch"], rows)
 
-    rows, memory = throughput(torch, 100_000 if q else 1_000_000, 2 if q else 5)
-    table("5. Throughput, 2-256-256-2 sigmoid/softmax, batch 256, one epoch",
-          ["contender", "dtype", "k samples/s", "GFLOP/s", "matmul peak GFLOP/s", "% of peak", "x PyTorch"], rows)
-    table("6. Memory of item 5 (tracemalloc, MiB)",
-          ["dtype", "data", "peak", "limit 2x+200", "held after epochs 1/2/3"], memory)
+    if items & {5, 6}:
+        rows, memory = throughput(torch, 100_000 if q else 1_000_000, 2 if q else 5)
+        table("5. Throughput, 2-256-256-2 sigmoid/softmax, batch 256, one epoch",
+              ["contender", "dtype", "k samples/s", "GFLOP/s", "matmul peak GFLOP/s", "% of peak", "x PyTorch"], rows)
+        table("6. Memory of item 5 (tracemalloc, MiB)",
+              ["dtype", "data", "peak", "limit 2x+200", "held after epochs 1/2/3"], memory)
 
+    if 7 not in items:
+        return
     python = jax_python(args.jax_python)
     if python is None:
         print("\n7. JAX: skipped, not installed (pip install 'jax[cpu]' optax, or --jax-python PYTHON)")
