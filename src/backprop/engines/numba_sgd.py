@@ -136,9 +136,10 @@ def _delta_below(W, d, d_below, a_below, code):  # pragma: no cover
     The compiler splits these sums into vector lanes differently from one row at a time, so the
     last bits can differ from that (1e-13 relative after an epoch), as any vectorised sum's do."""
     n_in, n_out = W.shape
+    zero = d.dtype.type(0.0)  # sums in the network's precision, as the reference's W @ d
     j = 0
     while j + 4 <= n_in:
-        s0 = s1 = s2 = s3 = 0.0
+        s0 = s1 = s2 = s3 = zero
         for k in range(n_out):
             d_k = d[k]
             s0 += W[j, k] * d_k
@@ -151,7 +152,7 @@ def _delta_below(W, d, d_below, a_below, code):  # pragma: no cover
         d_below[j + 3] = s3 * slope(a_below[j + 3], code)
         j += 4
     for i in range(j, n_in):
-        acc = 0.0
+        acc = zero
         for k in range(n_out):
             acc += W[i, k] * d[k]
         d_below[i] = acc * slope(a_below[i], code)
