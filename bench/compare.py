@@ -188,9 +188,10 @@ def settled(fn, *args, **kwargs):
     """fn(*args, **kwargs), after a pause for the previous contender's BLAS threads to stop.
 
     Each library has its own BLAS thread pool (NumPy's OpenBLAS, SciPy's, which Numba's np.dot
-    calls, PyTorch's), and OpenBLAS threads spin for a while after a call returns. On 2 cores, a
-    contender timed right after another ran at half speed: measured on item 5, the compiled
-    float64 epoch went from 42% to 67% of the peak at the medians with this pause."""
+    calls, PyTorch's), and OpenBLAS threads spin for a while after a call returns, which on 2
+    cores slows whoever runs next. One A/B on item 5, a minute apart: the compiled float64 epoch
+    at 42% of the peak without the pause, 67% with it (weak evidence on a machine with slow
+    phases of its own; the pause costs nothing)."""
     time.sleep(SETTLE_S)
     return fn(*args, **kwargs)
 
