@@ -1,5 +1,5 @@
 """The compiled engines' elementwise functions: exp, tanh, the sigmoid and the activations' slopes,
-in plain arithmetic that the compiler vectorises, each in its argument's own precision.
+in plain arithmetic that the compiler vectorises; all but tanh in their argument's own precision.
 
 math.exp compiles to a call into the C library, one value at a time: a loop of sigmoids cannot be
 vectorised around it (and Numba's vectorised exp needs Intel's SVML, absent from pip's llvmlite).
