@@ -184,18 +184,18 @@ def forward(theta, layout, codes, X, x0, rows, acts, zs, offsets, floor):
 # ---------------------------------------------------------------------------------------- backward
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def times_slope(d, a, start, stop, code):
-    """d[i] *= f'(z_i) for i in [start, stop), from the outputs a: one branch-free loop per activation."""
+    """d[i] *= f'(z_i) for i in [start, stop), from the outputs a: one branch-free loop per activation
+    (slope's code is a constant in each loop, so its branches fold away)."""
     ds, outs = d[start:stop], a[start:stop]
-    one = ds.dtype.type(1.0)  # of the arrays' precision: a float literal would widen float32 to float64
     if code == 1:
         for i in range(ds.size):
-            ds[i] *= outs[i] * (one - outs[i])
+            ds[i] *= slope(outs[i], 1)
     elif code == 2:
         for i in range(ds.size):
-            ds[i] *= one - outs[i] * outs[i]
+            ds[i] *= slope(outs[i], 2)
     elif code == 3:
         for i in range(ds.size):
-            ds[i] *= 1.0 if outs[i] > 0 else 0.0
+            ds[i] *= slope(outs[i], 3)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
