@@ -330,11 +330,15 @@ def against_jax(python: str, repeats: int) -> list[list[str]]:
 
 # ------------------------------------------------------------------------------------ main
 def parse_items(text: str) -> set[int]:
-    """"0-7", "5" or "1,5-7" -> the item numbers."""
+    """"0-7", "5" or "1,5-7" -> the item numbers (argparse's type: a bad value is one usage line)."""
     items = set()
     for part in text.split(","):
-        first, _, last = part.partition("-")
+        first, dash, last = part.partition("-")
+        if not (first.isdigit() and (last.isdigit() or not dash)):
+            raise argparse.ArgumentTypeError(f"items are numbers 0-7 or ranges like 1-3, got {text!r}")
         items.update(range(int(first), int(last or first) + 1))
+    if not items <= set(range(8)):
+        raise argparse.ArgumentTypeError(f"items are numbers 0-7, got {text!r}")
     return items
 
 
@@ -344,10 +348,11 @@ def main() -> None:
     parser.add_argument("--seed-dir", help="folder holding seed_backprop.py (default ../shared/seed)")
     parser.add_argument("--jax-python", help="a Python with jax and optax, for item 7 (default: this one, "
                                               "if it has them)")
-    parser.add_argument("--items", default="0-7", help="which items to run, e.g. 5 or 1,7 (default: all, 0-7)")
+    parser.add_argument("--items", type=parse_items, default="0-7",
+                        help="which items to run, e.g. 5 or 1,7 (default: all, 0-7)")
     args = parser.parse_args()
     q = args.quick
-    items = parse_items(args.items)
+    items = args.items
     torch = torch_or_none()
     data = datasets.moons()
     from threadpoolctl import threadpool_info
