@@ -112,6 +112,33 @@ def test_two_jobs_give_the_same_results_with_one_blas_thread_each(local_sweep, t
     assert [r["blas_threads"] for r in results] == [1, 1]
 
 
+def test_stop_local_workers_ends_the_worker_processes_at_once():
+    import joblib
+
+    from backprop.sweeps import backends
+
+    with backends.connect("local", None, 2) as run:
+        pids = set(run(joblib.delayed(os.getpid)() for _ in range(4)))
+    assert pids and os.getpid() not in pids  # ran in worker processes
+    for pid in pids:
+        os.kill(pid, 0)  # kept for the next sweep: still alive
+    backends.stop_local_workers()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):  # gone, and reaped
+            os.kill(pid, 0)
+    backends.stop_local_workers()  # no pool: nothing to do, no error
+
+
+def test_the_command_stops_its_workers_before_it_exits(tmp_path, monkeypatch, capsys):
+    from backprop.sweeps import backends
+
+    calls = []
+    monkeypatch.setattr(backends, "stop_local_workers", lambda: calls.append("stop"))
+    assert main(["sweep", "--preset", "fast", "--epochs", "1", "--lr", "0.01", "0.02", "--hidden", "8", "--jobs",
+                 "1", "--out", str(tmp_path), "--name", "s", "--quiet"]) == 0
+    assert calls == ["stop"]
+
+
 def test_rerunning_a_sweep_skips_the_points_already_done(local_sweep, tmp_path):
     folder, _ = local_sweep
     copy = tmp_path / "local"

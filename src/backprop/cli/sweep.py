@@ -65,7 +65,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
-    from ..sweeps import summary, sweep
+    from ..sweeps import backends, summary, sweep
 
     values = given_options(args)
     grid = {k: v for k, v in values.items() if len(v) > 1}
@@ -87,6 +87,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                      name=name, figure_format=args.format, callback=reporter, data=data)
     finally:
         reporter.close()
+        if args.backend == "local":
+            backends.stop_local_workers()  # the process ends next: do not wait for idle workers to unload
     failed = sum(row["error"] is not None for row in rows)
     print(f"{len(rows)} runs, {failed} failed: {Path(args.out) / name}/summary.csv")
     best = summary.best(rows, list(grid))
