@@ -6,6 +6,7 @@ Two ways, both reported: as whole `backprop sweep` processes (what a user typing
 waits: every process starts its worker pool cold), and as `backprop.sweep(...)` calls in one
 Python process (a notebook's second sweep onwards: the worker pool is warm). Contenders are
 interleaved within each repeat; medians [min-max], and the ratios to --jobs 1 repeat by repeat.
+The Dask cluster is frozen while the other contenders run (see ``freeze``).
 
     python bench/sweep_speed.py [--repeats 5] [--no-dask]
 """
@@ -15,6 +16,7 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -46,6 +48,20 @@ def start_dask():
     with Client(address, timeout=60) as client:
         client.wait_for_workers(2, timeout=120)
     return address, [workers, scheduler]
+
+
+def freeze(processes, frozen: bool) -> None:
+    """Stop (SIGSTOP) or continue (SIGCONT) the Dask cluster's processes and their children.
+
+    An idle cluster is not idle: its heartbeats took 1 s of CPU per 10 s here, about 5% of the
+    machine, taken from whichever contender runs beside it. --jobs 2 keeps both cores busy and
+    pays for it; --jobs 1 has a core to spare and does not. So the cluster is frozen while the
+    other contenders run, and runs only for its own turn."""
+    import psutil
+
+    for p in processes:
+        for process in [psutil.Process(p.pid), *psutil.Process(p.pid).children(recursive=True)]:
+            process.send_signal(signal.SIGSTOP if frozen else signal.SIGCONT)
 
 
 def run(argv: list[str], out: str) -> float:
@@ -92,9 +108,13 @@ def main() -> None:
         for repeat in range(options.repeats):
             for name, argv in contenders.items():
                 label = "".join(c for c in name if c.isalnum())
+                if processes:
+                    freeze(processes, frozen=not name.startswith("dask"))
                 times["process", name].append(run(argv + ["--name", f"{label}-{repeat}"], out))
                 times["in-process", name].append(call(argv, out, f"{label}-api-{repeat}"))
     finally:
+        if processes:
+            freeze(processes, frozen=False)
         for p in processes:
             p.terminate()
         shutil.rmtree(out, ignore_errors=True)
