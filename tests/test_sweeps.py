@@ -290,6 +290,22 @@ def test_the_command_prints_progress_lines_and_the_best_train_command(local_swee
     assert capsys.readouterr().err == ""
 
 
+def test_the_command_draws_a_progress_bar_on_a_terminal(tmp_path, monkeypatch, capsys):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["sweep", "--preset", "fast", "--epochs", "1", "--lr", "0.01", "0.02", "--hidden", "8", "--jobs",
+                 "1", "--out", str(tmp_path), "--name", "bar"]) == 0
+    drawn = terminal.getvalue()
+    assert "2/2" in drawn and ("run/s" in drawn or "s/run" in drawn)  # tqdm's bar, counting runs
+    assert "run   1/2" not in drawn  # not the plain lines
+
+
 @pytest.mark.parametrize("tasks,label,scale", [(["classification"], "test accuracy (%)", 100),
                                                (["regression"], "test R\u00b2", 1),
                                                (["regression", "classification"], "test score", 1)])
