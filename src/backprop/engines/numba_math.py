@@ -13,6 +13,13 @@ and took as long as float64's (65,536 sigmoids: 59 -> 20 us). A float literal wo
 float32 to float64 too, so the constants below are of the argument's type (``type(x)(1.0)``).
 These functions are for compiled code only: ``exp`` and ``sigmoid`` pick their precision when a
 compiled caller is typed.
+
+They are ordinary compiled functions, not ``inline="always"``: LLVM inlines them into their
+callers' loops anyway (before it vectorises them), while Numba's own inlining copied and typed
+them again at each of their call sites, a dozen in the per-sample loop alone. Measured with an
+empty cache: ``numba_sgd``'s loop compiles in 1.5 s instead of 2.5 s; weights after training are
+bit-identical in 75 configurations (both dtypes, every activation and loss, batch 1 and 16, sgd,
+momentum and adam), at the same speed.
 """
 from __future__ import annotations
 
@@ -51,7 +58,7 @@ def _float32_from_bits(typingctx, bits):
     return types.float32(types.int32), codegen
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _expm1_reduced(x):
     """(e^r - 1, 2^k) with x = k ln 2 + r, |r| <= ln(2)/2, x clamped to [EXP_BOTTOM, EXP_TOP] (float64)."""
     x = EXP_BOTTOM if x < EXP_BOTTOM else x
@@ -74,13 +81,13 @@ def _expm1_reduced(x):
     return p * r, _float_from_bits((np.int64(k) + 1023) << 52)  # 2^k: k + 1023 is its exponent field
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _exp64(x):
     q, scale = _expm1_reduced(x)
     return (q + 1.0) * scale
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def _exp32(x):
     x = EXP_BOTTOM_32 if x < EXP_BOTTOM_32 else x
     x = EXP_TOP_32 if x > EXP_TOP_32 else x
@@ -110,14 +117,14 @@ def _exp_for(x):
     return lambda x: _exp64(x)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def sigmoid(x):
     """1 / (1 + e^-x) in x's precision (exp's clamps keep it finite and NaN-preserving)."""
     one = type(x)(1.0)
     return one / (one + exp(-x))
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def tanh(x):
     """tanh(x) in vectorisable arithmetic (math.tanh, like math.exp, is a C call per value), in
     float64 (a float32 x is widened): -m / (2 + m) with m = e^(-2|x|) - 1, the sign of x. Through
@@ -128,7 +135,7 @@ def tanh(x):
     return math.copysign(-m / (2.0 + m), x)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def slope(a, code):
     """f'(z) from the output a = f(z) of an elementwise activation (``code``: ACTIVATION_CODES), in a's precision."""
     one = type(a)(1.0)
