@@ -67,8 +67,9 @@ FASTMATH = {"reassoc", "nsz", "contract"}
 
 # weights[l]: (n_in, n_out), biases[l] and deltas[l]: (n_out,) for layer l; acts[l] is layer l's
 # input and acts[l + 1] its output (acts[0] holds the sample). Loops run along rows of W (k
-# innermost) so that memory is read contiguously and the compiler can vectorise. The helpers are
-# inlined where they are used, so that each epoch loop compiles to one function with no calls.
+# innermost) so that memory is read contiguously and the compiler can vectorise. The helpers below
+# are inlined by Numba where they are used, numba_math's functions by LLVM (see its docstring), so
+# that each epoch loop compiles to one function with no calls.
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
 def _affine(W, b, a_in, a):  # pragma: no cover
     """a = a_in @ W + b for one sample: W (n_in, n_out), b and a (n_out,), a_in (n_in,).
