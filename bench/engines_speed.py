@@ -3,7 +3,8 @@
     python bench/engines_speed.py [--repeats 3] [--jax-python /path/to/python-with-jax]
 
 1. Per sample, the seed's 2-25-50-25-2 network at batch 1: plain SGD (the hand-fused loop), and
-   Adam, momentum and softmax + cross-entropy (the general kernels), as ratios to plain SGD; the
+   Adam, RMSprop, momentum and softmax + cross-entropy (the same fused loop, their own updates), as
+   ratios to plain SGD; the
    NumPy reference for Adam; JAX's jitted lax.scan of per-sample SGD (bench/jax_peer.py).
 2. The fast preset's whole fit, evaluations included: compiled, NumPy, and JAX as one jitted
    program (warm). Contenders are interleaved within each repeat; medians [min-max].
@@ -93,11 +94,12 @@ def main() -> None:
             print("JAX not installed: its rows are skipped (pip install 'jax[cpu]' optax, or --jax-python)")
     rows: dict[str, list[float]] = {}
     jax = JaxPeer(python) if python else None
-    contenders = {"plain SGD, compiled (numba_sgd)": lambda: per_sample("sgd", "auto")}
+    contenders = {"plain SGD, compiled (per-sample loop)": lambda: per_sample("sgd", "auto")}
     if jax:  # right after plain SGD, so that the two see the machine at the same speed
         contenders["plain SGD, JAX lax.scan (float64)"] = lambda: jax("per-sample", 10)["us_per_sample"]
     contenders |= {
         "Adam, compiled": lambda: per_sample("adam", "numba"),
+        "RMSprop, compiled": lambda: per_sample("rmsprop", "numba"),
         "momentum, compiled": lambda: per_sample("momentum", "numba"),
         "softmax + cross-entropy SGD, compiled": lambda: per_sample("sgd", "numba", "cross_entropy"),
         "Adam, NumPy reference": lambda: per_sample("adam", "numpy", epochs=1),
@@ -112,7 +114,7 @@ def main() -> None:
     for _ in range(options.repeats):
         for name, f in {**contenders, **{f"fit: {k}": v for k, v in fits.items()}}.items():
             rows.setdefault(name, []).append(f())
-    base = rows["plain SGD, compiled (numba_sgd)"]
+    base = rows["plain SGD, compiled (per-sample loop)"]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; python {platform.python_version()}; "
           f"{options.repeats} repeats, interleaved")
     print("1. The seed's network at batch 1, microseconds per sample (x plain SGD compiled)")

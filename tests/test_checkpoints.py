@@ -83,14 +83,15 @@ def test_resume_is_exact_for_every_engine_and_shuffling(tmp_path, data, engine, 
                                                   learning_rate=0.05))
 
 
-@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
-def test_resume_is_exact_for_per_sample_momentum(tmp_path, data, optimizer):
-    """The fused per-sample loop updates the optimizer's own velocities, which the checkpoint keeps."""
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov", "rmsprop", "adam"])
+def test_resume_is_exact_for_per_sample_optimizers(tmp_path, data, optimizer):
+    """The fused per-sample loop updates the optimizer's own state arrays (and Adam's step count),
+    which the checkpoint keeps."""
     from backprop.training import FitConfig
 
     if engines.numba_available():
         assert engines.select("auto", make_net(), FitConfig(optimizer=optimizer, batch_size=1)).name == \
-            "numba-per-sample-sgd"
+            "numba-per-sample"
     assert_same_run(tmp_path, *train_crash_resume(tmp_path, data, optimizer=optimizer, batch_size=1,
                                                   learning_rate=0.05))
 

@@ -53,7 +53,7 @@ def test_compiled_engine_agrees_with_the_reference(data, optimizer, loss, batch_
 
 
 @pytest.mark.parametrize("optimizer,batch_size,name", [
-    ("adam", 1, "numba"), ("momentum", 1, "numba-per-sample-sgd"), ("nesterov", 1, "numba-per-sample-sgd"),
+    ("adam", 1, "numba-per-sample"), ("momentum", 1, "numba-per-sample"), ("rmsprop", 1, "numba-per-sample"),
     ("sgd", 32, "numba"), ("rmsprop", 64, "numba")])
 def test_auto_picks_the_compiled_engine(optimizer, batch_size, name):
     config = FitConfig(optimizer=optimizer, batch_size=batch_size)
@@ -61,16 +61,19 @@ def test_auto_picks_the_compiled_engine(optimizer, batch_size, name):
     assert engines.select("numpy", make("mse", "float64"), config).name in ("numpy", "numpy-per-sample")
 
 
-def test_per_sample_sgd_compiles_only_the_scorer_of_the_general_engine(monkeypatch):
-    """On a fresh install the general epoch loop is ~5 s of compiling that per-sample SGD never runs."""
+@pytest.mark.parametrize("optimizer,decay", [("sgd", 0.0), ("sgd", 1e-3), ("adam", 0.0)])
+def test_per_sample_training_compiles_nothing_of_the_general_engine(monkeypatch, optimizer, decay):
+    """On a fresh install the general epoch loop and scorer are 5-7 s of compiling that a per-sample
+    run never uses: it has its own loop and scorer."""
     from backprop.engines import numba_engine
 
-    def compiled_the_epoch_loop(*args):
-        raise AssertionError("the general engine's epoch loop was compiled for per-sample SGD")
+    def compiled_the_general_engine(*args, **kwargs):
+        raise AssertionError("the general engine was compiled for per-sample training")
 
-    monkeypatch.setattr(numba_engine, "run_epoch", compiled_the_epoch_loop)
-    assert engines.select("auto", make("mse", "float64"), FitConfig(batch_size=1)).name == "numba-per-sample-sgd"
-    with pytest.raises(AssertionError, match="epoch loop was compiled"):
+    monkeypatch.setattr(numba_engine, "warm_up", compiled_the_general_engine)
+    config = FitConfig(batch_size=1, optimizer=optimizer, weight_decay=decay)
+    assert engines.select("auto", make("cross_entropy", "float64"), config).name == "numba-per-sample"
+    with pytest.raises(AssertionError, match="general engine was compiled"):
         engines.select("auto", make("mse", "float64"), FitConfig(batch_size=2))
 
 
@@ -81,14 +84,22 @@ def test_auto_compiles_large_batches_too():
     assert engines.select("numpy", net, FitConfig(batch_size=256)).name == "numpy"
 
 
-def test_compiled_scores_agree_with_the_reference(data):
-    from backprop.engines import numba_engine
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+@pytest.mark.parametrize("engine", ["numba_engine", "numba_per_sample"])
+def test_compiled_scores_agree_with_the_reference(data, loss, engine):
+    import importlib
+
     from backprop.metrics import scores
 
-    X, _, y = data
-    net = make("cross_entropy", "float64")
+    X, y2, y3 = data
+    y = y3 if loss == "cross_entropy" else y2
+    net = make(loss, "float64")
+    net.fit(X, y, epochs=2, learning_rate=0.5, engine="numpy")  # outputs away from the start's
     Y = net.as_targets(y, len(X))
-    np.testing.assert_allclose(numba_engine.scores(net, X, Y, y), scores(net, X, Y, y), rtol=1e-12)
+    compiled = importlib.import_module(f"backprop.engines.{engine}").scores(net, X, Y, y)
+    reference = scores(net, X, Y, y)
+    np.testing.assert_allclose(compiled, reference, rtol=1e-12)
+    assert 0.3 < reference[2] < 1  # labels both right and wrong
 
 
 READ_ONLY = """

@@ -43,7 +43,7 @@ def test_numpy_per_sample_loop_matches_reference(moons, hidden, output, loss):
                                                 ("tanh", "sigmoid", "binary_cross_entropy")])
 def test_numba_matches_numpy_after_5_epochs(moons, hidden, output, loss):
     pytest.importorskip("numba")
-    from backprop.engines import numba_sgd
+    from backprop.engines import numba_per_sample
 
     n_out = 1 if loss == "binary_cross_entropy" else 2
 
@@ -54,7 +54,7 @@ def test_numba_matches_numpy_after_5_epochs(moons, hidden, output, loss):
     ref, fast = make(), make()
     Y = ref.as_targets(moons.y_train, len(moons.X_train))
     train_epochs(ref, moons.X_train, Y, numpy_sgd.run_epoch, 5, lr=0.01)
-    train_epochs(fast, moons.X_train, Y, numba_sgd.run_epoch, 5, lr=0.01)
+    train_epochs(fast, moons.X_train, Y, numba_per_sample.run_epoch, 5, lr=0.01)
     for a, b in zip(ref.parameters(), fast.parameters()):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
 
@@ -77,9 +77,9 @@ def test_select_names_the_engine_for_each_configuration():
     assert chosen.name == "numpy" and chosen.run_epoch is reference.run_epoch
     assert engines.select("numpy", net, FitConfig(batch_size=1)).run_epoch is numpy_sgd.run_epoch
     if engines.numba_available():
-        from backprop.engines import numba_sgd
+        from backprop.engines import numba_per_sample
 
-        assert engines.select("auto", net, FitConfig(batch_size=1)).run_epoch is numba_sgd.run_epoch
+        assert engines.select("auto", net, FitConfig(batch_size=1)).run_epoch is numba_per_sample.run_epoch
         assert engines.select("numba", net, FitConfig(batch_size=32)).name == "numba"
 
 
@@ -100,10 +100,10 @@ def test_numba_compilation_is_cached_on_disk():
     """A second process loads the compiled loop from the cache instead of compiling it again."""
     pytest.importorskip("numba")
     script = (
-        "from backprop import datasets; from backprop.engines import numba_sgd\n"
+        "from backprop import datasets; from backprop.engines import numba_per_sample\n"
         "from tests.conftest import seed_network\n"
         "d = datasets.moons(); seed_network().fit(d.X_train[:50], d.y_train[:50], epochs=1, engine='numba')\n"
-        "print(len(numba_sgd._sgd_epoch.stats.cache_hits), len(numba_sgd._sgd_epoch.stats.cache_misses))\n"
+        "stats = numba_per_sample._sgd_epoch.stats; print(len(stats.cache_hits), len(stats.cache_misses))\n"
     )
     root = Path(__file__).resolve().parent.parent
     runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root, timeout=300)

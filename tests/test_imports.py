@@ -25,7 +25,7 @@ def test_training_the_seed_network_per_sample_needs_no_scikit_learn():
 
 CORE = ["activations", "losses", "initializers", "optimizers", "schedules", "layers", "network", "training",
         "metrics", "validation", "errors", "encoding", "engines/__init__", "engines/reference", "engines/numpy_sgd",
-        "engines/numba_sgd", "engines/numba_engine", "engines/numba_kernels"]
+        "engines/numba_per_sample", "engines/numba_engine", "engines/numba_kernels"]
 ABOVE_THE_CORE = {"persistence", "checkpoints", "plots", "runs", "cli", "config", "datasets", "sweeps", "gradcheck",
                   "trace", "views", "health", "snapshots", "sklearn", "export", "predictions"}
 
@@ -58,5 +58,5 @@ def test_the_loop_and_the_engines_do_not_import_the_network():
     """The arrows point down: network -> training -> engines, never back up."""
     assert "training" in run_time_imports("network")
     for name in ("training", "metrics", "engines/__init__", "engines/reference", "engines/numpy_sgd",
-                 "engines/numba_sgd"):
+                 "engines/numba_per_sample"):
         assert not run_time_imports(name) & {"network", "training"}, f"{name}.py imports {run_time_imports(name)}"

@@ -38,6 +38,14 @@ class Optimizer:
         the same shape in ``grads``, updating this optimizer's state."""
         raise NotImplementedError
 
+    def state_arrays(self, params: list[Array]) -> list[list[Array]]:
+        """The arrays of each ``ARRAY_STATE`` attribute, in that order, created as zeros shaped like
+        ``params`` where still None (as ``update`` creates them): for engines that update them in place."""
+        for name in self.ARRAY_STATE:
+            if getattr(self, name) is None:
+                setattr(self, name, [np.zeros_like(p) for p in params])
+        return [getattr(self, name) for name in self.ARRAY_STATE]
+
     def state_dict(self) -> dict:
         """{"arrays": {name: [arrays] or None}, "scalars": {name: number}}, the arrays not copied."""
         return {"arrays": {name: getattr(self, name) for name in self.ARRAY_STATE},

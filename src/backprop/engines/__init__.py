@@ -5,8 +5,8 @@
   to make as few NumPy calls per sample as possible, since at batch size 1 the cost is the calls.
 - "numba": every configuration compiled with Numba (``pip install "backprop[fast]"``):
   ``numba_engine`` with the kernels of ``numba_kernels`` (any optimizer, loss, batch size, weight
-  decay, dtype, and the evaluations), and for per-sample SGD (plain, as the seed's experiment, or
-  with momentum; any loss), the hand-fused loop of ``numba_sgd``.
+  decay, dtype, and the evaluations), and at batch size 1 (the seed's experiment, with any
+  optimizer, loss and weight decay) the hand-fused loop and scorer of ``numba_per_sample``.
 - "auto": Numba where it is installed (for every configuration: measured against the NumPy
   reference, it is as fast or faster from per-sample SGD to batches of 1024 on 2-256-256-2), NumPy
   otherwise.
@@ -40,16 +40,16 @@ def numba_available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-def per_sample_sgd_problem(net: Network, config, optimizers: tuple[str, ...] = ("sgd",),
-                           losses: tuple[str, ...] = PER_SAMPLE_LOSSES,
-                           activations: tuple[str, ...] = PER_SAMPLE_ACTIVATIONS) -> str | None:
-    """Why a per-sample SGD loop cannot run this configuration, or None when it can. The defaults
-    are ``numpy_sgd``'s; ``numba_sgd`` also runs momentum, Nesterov and softmax + cross-entropy."""
+def per_sample_problem(net: Network, config, optimizers: tuple[str, ...] = ("sgd",),
+                       losses: tuple[str, ...] = PER_SAMPLE_LOSSES,
+                       activations: tuple[str, ...] = PER_SAMPLE_ACTIVATIONS, weight_decay: bool = False) -> str | None:
+    """Why a per-sample loop cannot run this configuration, or None when it can. The defaults are
+    ``numpy_sgd``'s; ``numba_per_sample`` runs every optimizer, softmax + cross-entropy and weight decay."""
     if config.batch_size != 1:
         return f"batch_size={config.batch_size} (needs 1)"
     if config.optimizer not in optimizers:
         return f"optimizer={config.optimizer!r} (needs one of {list(optimizers)})"
-    if config.weight_decay:
+    if config.weight_decay and not weight_decay:
         return f"weight_decay={config.weight_decay} (needs 0)"
     if net.loss.name not in losses:
         return f"loss={net.loss.name!r} (needs one of {list(losses)})"
@@ -78,21 +78,21 @@ def select(engine: str, net: Network, config) -> Engine:
     if engine == "numba" and not numba_available():
         raise ValueError('engine=\'numba\' needs Numba: pip install "backprop[fast]"')
     if engine == "numpy" or not numba_available():
-        if per_sample_sgd_problem(net, config) is None:
+        if per_sample_problem(net, config) is None:
             from . import numpy_sgd
 
             return Engine("numpy-per-sample", numpy_sgd.run_epoch, reference_scores)
         from . import reference
 
         return Engine("numpy", reference.run_epoch, reference_scores)
-    from . import numba_engine, numba_sgd
+    from . import numba_engine
+    from . import numba_per_sample as per_sample
 
-    if per_sample_sgd_problem(net, config, numba_sgd.OPTIMIZERS, tuple(numba_sgd.LOSS_CODES),
-                              tuple(numba_sgd.ACTIVATION_CODES)) is None:
-        # only the scorer of the general engine: on a fresh install its epoch loop would be another
-        # 5 s of compiling, for nothing
-        numba_engine.warm_up(net, config, train=False)
-        numba_sgd.warm_up(net, config)
-        return Engine("numba-per-sample-sgd", numba_sgd.run_epoch, numba_engine.scores)
+    if per_sample_problem(net, config, per_sample.OPTIMIZERS, tuple(per_sample.LOSS_CODES),
+                          tuple(per_sample.ACTIVATION_CODES), weight_decay=True) is None:
+        # its own loop and scorer: on a fresh install the general engine's would be another 5-7 s
+        # of compiling, for nothing
+        per_sample.warm_up(net, config)
+        return Engine("numba-per-sample", per_sample.run_epoch, per_sample.scores)
     numba_engine.warm_up(net, config)
     return Engine("numba", numba_engine.run_epoch, numba_engine.scores)

@@ -1,7 +1,7 @@
 """The compiled engine's Python side: lays a network, its optimizer state and buffers out flat, as
 the kernels in ``numba_kernels`` take them, and puts the results back. Every configuration the
-library trains runs here (``engines.select`` keeps the hand-fused ``numba_sgd`` loop for
-per-sample SGD, plain or with momentum, where it is faster still).
+library trains runs here (``engines.select`` runs batch size 1 in the hand-fused loop of
+``numba_per_sample``, which is faster still and compiles in less time).
 
 Copying the parameters (and the optimizer's state) into one flat array and back costs one pass
 over them per epoch, against thousands of passes inside the epoch.
@@ -73,7 +73,7 @@ def unflatten(flat: Array, arrays: list[Array]) -> None:
         start += a.size
 
 
-def _hyper(optimizer: Optimizer) -> tuple[float, float, float]:
+def hyperparameters(optimizer: Optimizer) -> tuple[float, float, float]:
     """(momentum, rho or beta_1; beta_2; epsilon) as the kernels' update takes them."""
     first = getattr(optimizer, "momentum", getattr(optimizer, "rho", getattr(optimizer, "beta_1", 0.0)))
     return float(first), float(getattr(optimizer, "beta_2", 0.0)), float(getattr(optimizer, "epsilon", 0.0))
@@ -81,10 +81,7 @@ def _hyper(optimizer: Optimizer) -> tuple[float, float, float]:
 
 def _state_in(optimizer: Optimizer, params: list[Array]) -> list[Array]:
     """The optimizer's state arrays, flat (zeros on first use, as the reference creates them)."""
-    for name in optimizer.ARRAY_STATE:
-        if getattr(optimizer, name) is None:
-            setattr(optimizer, name, [np.zeros_like(p) for p in params])
-    return [flatten(getattr(optimizer, name)) for name in optimizer.ARRAY_STATE]
+    return [flatten(arrays) for arrays in optimizer.state_arrays(params)]
 
 
 def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) -> None:
@@ -99,8 +96,8 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     X, Y = np.ascontiguousarray(X, dtype).reshape(-1), np.ascontiguousarray(Y, dtype).reshape(-1)
     t = k.train_epoch(theta, grads, shape, codes, k.LOSS_CODES[net.loss.name], X, Y, len(X) // net.sizes[0],
                       size, *buffers, offsets, k.OPTIMIZER_CODES[config.optimizer],
-                      float(optimizer.learning_rate), float(config.weight_decay), _hyper(optimizer), first, second,
-                      int(getattr(optimizer, "t", 0)), _floor(dtype))
+                      float(optimizer.learning_rate), float(config.weight_decay), hyperparameters(optimizer), first,
+                      second, int(getattr(optimizer, "t", 0)), _floor(dtype))
     unflatten(theta, params)
     for name, flat in zip(optimizer.ARRAY_STATE, state):
         unflatten(flat, getattr(optimizer, name))

@@ -338,8 +338,8 @@ def block_sums(a, z, Y, rows, n, loss_code, floor, spare):
         squared += (a[i] - Y[i]) ** 2
     for i in range(rows):
         s = i * n
-        predicted = _label(a, s, n)
-        correct += 1.0 if predicted == _label(Y, s, n) else 0.0
+        predicted = label_of(a, s, n)
+        correct += 1.0 if predicted == label_of(Y, s, n) else 0.0
         if loss_code == 1:
             k = predicted if n > 1 else 0
             loss += z[s + k]
@@ -347,7 +347,7 @@ def block_sums(a, z, Y, rows, n, loss_code, floor, spare):
                 loss -= Y[s + q] * z[s + q]
             spare[i] = a[s + k]
         else:
-            loss += _sample_loss(a, z, s, Y, s, n, loss_code, floor)
+            loss += sample_loss(a, z, s, Y, s, n, loss_code, floor)
     if loss_code == 1:
         for i in range(rows):
             loss -= math.log(spare[i])
@@ -355,7 +355,7 @@ def block_sums(a, z, Y, rows, n, loss_code, floor, spare):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _sample_loss(a, z, start, Y, y0, n, loss_code, floor):
+def sample_loss(a, z, start, Y, y0, n, loss_code, floor):
     """One sample's loss from its output a and pre-activation z (at ``start``) and target (at y0)."""
     total = 0.0
     if loss_code == 0:  # 1/2 sum (a - y)^2
@@ -378,7 +378,7 @@ def _sample_loss(a, z, start, Y, y0, n, loss_code, floor):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _label(values, start, n):
+def label_of(values, start, n):
     """arg-max of values[start:start + n], or > 0.5 for a single unit (so a target gives its label)."""
     if n == 1:
         return 1 if values[start] > 0.5 else 0

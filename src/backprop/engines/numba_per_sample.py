@@ -1,0 +1,378 @@
+"""Per-sample training compiled with Numba: the seed's algorithm at a few microseconds per sample.
+
+The loop is the textbook one: forward, output delta, deltas backwards through the transposed
+weights, then every update (about 1.3 us per sample for the seed's network with plain SGD,
+against about 35 for the seed's code). Each weight's gradient a_l[j] * delta_l[k] (+ weight decay)
+is used where it is made, by the optimizer's own update (plain SGD, momentum, Nesterov, RMSprop or
+Adam, on the optimizer's own state arrays), never stored: the general kernels write every gradient
+to an array and read it back, which doubled momentum's time at batch 1. The layers' own arrays
+are passed as tuples of same-typed arrays, which one compiled function can index at run time, so
+one function serves any depth and every optimizer, and updates the parameters in place. Its
+scorer runs the same forward, sample by sample, so that a per-sample run compiles these two
+functions and nothing of the general engine. Activations, losses and optimizers are chosen by
+small integer codes, since compiled code cannot look up a registry. Compiled functions are cached
+on disk (``cache=True``): a second process does not compile them again.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from .numba_engine import hyperparameters
+from .numba_kernels import ACTIVATION_CODES, FLOAT32_FLOOR, FLOAT64_FLOOR, LOSS_CODES, label_of, sample_loss
+
+# The elementwise functions, shared with the general kernels. (Numba's disk cache watches only
+# this file: after changing them, clear __pycache__ or touch this file.)
+from .numba_math import exp, sigmoid, slope, tanh
+
+if TYPE_CHECKING:
+    from ..network import Network
+    from ..optimizers import Optimizer
+
+Array = np.ndarray
+PLAIN, MOMENTUM, NESTEROV, RMSPROP, ADAM = range(5)  # the update rules
+RULES = {"sgd": PLAIN, "momentum": MOMENTUM, "nesterov": NESTEROV, "rmsprop": RMSPROP, "adam": ADAM}
+OPTIMIZERS = tuple(RULES)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _activate(z, code):
+    """tanh, ReLU or identity of one value (the sigmoid has its own loop in _forward)."""
+    if code == 2:
+        return tanh(z)
+    if code == 3:
+        return z if z > 0 else 0.0
+    return z
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _softmax(a, floor):
+    """a <- softmax(a) in place, shifted by its maximum and clipped at ``floor`` as the reference."""
+    top = a[0]
+    for k in range(1, a.shape[0]):
+        top = max(top, a[k])
+    total = 0.0
+    for k in range(a.shape[0]):
+        a[k] = exp(max(a[k] - top, floor))
+        total += a[k]
+    for k in range(a.shape[0]):
+        a[k] /= total
+
+
+# reassoc lets the compiler vectorise the sums (8 partial sums instead of one chain of dependent
+# additions), contract lets it fuse multiply-adds; both change the last bits only. No nnan/ninf:
+# NaN must survive, so that a diverged network is seen.
+FASTMATH = {"reassoc", "nsz", "contract"}
+
+
+# weights[l]: (n_in, n_out), biases[l] and deltas[l]: (n_out,) for layer l; acts[l] is layer l's
+# input and acts[l + 1] its output (acts[0] holds the sample). Loops run along rows of W (k
+# innermost) so that memory is read contiguously and the compiler can vectorise. The helpers below
+# are inlined by Numba where they are used, numba_math's functions by LLVM (see its docstring), so
+# that each epoch loop compiles to one function with no calls.
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _affine(W, b, a_in, a):  # pragma: no cover
+    """a = a_in @ W + b for one sample: W (n_in, n_out), b and a (n_out,), a_in (n_in,).
+
+    Rows of W are taken eight at a time, so that each a[k] is loaded and stored once per eight
+    products instead of once per product (15% of the seed's whole per-sample step). The weights
+    after an epoch came out the same to the bit as with one row at a time (checked in float32 and
+    float64): with reassoc the compiler orders the eight additions as it did the chain."""
+    n_in, n_out = W.shape
+    for k in range(n_out):
+        a[k] = b[k]
+    j = 0
+    while j + 8 <= n_in:
+        a0, a1, a2, a3 = a_in[j], a_in[j + 1], a_in[j + 2], a_in[j + 3]
+        a4, a5, a6, a7 = a_in[j + 4], a_in[j + 5], a_in[j + 6], a_in[j + 7]
+        for k in range(n_out):
+            a[k] += (a0 * W[j, k] + a1 * W[j + 1, k] + a2 * W[j + 2, k] + a3 * W[j + 3, k]
+                     + a4 * W[j + 4, k] + a5 * W[j + 5, k] + a6 * W[j + 6, k] + a7 * W[j + 7, k])
+        j += 8
+    for i in range(j, n_in):
+        a_i = a_in[i]
+        for k in range(n_out):
+            a[k] += a_i * W[i, k]
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _forward(weights, biases, acts, codes, X, s, floor):  # pragma: no cover
+    """acts[l + 1] = f(acts[l] @ W_l + b_l) for every layer, from sample s of X."""
+    x = acts[0]
+    for j in range(x.shape[0]):  # loops, not slice copies (x[:] = X[s]), which cost a call each
+        x[j] = X[s, j]
+    for l in range(len(weights)):
+        W, a_in, a, b = weights[l], acts[l], acts[l + 1], biases[l]
+        _affine(W, b, a_in, a)
+        if codes[l] == 1:  # the sigmoid in its own loop, which vectorises (numba_math.exp, unlike math.exp)
+            for k in range(W.shape[1]):
+                a[k] = sigmoid(a[k])
+        elif codes[l] == 4:
+            _softmax(a, floor)
+        else:
+            for k in range(W.shape[1]):
+                a[k] = _activate(a[k], codes[l])
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _backward(weights, acts, deltas, codes, loss_code, Y, s):  # pragma: no cover
+    """deltas[l] = dL/dz_l for every layer, from the outputs in acts and target row s of Y."""
+    last = len(weights) - 1
+    a, d = acts[last + 1], deltas[last]
+    for k in range(a.shape[0]):  # output delta: dL/dz = (a - y) [* f'(z) for mse; softmax + cross-entropy: a - y]
+        d[k] = a[k] - Y[s, k]
+        if loss_code == 0:
+            d[k] *= slope(a[k], codes[last])
+    for l in range(last, 0, -1):  # delta_{l-1} = (W_l @ delta_l) * f'(z_{l-1})
+        _delta_below(weights[l], deltas[l], deltas[l - 1], acts[l], codes[l - 1])
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _delta_below(W, d, d_below, a_below, code):  # pragma: no cover
+    """d_below = (W @ d) * f'(z) for one layer: W (n_in, n_out), d (n_out,), d_below and a_below
+    (n_in,), f given by ``code`` and its outputs a_below.
+
+    Each W[j] . d is a reduction, vectorised thanks to fastmath's reassoc. Four rows at a time
+    share each load of d[k] and keep four sums going at once (6% of the whole per-sample step).
+    The compiler splits these sums into vector lanes differently from one row at a time, so the
+    last bits can differ from that (1e-13 relative after an epoch), as any vectorised sum's do."""
+    n_in, n_out = W.shape
+    zero = d.dtype.type(0.0)  # sums in the network's precision, as the reference's W @ d
+    j = 0
+    while j + 4 <= n_in:
+        s0 = s1 = s2 = s3 = zero
+        for k in range(n_out):
+            d_k = d[k]
+            s0 += W[j, k] * d_k
+            s1 += W[j + 1, k] * d_k
+            s2 += W[j + 2, k] * d_k
+            s3 += W[j + 3, k] * d_k
+        d_below[j] = s0 * slope(a_below[j], code)
+        d_below[j + 1] = s1 * slope(a_below[j + 1], code)
+        d_below[j + 2] = s2 * slope(a_below[j + 2], code)
+        d_below[j + 3] = s3 * slope(a_below[j + 3], code)
+        j += 4
+    for i in range(j, n_in):
+        acc = zero
+        for k in range(n_out):
+            acc += W[i, k] * d[k]
+        d_below[i] = acc * slope(a_below[i], code)
+
+
+
+
+# ---------------------------------------------------------------------------------- the updates
+# One per optimizer, each for one layer: W (n_in, n_out), b and d (n_out,), a_in (n_in,), and the
+# optimizer's state for this layer shaped as W and b. The gradient of W[j, k] is a_in[j] * d[k]
+# (+ decay * W[j, k]), of b[k] is d[k]; each step is written as optimizers.py writes it.
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _sgd_update(W, b, d, a_in, lr):  # pragma: no cover
+    """W -= lr * outer(a_in, d); b -= lr * d: the seed's update, one multiply-add per weight. (Four
+    rows at a time, as the deltas take them, was 4% slower here and compiled 0.6 s longer.)"""
+    n_in, n_out = W.shape
+    for k in range(n_out):
+        b[k] -= lr * d[k]
+    for i in range(n_in):
+        step = lr * a_in[i]
+        for k in range(n_out):
+            W[i, k] -= step * d[k]
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _decayed_sgd_update(W, b, d, a_in, lr, decay):  # pragma: no cover
+    """W -= lr * (outer(a_in, d) + decay W); b -= lr * d."""
+    for k in range(W.shape[1]):
+        b[k] -= lr * d[k]
+    for j in range(W.shape[0]):
+        W_j, x = W[j], a_in[j]
+        for k in range(W.shape[1]):
+            W_j[k] -= lr * (x * d[k] + decay * W_j[k])
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _momentum_update(W, b, d, a_in, lr, decay, V, v, mu, nesterov):  # pragma: no cover
+    """Momentum (Nesterov) with velocities V (n_in, n_out) and v (n_out,): v <- mu v - lr g;
+    p <- p + v (Nesterov: p + mu v - lr g)."""
+    for k in range(W.shape[1]):
+        _momentum_step(b, v, k, d[k], lr, mu, nesterov)
+    for j in range(W.shape[0]):
+        W_j, V_j, x = W[j], V[j], a_in[j]
+        for k in range(W.shape[1]):
+            _momentum_step(W_j, V_j, k, x * d[k] + decay * W_j[k], lr, mu, nesterov)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _momentum_step(p, v, k, g, lr, mu, nesterov):  # pragma: no cover
+    """One parameter p[k] with velocity v[k] and gradient g."""
+    vk = mu * v[k] - lr * g
+    v[k] = vk
+    p[k] += mu * vk - lr * g if nesterov else vk
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _rmsprop_update(W, b, d, a_in, lr, decay, S, s, rho, eps):  # pragma: no cover
+    """RMSprop with mean squares S (n_in, n_out) and s (n_out,): s <- rho s + (1 - rho) g^2;
+    p <- p - lr g / (sqrt(s) + eps)."""
+    for k in range(W.shape[1]):
+        _rmsprop_step(b, s, k, d[k], lr, rho, eps)
+    for j in range(W.shape[0]):
+        W_j, S_j, x = W[j], S[j], a_in[j]
+        for k in range(W.shape[1]):
+            _rmsprop_step(W_j, S_j, k, x * d[k] + decay * W_j[k], lr, rho, eps)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _rmsprop_step(p, s, k, g, lr, rho, eps):  # pragma: no cover
+    """One parameter p[k] with mean square s[k] and gradient g."""
+    sk = rho * s[k] + (1 - rho) * g * g
+    s[k] = sk
+    p[k] -= lr * g / (math.sqrt(sk) + eps)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _adam_update(W, b, d, a_in, lr, decay, M, m, V, v, b1, b2, eps, t):  # pragma: no cover
+    """Adam at step t (1-based) with moments M, V (n_in, n_out) and m, v (n_out,):
+    m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2; p <- p - lr m^ / (sqrt(v^) + eps)."""
+    # the bias corrections as one factor and one reciprocal, as numba_kernels.update_adam: one
+    # division and one square root per parameter, the two slowest vector operations, are left
+    step, inverse_c2 = lr / (1.0 - b1**t), 1.0 / (1.0 - b2**t)
+    for k in range(W.shape[1]):
+        _adam_step(b, m, v, k, d[k], b1, b2, eps, step, inverse_c2)
+    for j in range(W.shape[0]):
+        W_j, M_j, V_j, x = W[j], M[j], V[j], a_in[j]
+        for k in range(W.shape[1]):
+            _adam_step(W_j, M_j, V_j, k, x * d[k] + decay * W_j[k], b1, b2, eps, step, inverse_c2)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _adam_step(p, m, v, k, g, b1, b2, eps, step, inverse_c2):  # pragma: no cover
+    """One parameter p[k] with moments m[k], v[k] and gradient g."""
+    mk = b1 * m[k] + (1 - b1) * g
+    vk = b2 * v[k] + (1 - b2) * g * g
+    m[k], v[k] = mk, vk
+    p[k] -= step * mk / (math.sqrt(vk * inverse_c2) + eps)
+
+
+# ------------------------------------------------------------------------------ the loop, the scores
+# Plain SGD without weight decay, the seed's experiment, has a loop of its own; every other
+# configuration shares the second one. Each is compiled on its first use (measured with an empty
+# cache: 1.5-1.8 s for the first, about 3 s for the second, most of it in LLVM): the seed's
+# experiment does not wait for the optimizers' code, nor for a weight decay branch (0.45 s).
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr):  # pragma: no cover
+    """One plain SGD update per row of X (n, n_in), Y (n, n_out), in order."""
+    for s in range(X.shape[0]):
+        _forward(weights, biases, acts, codes, X, s, floor)
+        _backward(weights, acts, deltas, codes, loss_code, Y, s)
+        for l in range(len(weights)):
+            _sgd_update(weights[l], biases[l], deltas[l], acts[l], lr)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def _optimizer_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, rule, hyper, t,
+                     first_w, first_b, second_w, second_b):  # pragma: no cover
+    """One update per row of X (n, n_in), Y (n, n_out), in order, by optimizer ``rule`` with weight
+    decay ``decay``; returns the step count t. hyper: (momentum, rho or beta_1; beta_2; epsilon);
+    first_*, second_*: the optimizer's state per layer (velocities, mean squares, or Adam's m and
+    v), as tuples of W-shaped and b-shaped arrays (any such arrays where it has none)."""
+    mu, b2, eps = hyper
+    for s in range(X.shape[0]):
+        _forward(weights, biases, acts, codes, X, s, floor)
+        _backward(weights, acts, deltas, codes, loss_code, Y, s)
+        t += 1
+        for l in range(len(weights)):
+            W, b, d, a_in = weights[l], biases[l], deltas[l], acts[l]
+            if rule == PLAIN:
+                _decayed_sgd_update(W, b, d, a_in, lr, decay)
+            elif rule == MOMENTUM or rule == NESTEROV:
+                _momentum_update(W, b, d, a_in, lr, decay, first_w[l], first_b[l], mu, rule == NESTEROV)
+            elif rule == RMSPROP:
+                _rmsprop_update(W, b, d, a_in, lr, decay, first_w[l], first_b[l], mu, eps)
+            else:
+                _adam_update(W, b, d, a_in, lr, decay, first_w[l], first_b[l], second_w[l], second_b[l], mu, b2,
+                             eps, t)
+    return t
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def _scores(weights, biases, acts, z, codes, loss_code, X, Y, floor):  # pragma: no cover
+    """(loss, squared error, correct labels) summed over the rows of X (n, n_in) and targets Y
+    (n, n_out), labels being the arg-max (or > 0.5 for one unit), one sample at a time."""
+    loss = squared = correct = 0.0
+    last = len(weights) - 1
+    a = acts[last + 1]
+    n = a.shape[0]
+    for s in range(X.shape[0]):
+        _forward(weights, biases, acts, codes, X, s, floor)
+        # the output layer's pre-activations z, which the losses are computed from, again: keeping
+        # them in _forward changed how the training loops compile (their weights moved by an ulp)
+        _affine(weights[last], biases[last], acts[last], z)
+        y = Y[s]
+        for k in range(n):
+            squared += (a[k] - y[k]) ** 2
+        correct += 1.0 if label_of(a, 0, n) == label_of(y, 0, n) else 0.0
+        loss += sample_loss(a, z, 0, y, 0, n, loss_code, floor)
+    return loss, squared, correct
+
+
+# ---------------------------------------------------------------------------------- Python's side
+def _buffers(net: Network) -> tuple:
+    """(weights, biases, activations, deltas, activation codes): the network's own parameter
+    arrays and fresh scratch arrays, as the compiled functions take them."""
+    dtype = net.layers[0].weights.dtype
+    return (tuple(layer.params["weights"] for layer in net.layers),
+            tuple(layer.params["bias"] for layer in net.layers),
+            tuple(np.empty(width, dtype=dtype) for width in net.sizes),
+            tuple(np.empty(layer.n_out, dtype=dtype) for layer in net.layers),
+            np.array([ACTIVATION_CODES[layer.activation.name] for layer in net.layers], dtype=np.int64))
+
+
+def _floor(dtype) -> float:
+    return dtype.type(FLOAT32_FLOOR if dtype == np.float32 else FLOAT64_FLOOR)
+
+
+def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) -> None:
+    """One epoch, one update per sample, over X (n, n_in), Y (n, n_out) in the order given, by
+    ``optimizer`` (any of ``OPTIMIZERS``, its state arrays updated in place, Adam's step count too)."""
+    dtype = net.layers[0].weights.dtype
+    common = (*_buffers(net), LOSS_CODES[net.loss.name], np.ascontiguousarray(X, dtype=dtype),
+              np.ascontiguousarray(Y, dtype=dtype), _floor(dtype), dtype.type(optimizer.learning_rate))
+    if config.optimizer == "sgd" and not config.weight_decay:
+        _sgd_epoch(*common)
+        return
+    params = net.parameters()
+    state = optimizer.state_arrays(params) + [params, params]  # the optimizer's arrays, then any others
+    first, second = state[0], state[1]  # as Network.parameters() orders them: W0, b0, W1, b1, ...
+    t = _optimizer_epoch(*common, dtype.type(config.weight_decay), RULES[config.optimizer],
+                         tuple(dtype.type(h) for h in hyperparameters(optimizer)), int(getattr(optimizer, "t", 0)),
+                         tuple(first[0::2]), tuple(first[1::2]), tuple(second[0::2]), tuple(second[1::2]))
+    if "t" in optimizer.SCALAR_STATE:
+        optimizer.t = int(t)
+
+
+def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, float]:
+    """(mean loss, the seed's MSE, accuracy) over X (n, n_in), targets Y (n, n_out), labels y (n,),
+    compiled (the labels are read from Y, whose arg-max y is)."""
+    dtype = net.layers[0].weights.dtype
+    weights, biases, acts, _, codes = _buffers(net)
+    z = np.empty(net.sizes[-1], dtype=dtype)
+    loss, squared, correct = _scores(weights, biases, acts, z, codes, LOSS_CODES[net.loss.name],
+                                     np.ascontiguousarray(X, dtype=dtype), np.ascontiguousarray(Y, dtype=dtype),
+                                     _floor(dtype))
+    n = max(len(X), 1)
+    return loss / n, squared / (n * Y.shape[1]), correct / n
+
+
+def warm_up(net: Network, config) -> None:
+    """Compile (or load from the disk cache) the loop and the scorer for this network's depth and
+    dtype, on no samples, so that a one-off compilation is not counted as training time."""
+    from .. import optimizers
+
+    dtype = net.layers[0].weights.dtype
+    X, Y = np.empty((0, net.sizes[0]), dtype), np.empty((0, net.sizes[-1]), dtype)
+    optimizer = optimizers.get(config.optimizer, config.learning_rate)
+    run_epoch(net, X, Y, optimizer, config)  # no samples: the network and optimizer stay as they were
+    scores(net, X, Y, np.empty(0, np.int64))
