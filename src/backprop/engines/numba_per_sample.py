@@ -33,9 +33,7 @@ if TYPE_CHECKING:
     from ..optimizers import Optimizer
 
 Array = np.ndarray
-PLAIN, MOMENTUM, NESTEROV, RMSPROP, ADAM = range(5)  # the update rules
-RULES = {"sgd": PLAIN, "momentum": MOMENTUM, "nesterov": NESTEROV, "rmsprop": RMSPROP, "adam": ADAM}
-OPTIMIZERS = tuple(RULES)
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -167,29 +165,33 @@ def _delta_below(W, d, d_below, a_below, code):  # pragma: no cover
 # ---------------------------------------------------------------------------------- the updates
 # One per optimizer, each for one layer: W (n_in, n_out), b and d (n_out,), a_in (n_in,), and the
 # optimizer's state for this layer shaped as W and b. The gradient of W[j, k] is a_in[j] * d[k]
-# (+ decay * W[j, k]), of b[k] is d[k]; each step is written as optimizers.py writes it.
+# (+ decay * W[j, k]), of b[k] is d[k]; each step is written as optimizers.py writes it. decay is
+# None without weight decay: Numba then compiles the function without its branches for it (a
+# separate compilation, cached as any), so that training without weight decay pays nothing for it.
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _sgd_update(W, b, d, a_in, lr):  # pragma: no cover
-    """W -= lr * outer(a_in, d); b -= lr * d: the seed's update, one multiply-add per weight. (Four
-    rows at a time, as the deltas take them, was 4% slower here and compiled 0.6 s longer.)"""
+def _gradient(x, d_k, w, decay):  # pragma: no cover
+    """The gradient of one weight w with input x and delta d_k."""
+    if decay is None:
+        return x * d_k
+    return x * d_k + decay * w
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _sgd_update(W, b, d, a_in, lr, decay):  # pragma: no cover
+    """W -= lr * (outer(a_in, d) + decay W); b -= lr * d. (Four rows at a time, as the deltas take
+    them, was 4% slower here and compiled 0.6 s longer.)"""
     n_in, n_out = W.shape
     for k in range(n_out):
         b[k] -= lr * d[k]
-    for i in range(n_in):
-        step = lr * a_in[i]
-        for k in range(n_out):
-            W[i, k] -= step * d[k]
-
-
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _decayed_sgd_update(W, b, d, a_in, lr, decay):  # pragma: no cover
-    """W -= lr * (outer(a_in, d) + decay W); b -= lr * d."""
-    for k in range(W.shape[1]):
-        b[k] -= lr * d[k]
-    for j in range(W.shape[0]):
-        W_j, x = W[j], a_in[j]
-        for k in range(W.shape[1]):
-            W_j[k] -= lr * (x * d[k] + decay * W_j[k])
+    if decay is None:  # the seed's update, one multiply-add per weight (W[i, k], not a row view
+        for i in range(n_in):  # W_i = W[i] as the other updates take: that made its step 8% slower)
+            step = lr * a_in[i]
+            for k in range(n_out):
+                W[i, k] -= step * d[k]
+    else:
+        for i in range(n_in):
+            for k in range(n_out):
+                W[i, k] -= lr * _gradient(a_in[i], d[k], W[i, k], decay)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
@@ -201,7 +203,7 @@ def _momentum_update(W, b, d, a_in, lr, decay, V, v, mu, nesterov):  # pragma: n
     for j in range(W.shape[0]):
         W_j, V_j, x = W[j], V[j], a_in[j]
         for k in range(W.shape[1]):
-            _momentum_step(W_j, V_j, k, x * d[k] + decay * W_j[k], lr, mu, nesterov)
+            _momentum_step(W_j, V_j, k, _gradient(x, d[k], W_j[k], decay), lr, mu, nesterov)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
@@ -221,7 +223,7 @@ def _rmsprop_update(W, b, d, a_in, lr, decay, S, s, rho, eps):  # pragma: no cov
     for j in range(W.shape[0]):
         W_j, S_j, x = W[j], S[j], a_in[j]
         for k in range(W.shape[1]):
-            _rmsprop_step(W_j, S_j, k, x * d[k] + decay * W_j[k], lr, rho, eps)
+            _rmsprop_step(W_j, S_j, k, _gradient(x, d[k], W_j[k], decay), lr, rho, eps)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
@@ -244,7 +246,7 @@ def _adam_update(W, b, d, a_in, lr, decay, M, m, V, v, b1, b2, eps, t):  # pragm
     for j in range(W.shape[0]):
         W_j, M_j, V_j, x = W[j], M[j], V[j], a_in[j]
         for k in range(W.shape[1]):
-            _adam_step(W_j, M_j, V_j, k, x * d[k] + decay * W_j[k], b1, b2, eps, step, inverse_c2)
+            _adam_step(W_j, M_j, V_j, k, _gradient(x, d[k], W_j[k], decay), b1, b2, eps, step, inverse_c2)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
@@ -256,44 +258,57 @@ def _adam_step(p, m, v, k, g, b1, b2, eps, step, inverse_c2):  # pragma: no cove
     p[k] -= step * mk / (math.sqrt(vk * inverse_c2) + eps)
 
 
-# ------------------------------------------------------------------------------ the loop, the scores
-# Plain SGD without weight decay, the seed's experiment, has a loop of its own; every other
-# configuration shares the second one. Each is compiled on its first use (measured with an empty
-# cache: 1.5-1.8 s for the first, about 3 s for the second, most of it in LLVM): the seed's
-# experiment does not wait for the optimizers' code, nor for a weight decay branch (0.45 s).
+# ----------------------------------------------------------------------------- the loops, the scores
+# One loop per optimizer, each compiled on its first use (1.5-1.8 s with an empty cache, most of
+# it in LLVM): the seed's experiment does not wait for the other optimizers' code, and each loop
+# runs as fast as it would alone (one loop with a branch per optimizer ran momentum 15% slower).
+# Each runs one update per row of X (n, n_in), Y (n, n_out), in order, with weight decay decay
+# (None: none); Adam's returns its step count t.
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr):  # pragma: no cover
-    """One plain SGD update per row of X (n, n_in), Y (n, n_out), in order."""
+def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay):  # pragma: no cover
+    """Plain SGD: p <- p - lr g."""
     for s in range(X.shape[0]):
         _forward(weights, biases, acts, codes, X, s, floor)
         _backward(weights, acts, deltas, codes, loss_code, Y, s)
         for l in range(len(weights)):
-            _sgd_update(weights[l], biases[l], deltas[l], acts[l], lr)
+            _sgd_update(weights[l], biases[l], deltas[l], acts[l], lr, decay)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _optimizer_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, rule, hyper, t,
-                     first_w, first_b, second_w, second_b):  # pragma: no cover
-    """One update per row of X (n, n_in), Y (n, n_out), in order, by optimizer ``rule`` with weight
-    decay ``decay``; returns the step count t. hyper: (momentum, rho or beta_1; beta_2; epsilon);
-    first_*, second_*: the optimizer's state per layer (velocities, mean squares, or Adam's m and
-    v), as tuples of W-shaped and b-shaped arrays (any such arrays where it has none)."""
-    mu, b2, eps = hyper
+def _momentum_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, mu, nesterov,
+                    velocities_w, velocities_b):  # pragma: no cover
+    """Momentum or Nesterov with the velocities of each layer's W and b."""
+    for s in range(X.shape[0]):
+        _forward(weights, biases, acts, codes, X, s, floor)
+        _backward(weights, acts, deltas, codes, loss_code, Y, s)
+        for l in range(len(weights)):
+            _momentum_update(weights[l], biases[l], deltas[l], acts[l], lr, decay, velocities_w[l],
+                             velocities_b[l], mu, nesterov)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def _rmsprop_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, rho, eps,
+                   squares_w, squares_b):  # pragma: no cover
+    """RMSprop with the mean squares of each layer's W and b."""
+    for s in range(X.shape[0]):
+        _forward(weights, biases, acts, codes, X, s, floor)
+        _backward(weights, acts, deltas, codes, loss_code, Y, s)
+        for l in range(len(weights)):
+            _rmsprop_update(weights[l], biases[l], deltas[l], acts[l], lr, decay, squares_w[l], squares_b[l],
+                            rho, eps)
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def _adam_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, b1, b2, eps, t,
+                ms_w, ms_b, vs_w, vs_b):  # pragma: no cover
+    """Adam from step count t, with the moments m and v of each layer's W and b; returns t."""
     for s in range(X.shape[0]):
         _forward(weights, biases, acts, codes, X, s, floor)
         _backward(weights, acts, deltas, codes, loss_code, Y, s)
         t += 1
         for l in range(len(weights)):
-            W, b, d, a_in = weights[l], biases[l], deltas[l], acts[l]
-            if rule == PLAIN:
-                _decayed_sgd_update(W, b, d, a_in, lr, decay)
-            elif rule == MOMENTUM or rule == NESTEROV:
-                _momentum_update(W, b, d, a_in, lr, decay, first_w[l], first_b[l], mu, rule == NESTEROV)
-            elif rule == RMSPROP:
-                _rmsprop_update(W, b, d, a_in, lr, decay, first_w[l], first_b[l], mu, eps)
-            else:
-                _adam_update(W, b, d, a_in, lr, decay, first_w[l], first_b[l], second_w[l], second_b[l], mu, b2,
-                             eps, t)
+            _adam_update(weights[l], biases[l], deltas[l], acts[l], lr, decay, ms_w[l], ms_b[l], vs_w[l], vs_b[l],
+                         b1, b2, eps, t)
     return t
 
 
@@ -338,19 +353,22 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     """One epoch, one update per sample, over X (n, n_in), Y (n, n_out) in the order given, by
     ``optimizer`` (any of ``OPTIMIZERS``, its state arrays updated in place, Adam's step count too)."""
     dtype = net.layers[0].weights.dtype
+    decay = dtype.type(config.weight_decay) if config.weight_decay else None
     common = (*_buffers(net), LOSS_CODES[net.loss.name], np.ascontiguousarray(X, dtype=dtype),
-              np.ascontiguousarray(Y, dtype=dtype), _floor(dtype), dtype.type(optimizer.learning_rate))
-    if config.optimizer == "sgd" and not config.weight_decay:
+              np.ascontiguousarray(Y, dtype=dtype), _floor(dtype), dtype.type(optimizer.learning_rate), decay)
+    hyper = [dtype.type(h) for h in hyperparameters(optimizer)]  # (momentum, rho or beta_1; beta_2; epsilon)
+    # the state arrays as tuples of each layer's W-shaped and b-shaped ones (Network.parameters()
+    # orders them W0, b0, W1, b1, ...)
+    state = [half for arrays in optimizer.state_arrays(net.parameters())
+             for half in (tuple(arrays[0::2]), tuple(arrays[1::2]))]
+    if config.optimizer == "sgd":
         _sgd_epoch(*common)
-        return
-    params = net.parameters()
-    state = optimizer.state_arrays(params) + [params, params]  # the optimizer's arrays, then any others
-    first, second = state[0], state[1]  # as Network.parameters() orders them: W0, b0, W1, b1, ...
-    t = _optimizer_epoch(*common, dtype.type(config.weight_decay), RULES[config.optimizer],
-                         tuple(dtype.type(h) for h in hyperparameters(optimizer)), int(getattr(optimizer, "t", 0)),
-                         tuple(first[0::2]), tuple(first[1::2]), tuple(second[0::2]), tuple(second[1::2]))
-    if "t" in optimizer.SCALAR_STATE:
-        optimizer.t = int(t)
+    elif config.optimizer in ("momentum", "nesterov"):
+        _momentum_epoch(*common, hyper[0], config.optimizer == "nesterov", *state)
+    elif config.optimizer == "rmsprop":
+        _rmsprop_epoch(*common, hyper[0], hyper[2], *state)
+    else:
+        optimizer.t = int(_adam_epoch(*common, *hyper, int(optimizer.t), *state))
 
 
 def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, float]:
