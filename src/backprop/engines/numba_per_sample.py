@@ -235,12 +235,10 @@ def _rmsprop_step(p, s, k, g, lr, rho, eps):  # pragma: no cover
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _adam_update(W, b, d, a_in, lr, decay, M, m, V, v, b1, b2, eps, t):  # pragma: no cover
-    """Adam at step t (1-based) with moments M, V (n_in, n_out) and m, v (n_out,):
-    m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2; p <- p - lr m^ / (sqrt(v^) + eps)."""
-    # the bias corrections as one factor and one reciprocal, as numba_kernels.update_adam: one
-    # division and one square root per parameter, the two slowest vector operations, are left
-    step, inverse_c2 = lr / (1.0 - b1**t), 1.0 / (1.0 - b2**t)
+def _adam_update(W, b, d, a_in, decay, M, m, V, v, b1, b2, eps, step, inverse_c2):  # pragma: no cover
+    """Adam with moments M, V (n_in, n_out) and m, v (n_out,): m <- b1 m + (1 - b1) g;
+    v <- b2 v + (1 - b2) g^2; p <- p - lr m^ / (sqrt(v^) + eps), where m^ = m / (1 - b1^t) and
+    v^ = v / (1 - b2^t) at step t: step = lr / (1 - b1^t), inverse_c2 = 1 / (1 - b2^t)."""
     for k in range(W.shape[1]):
         _adam_step(b, m, v, k, d[k], b1, b2, eps, step, inverse_c2)
     for j in range(W.shape[0]):
@@ -306,9 +304,12 @@ def _adam_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr
         _forward(weights, biases, acts, codes, X, s, floor)
         _backward(weights, acts, deltas, codes, loss_code, Y, s)
         t += 1
+        # the bias corrections as one factor and one reciprocal, as numba_kernels.update_adam: one
+        # division and one square root per parameter, the two slowest vector operations, are left
+        step, inverse_c2 = lr / (1.0 - b1**t), 1.0 / (1.0 - b2**t)
         for l in range(len(weights)):
-            _adam_update(weights[l], biases[l], deltas[l], acts[l], lr, decay, ms_w[l], ms_b[l], vs_w[l], vs_b[l],
-                         b1, b2, eps, t)
+            _adam_update(weights[l], biases[l], deltas[l], acts[l], decay, ms_w[l], ms_b[l], vs_w[l], vs_b[l],
+                         b1, b2, eps, step, inverse_c2)
     return t
 
 
