@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from .numba_engine import hyperparameters
-from .numba_kernels import ACTIVATION_CODES, FLOAT32_FLOOR, FLOAT64_FLOOR, LOSS_CODES, label_of, sample_loss
+from .numba_kernels import ACTIVATION_CODES, FLOAT32_FLOOR, FLOAT64_FLOOR, LOSS_CODES, SCORE_ROWS, label_of, sample_loss
 
 # The elementwise functions, shared with the general kernels. (Numba's disk cache watches only
 # this file: after changing them, clear __pycache__ or touch this file.)
@@ -313,24 +313,57 @@ def _adam_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr
     return t
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _scores(weights, biases, acts, z, codes, loss_code, X, Y, floor):  # pragma: no cover
-    """(loss, squared error, correct labels) summed over the rows of X (n, n_in) and targets Y
-    (n, n_out), labels being the arg-max (or > 0.5 for one unit), one sample at a time."""
-    loss = squared = correct = 0.0
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
+def _forward_rows(weights, biases, blocks, Z, codes, X, start, rows, floor):  # pragma: no cover
+    """blocks[l + 1][:rows] = f(blocks[l][:rows] @ W_l + b_l) for every layer, from rows start to
+    start + rows of X; Z[:rows] keeps the output layer's pre-activations, for the losses.
+
+    Scoring has no sample-to-sample dependency, so it goes a block of rows at a time, its products
+    through BLAS: on the seed's network 0.22 us per row, against 0.53 for _forward row by row (a
+    chain of dependent exps and sums, which the processor cannot overlap), and it compiles sooner."""
+    x = blocks[0]
+    for r in range(rows):
+        for j in range(x.shape[1]):
+            x[r, j] = X[start + r, j]
     last = len(weights) - 1
-    a = acts[last + 1]
-    n = a.shape[0]
-    for s in range(X.shape[0]):
-        _forward(weights, biases, acts, codes, X, s, floor)
-        # the output layer's pre-activations z, which the losses are computed from, again: keeping
-        # them in _forward changed how the training loops compile (their weights moved by an ulp)
-        _affine(weights[last], biases[last], acts[last], z)
-        y = Y[s]
-        for k in range(n):
-            squared += (a[k] - y[k]) ** 2
-        correct += 1.0 if label_of(a, 0, n) == label_of(y, 0, n) else 0.0
-        loss += sample_loss(a, z, 0, y, 0, n, loss_code, floor)
+    for l in range(last + 1):
+        W, b, A = weights[l], biases[l], blocks[l + 1]
+        np.dot(blocks[l][:rows], W, A[:rows])
+        for r in range(rows):
+            a = A[r]
+            for k in range(a.shape[0]):
+                a[k] += b[k]
+            if l == last:
+                for k in range(a.shape[0]):
+                    Z[r, k] = a[k]
+            if codes[l] == 4:
+                _softmax(a, floor)
+        outputs = A[:rows].reshape(-1)  # the block as one run of values: longer vectors
+        if codes[l] == 1:
+            for i in range(outputs.shape[0]):
+                outputs[i] = sigmoid(outputs[i])
+        elif codes[l] != 4:
+            for i in range(outputs.shape[0]):
+                outputs[i] = _activate(outputs[i], codes[l])
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def _scores(weights, biases, blocks, Z, codes, loss_code, X, Y, floor):  # pragma: no cover
+    """(loss, squared error, correct labels) summed over the rows of X (n, n_in) and targets Y
+    (n, n_out), labels being the arg-max (or > 0.5 for one unit), through blocks[l] (rows, width
+    of layer l's input; the last, of the output) and Z (rows, n_out), rows at a time."""
+    loss = squared = correct = 0.0
+    A = blocks[len(blocks) - 1]
+    block, n = A.shape
+    for start in range(0, X.shape[0], block):
+        rows = min(block, X.shape[0] - start)
+        _forward_rows(weights, biases, blocks, Z, codes, X, start, rows, floor)
+        for r in range(rows):
+            a, z, y = A[r], Z[r], Y[start + r]
+            for k in range(n):
+                squared += (a[k] - y[k]) ** 2
+            correct += 1.0 if label_of(a, 0, n) == label_of(y, 0, n) else 0.0
+            loss += sample_loss(a, z, 0, y, 0, n, loss_code, floor)
     return loss, squared, correct
 
 
@@ -376,11 +409,12 @@ def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, fl
     """(mean loss, the seed's MSE, accuracy) over X (n, n_in), targets Y (n, n_out), labels y (n,),
     compiled (the labels are read from Y, whose arg-max y is)."""
     dtype = net.layers[0].weights.dtype
-    weights, biases, acts, _, codes = _buffers(net)
-    z = np.empty(net.sizes[-1], dtype=dtype)
-    loss, squared, correct = _scores(weights, biases, acts, z, codes, LOSS_CODES[net.loss.name],
-                                     np.ascontiguousarray(X, dtype=dtype), np.ascontiguousarray(Y, dtype=dtype),
-                                     _floor(dtype))
+    weights, biases, _, _, codes = _buffers(net)
+    rows = max(min(len(X), SCORE_ROWS), 1)
+    blocks = tuple(np.zeros((rows, width), dtype) for width in net.sizes)
+    loss, squared, correct = _scores(weights, biases, blocks, np.zeros((rows, net.sizes[-1]), dtype), codes,
+                                     LOSS_CODES[net.loss.name], np.ascontiguousarray(X, dtype=dtype),
+                                     np.ascontiguousarray(Y, dtype=dtype), _floor(dtype))
     n = max(len(X), 1)
     return loss / n, squared / (n * Y.shape[1]), correct / n
 
