@@ -5,13 +5,13 @@ weights, then every update (about 1.3 us per sample for the seed's network with 
 against about 35 for the seed's code). Each weight's gradient a_l[j] * delta_l[k] (+ weight decay)
 is used where it is made, by the optimizer's own update (plain SGD, momentum, Nesterov, RMSprop or
 Adam, on the optimizer's own state arrays), never stored: the general kernels write every gradient
-to an array and read it back, which doubled momentum's time at batch 1. The layers' own arrays
-are passed as tuples of same-typed arrays, which one compiled function can index at run time, so
-one function serves any depth and every optimizer, and updates the parameters in place. Its
-scorer runs the same forward, sample by sample, so that a per-sample run compiles these two
-functions and nothing of the general engine. Activations, losses and optimizers are chosen by
-small integer codes, since compiled code cannot look up a registry. Compiled functions are cached
-on disk (``cache=True``): a second process does not compile them again.
+to an array and read it back, which doubled momentum's time at batch 1. Each optimizer has its
+own loop, compiled on first use. The layers' own arrays are passed as tuples of same-typed arrays,
+which one compiled function can index at run time, so one loop serves any depth and updates the
+parameters in place. The scorer takes blocks of rows through BLAS, so that a per-sample run
+compiles its loop and the scorer and nothing of the general engine. Activations and losses are
+chosen by small integer codes, since compiled code cannot look up a registry. Compiled functions
+are cached on disk (``cache=True``): a second process does not compile them again.
 """
 from __future__ import annotations
 
@@ -411,8 +411,8 @@ def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, fl
     dtype = net.layers[0].weights.dtype
     weights, biases, _, _, codes = _buffers(net)
     rows = max(min(len(X), SCORE_ROWS), 1)
-    blocks = tuple(np.zeros((rows, width), dtype) for width in net.sizes)
-    loss, squared, correct = _scores(weights, biases, blocks, np.zeros((rows, net.sizes[-1]), dtype), codes,
+    blocks = tuple(np.empty((rows, width), dtype) for width in net.sizes)  # scratch: written before read
+    loss, squared, correct = _scores(weights, biases, blocks, np.empty((rows, net.sizes[-1]), dtype), codes,
                                      LOSS_CODES[net.loss.name], np.ascontiguousarray(X, dtype=dtype),
                                      np.ascontiguousarray(Y, dtype=dtype), _floor(dtype))
     n = max(len(X), 1)
