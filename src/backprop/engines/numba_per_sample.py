@@ -257,7 +257,7 @@ def _adam_step(p, m, v, k, g, b1, b2, eps, step, inverse_c2):  # pragma: no cove
 
 
 # ----------------------------------------------------------------------------- the loops, the scores
-# One loop per optimizer, each compiled on its first use (1.5-1.8 s with an empty cache, most of
+# One loop per optimizer, each compiled on its first use (about 2 s with an empty cache, most of
 # it in LLVM): the seed's experiment does not wait for the other optimizers' code, and each loop
 # runs as fast as it would alone (one loop with a branch per optimizer ran momentum 15% slower).
 # Each runs one update per row of X (n, n_in), Y (n, n_out), in order, with weight decay decay
