@@ -119,10 +119,9 @@ def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, fl
     return loss / n, squared / (n * Y.shape[1]), correct / n
 
 
-def warm_up(net: Network, config, train: bool = True) -> None:
+def warm_up(net: Network, config) -> None:
     """Compile (or load from the disk cache) the kernels for this network's dtype before training
-    starts its clock: one epoch (unless ``train`` is False: only the scoring, for a network that
-    trains in another engine) and one score of a copy, on two zero samples."""
+    starts its clock: one epoch and one score of a copy, on two zero samples."""
     import copy
 
     from .. import optimizers
@@ -130,6 +129,5 @@ def warm_up(net: Network, config, train: bool = True) -> None:
     twin = copy.deepcopy(net)
     dtype = net.layers[0].weights.dtype
     X, Y = np.zeros((2, net.sizes[0]), dtype), np.zeros((2, net.sizes[-1]), dtype)
-    if train:
-        run_epoch(twin, X, Y, optimizers.get(config.optimizer, config.learning_rate), config)
+    run_epoch(twin, X, Y, optimizers.get(config.optimizer, config.learning_rate), config)
     scores(twin, X, Y, np.zeros(2, np.int64))
