@@ -3,9 +3,9 @@
     python bench/engines_speed.py [--repeats 3] [--jax-python /path/to/python-with-jax]
 
 1. Per sample, the seed's 2-25-50-25-2 network at batch 1: plain SGD (the hand-fused loop), and
-   Adam, RMSprop, momentum and softmax + cross-entropy (the same fused loop, their own updates), as
-   ratios to plain SGD; the
-   NumPy reference for Adam; JAX's jitted lax.scan of per-sample SGD (bench/jax_peer.py).
+   Adam, RMSprop, momentum and softmax + cross-entropy (fused loops of their own), as ratios to
+   plain SGD; the NumPy reference for Adam; JAX's jitted lax.scan of per-sample SGD
+   (bench/jax_peer.py).
 2. The fast preset's whole fit, evaluations included: compiled, NumPy, and JAX as one jitted
    program (warm). Contenders are interleaved within each repeat; medians [min-max].
 """
