@@ -37,6 +37,20 @@ def test_train_writes_the_run_folder(run_folder):
     assert (run_folder / "curves.svg").read_text().lstrip().startswith("<?xml")
 
 
+def test_show_opens_the_figures_it_wrote(tmp_path, capsys, monkeypatch):
+    """--show opens the run's figures as written: drawn once, not once for the files and again."""
+    from backprop import run_files
+    from backprop.cli import train
+
+    drawn, shown = [], []
+    draw = run_files.figures
+    monkeypatch.setattr(run_files, "figures", lambda history: drawn.append(draw(history)) or drawn[-1])
+    monkeypatch.setattr(train, "show", shown.append)
+    code, _, _ = run(capsys, "train", "--epochs", "2", "--out", str(tmp_path), "--name", "r", "--quiet", "--show")
+    assert code == 0 and len(drawn) == 1 and shown == drawn
+    assert (tmp_path / "r" / "curves.svg").exists()
+
+
 def test_evaluate_agrees_with_train(tmp_path, capsys):
     code, out, _ = run(capsys, "train", "--epochs", "12", "--eval-every", "4", "--out", str(tmp_path),
                        "--name", "r", "--quiet")

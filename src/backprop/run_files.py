@@ -33,14 +33,15 @@ def figures(history: History) -> dict:
 
 
 def files(name: str, net: Network, data: Dataset, history: History, config: dict,
-          figure_format: str = "svg") -> dict[str, bytes]:
+          figure_format: str = "svg", drawn: dict | None = None) -> dict[str, bytes]:
     """{file name: bytes} for the run ``name``: the model, config.json (``config`` with the training
-    time), health.csv, the curves and health figures in ``figure_format``, and report.html."""
+    time), health.csv, the curves and health figures in ``figure_format``, and report.html.
+    ``drawn``: ``figures(history)`` if the caller has drawn them already (to show them too)."""
     from . import persistence, plots, runs
     from .views import report
 
     config = {**config, "train_seconds": history.seconds}
-    drawn = figures(history)
+    drawn = drawn if drawn is not None else figures(history)
     own = {figure: plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
     if figure_format in BROWSER_MEDIA:  # a browser shows these as they are: no second drawing for the report
         images = {figure: (BROWSER_MEDIA[figure_format], payload) for figure, payload in own.items()}

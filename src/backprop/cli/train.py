@@ -216,10 +216,11 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
     from .models import two_d_note
 
     config = runs.read_json(folder / "config.json")
-    for name, payload in run_files.files(folder.name, net, data, history, config, args.format).items():
+    drawn = run_files.figures(history)  # drawn once: written, and shown with --show
+    for name, payload in run_files.files(folder.name, net, data, history, config, args.format, drawn).items():
         persistence.write_atomic(folder / name, payload)
     if args.show:
-        show(run_files.figures(history))
+        show(drawn)
     print(f"{score_name(net)}: {net.score(data.X_test, data.labels(data.y_test)):.4f}")
     print(f"training time: {history.seconds:.2f} s")
     print(f"run folder:    {folder}")
