@@ -52,14 +52,21 @@ def adam(p, g, m, v, calls):
         k.update_adam(p, g, m, v, LR, B1, B2, EPS, t)
 
 
+@njit(error_model="numpy", fastmath=k.UPDATE_MATH, inline="always")
+def moments(g, m, v, i):
+    """Adam's moments of parameter i, updated in place and returned: (m_i, v_i)."""
+    mi = B1 * m[i] + (1 - B1) * g[i]
+    vi = B2 * v[i] + (1 - B2) * g[i] * g[i]
+    m[i], v[i] = mi, vi
+    return mi, vi
+
+
 @njit(cache=True, error_model="numpy", fastmath=k.UPDATE_MATH)
 def adam_without_sqrt_and_division(p, g, m, v, calls):
     for t in range(1, calls + 1):
         step, inverse_c2 = LR / (1.0 - B1**t), 1.0 / (1.0 - B2**t)
         for i in range(p.size):
-            mi = B1 * m[i] + (1 - B1) * g[i]
-            vi = B2 * v[i] + (1 - B2) * g[i] * g[i]
-            m[i], v[i] = mi, vi
+            mi, vi = moments(g, m, v, i)
             p[i] -= step * mi * (vi * inverse_c2 + EPS)
 
 
@@ -68,9 +75,7 @@ def adam_float32_newton(p, g, m, v, calls):
     for t in range(1, calls + 1):
         step, inverse_c2 = LR / (1.0 - B1**t), 1.0 / (1.0 - B2**t)
         for i in range(p.size):
-            mi = B1 * m[i] + (1 - B1) * g[i]
-            vi = B2 * v[i] + (1 - B2) * g[i] * g[i]
-            m[i], v[i] = mi, vi
+            mi, vi = moments(g, m, v, i)
             w = vi * inverse_c2
             r = np.float64(np.float32(1.0) / math.sqrt(np.float32(w)))  # ~1/sqrt(w), float32's 24 bits
             r = r * (1.5 - 0.5 * w * r * r)  # one Newton step: ~46 bits
