@@ -5,7 +5,8 @@
 Each update runs on the seed network's 2,702 parameters, weights and biases (one flat array, as
 the compiled kernels take them), ``--calls`` times inside one compiled loop, so no Python call is timed; contenders are
 interleaved within each repeat; medians [min-max], microseconds per update. Besides the engine's
-own kernels (``numba_kernels.update_sgd``, ``update_momentum``, ``update_adam``), two variants
+own kernels (``numba_kernels.update_sgd``, ``update_momentum``, ``update_adam``; they are inlined
+into their caller and take its fastmath flags, so each loop here has the engine's UPDATE_MATH), two variants
 that exist only here:
 - Adam without its square root and division (p -= step * m * (v + eps)): not an update, the cost
   of everything else Adam does (its moments, its extra memory traffic);
@@ -34,19 +35,19 @@ PARAMETERS = sum((n_in + 1) * n_out for n_in, n_out in zip(SIZES[:-1], SIZES[1:]
 B1, B2, EPS, LR = 0.9, 0.999, 1e-8, 1e-3
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=k.UPDATE_MATH)
 def sgd(p, g, m, v, calls):
     for _ in range(calls):
         k.update_sgd(p, g, LR)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=k.UPDATE_MATH)
 def momentum(p, g, m, v, calls):
     for _ in range(calls):
         k.update_momentum(p, g, m, LR, B1, False)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=k.UPDATE_MATH)
 def adam(p, g, m, v, calls):
     for t in range(1, calls + 1):
         k.update_adam(p, g, m, v, LR, B1, B2, EPS, t)
