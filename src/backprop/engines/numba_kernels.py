@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit
 
 from ..activations import EXP_FLOOR
-from .numba_math import CALLED_FROM_COMPILED_CODE, exp, sigmoid, slope, tanh
+from .numba_math import CALLED_FROM_COMPILED_CODE, CALLED_FROM_PYTHON, exp, sigmoid, slope, tanh
 
 ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}
 LOSS_CODES = {"mse": 0, "cross_entropy": 1, "binary_cross_entropy": 2}
@@ -287,7 +287,7 @@ def update(theta, grads, first, second, opt_code, lr, hyper, t):
 
 
 # ---------------------------------------------------------------------------------------- the loop
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", **CALLED_FROM_PYTHON)
 def train_epoch(theta, grads, layout, codes, loss_code, X, Y, n, batch_size, acts, zs, deltas, offsets, opt_code,
                 lr, decay, hyper, first, second, t, floor):
     """One pass over the n samples of X (n * n_in, flat) and Y (n * n_out), in the order given, in
@@ -307,7 +307,7 @@ def train_epoch(theta, grads, layout, codes, loss_code, X, Y, n, batch_size, act
 
 
 # ---------------------------------------------------------------------------------------- evaluation
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, **CALLED_FROM_PYTHON)
 def scores(theta, layout, codes, loss_code, X, Y, n, block, acts, zs, offsets, floor, spare):
     """Sums over the n samples of X (flat) and targets Y (flat): (loss, squared error, correct
     labels); the labels are the targets' arg-max (or > 0.5 for one unit). ``block`` rows at a time

@@ -26,7 +26,7 @@ from .numba_kernels import ACTIVATION_CODES, FLOAT32_FLOOR, FLOAT64_FLOOR, LOSS_
 
 # The elementwise functions, shared with the general kernels. (Numba's disk cache watches only
 # this file: after changing them, clear __pycache__ or touch this file.)
-from .numba_math import exp, sigmoid, slope, tanh
+from .numba_math import CALLED_FROM_PYTHON, exp, sigmoid, slope, tanh
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -262,7 +262,7 @@ def _adam_step(p, m, v, k, g, b1, b2, eps, step, inverse_c2):  # pragma: no cove
 # runs as fast as it would alone (one loop with a branch per optimizer ran momentum 15% slower).
 # Each runs one update per row of X (n, n_in), Y (n, n_out), in order, with weight decay decay
 # (None: none); Adam's returns its step count t.
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, **CALLED_FROM_PYTHON)
 def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay):  # pragma: no cover
     """Plain SGD: p <- p - lr g."""
     for s in range(X.shape[0]):
@@ -272,7 +272,7 @@ def _sgd_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr,
             _sgd_update(weights[l], biases[l], deltas[l], acts[l], lr, decay)
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, **CALLED_FROM_PYTHON)
 def _momentum_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, mu, nesterov,
                     velocities_w, velocities_b):  # pragma: no cover
     """Momentum or Nesterov with the velocities of each layer's W and b."""
@@ -284,7 +284,7 @@ def _momentum_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor
                              velocities_b[l], mu, nesterov)
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, **CALLED_FROM_PYTHON)
 def _rmsprop_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, rho, eps,
                    squares_w, squares_b):  # pragma: no cover
     """RMSprop with the mean squares of each layer's W and b."""
@@ -296,7 +296,7 @@ def _rmsprop_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor,
                             rho, eps)
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, **CALLED_FROM_PYTHON)
 def _adam_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, b1, b2, eps, t,
                 ms_w, ms_b, vs_w, vs_b):  # pragma: no cover
     """Adam from step count t, with the moments m and v of each layer's W and b; returns t."""
@@ -347,7 +347,7 @@ def _forward_rows(weights, biases, blocks, Z, codes, X, start, rows, floor):  # 
                 outputs[i] = _activate(outputs[i], codes[l])
 
 
-@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH, **CALLED_FROM_PYTHON)
 def _scores(weights, biases, blocks, Z, codes, loss_code, X, Y, floor):  # pragma: no cover
     """(loss, squared error, correct labels) summed over the rows of X (n, n_in) and targets Y
     (n, n_out), labels being the arg-max (or > 0.5 for one unit), through blocks[l] (rows, width
