@@ -147,6 +147,49 @@ def test_a_read_only_install_compiles_into_the_users_cache(tmp_path):
     assert runs[1].returncode == 0 and runs[1].stdout.split() == ["1", "0"], runs[1].stdout + runs[1].stderr
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_matmul_gives_numbas_np_dot_bits_at_offsets_in_flat_arrays(dtype):
+    """The kernels' direct BLAS call computes what np.dot on the same 2-D views did, bit for bit,
+    for every transposition, and touches nothing outside its output block."""
+    from numba import njit
+
+    from backprop.engines.numba_blas import matmul
+
+    @njit
+    def ours(a, a_t, b, b_t, c, m, k, n):
+        matmul(a, 3, a_t, b, 5, b_t, c, 7, m, k, n)
+
+    @njit
+    def numbas(a, a_t, b, b_t, c, m, k, n):  # one branch each, so that every view keeps its own layout
+        A, A_t = a[3:3 + m * k].reshape((m, k)), a[3:3 + m * k].reshape((k, m)).T
+        B, B_t = b[5:5 + k * n].reshape((k, n)), b[5:5 + k * n].reshape((n, k)).T
+        C = c[7:7 + m * n].reshape((m, n))
+        if a_t and b_t:
+            np.dot(A_t, B_t, C)
+        elif a_t:
+            np.dot(A_t, B, C)
+        elif b_t:
+            np.dot(A, B_t, C)
+        else:
+            np.dot(A, B, C)
+
+    rng = np.random.default_rng(0)
+    m, k, n = 33, 17, 9
+    a, b = rng.standard_normal(m * k + 10).astype(dtype), rng.standard_normal(k * n + 10).astype(dtype)
+    for a_t, b_t in itertools.product([False, True], repeat=2):
+        results = []
+        for product in (ours, numbas):
+            c = np.full(m * n + 20, 7.0, dtype)
+            product(a, a_t, b, b_t, c, m, k, n)
+            results.append(c)
+        np.testing.assert_array_equal(results[0], results[1])
+        A = a[3:3 + m * k].reshape((k, m)).T if a_t else a[3:3 + m * k].reshape((m, k))
+        B = b[5:5 + k * n].reshape((n, k)).T if b_t else b[5:5 + k * n].reshape((k, n))
+        np.testing.assert_allclose(results[0][7:7 + m * n].reshape(m, n), A.astype(float) @ B,
+                                   rtol=1e-4 if dtype == "float32" else 1e-12)
+        assert (results[0][:7] == 7).all() and (results[0][7 + m * n:] == 7).all()
+
+
 def test_the_vectorisable_exp_matches_numpy():
     from numba import njit
 

@@ -5,8 +5,8 @@ and by the same names: ``forward`` (z = a @ W + b, then the activation), ``backw
 output delta from the loss, deltas back through the transposed weights, then dW = a^T delta and
 db = sum(delta)), ``weight_decay``, one ``update`` per optimizer, and ``train_epoch``, the loop
 over mini-batches. ``scores`` is the evaluation between epochs. Matrix products go to BLAS
-(``np.dot``) when a batch is large enough to pay for the call, and to plain loops otherwise, so
-that per-sample training is not made of microsecond-long library calls.
+(``numba_blas.matmul``) when a batch is large enough to pay for the call, and to plain loops
+otherwise, so that per-sample training is not made of microsecond-long library calls.
 
 Every array is flat and addressed by offsets, as C code would do it: the parameters in one array
 ``theta`` laid out as ``Network.parameters()`` (layer 0's weights, its bias, layer 1's weights,
@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit
 
 from ..activations import EXP_FLOOR
+from .numba_blas import matmul
 from .numba_math import CALLED_FROM_COMPILED_CODE, CALLED_FROM_PYTHON, exp, sigmoid, slope, tanh
 
 ACTIVATION_CODES = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "softmax": 4}
@@ -42,10 +43,10 @@ FLOAT32_FLOOR = EXP_FLOOR[np.dtype(np.float32)]
 
 # ---------------------------------------------------------------------------------------- products
 # Each product reads and writes flat arrays at offsets. Small ones are loops (k innermost, along
-# rows of W, so the compiler vectorises them); from BLAS_WORK multiply-adds they go to BLAS through
-# 2-D views. Measured: the fast preset's mini-batches (64 x 2 x 64 = 8k) take half the time through
-# BLAS (fit 62 -> 30 ms), and so does a 128-128 layer even at batch 1 (114 -> 81 us per sample);
-# the seed's per-sample products (at most 1250) stay loops, which BLAS's call overhead would slow.
+# rows of W, so the compiler vectorises them); from BLAS_WORK multiply-adds they go to BLAS.
+# Measured: the fast preset's mini-batches (64 x 2 x 64 = 8k) take half the time through BLAS (fit
+# 62 -> 30 ms), and so does a 128-128 layer even at batch 1 (114 -> 81 us per sample); the seed's
+# per-sample products (at most 1250) stay loops, which BLAS's call overhead would slow.
 @njit(cache=True, error_model="numpy", inline="always")
 def view(buffer, start, rows, cols):
     """The (rows, cols) matrix stored row by row in the flat ``buffer`` from ``start``."""
@@ -61,7 +62,7 @@ def linear(a, a0, theta, w0, b0, z, z0, rows, n_in, n_out):
     (measured: the bias loop 4x slower)."""
     b = theta[b0:b0 + n_out]
     if rows * n_in * n_out >= BLAS_WORK:
-        np.dot(view(a, a0, rows, n_in), view(theta, w0, n_in, n_out), view(z, z0, rows, n_out))
+        matmul(a, a0, False, theta, w0, False, z, z0, rows, n_in, n_out)  # z = a @ W
         for i in range(rows):
             z_row = z[z0 + i * n_out:z0 + (i + 1) * n_out]
             for k in range(n_out):
@@ -91,7 +92,7 @@ def linear(a, a0, theta, w0, b0, z, z0, rows, n_in, n_out):
 def weight_gradient(a, a0, d, d0, grads, w0, b0, rows, n_in, n_out):
     """dW = a^T delta (at w0 in grads) and db = the column sums of delta (at b0)."""
     if rows * n_in * n_out >= BLAS_WORK:
-        np.dot(view(a, a0, rows, n_in).T, view(d, d0, rows, n_out), view(grads, w0, n_in, n_out))
+        matmul(a, a0, True, d, d0, False, grads, w0, n_in, rows, n_out)  # dW = a^T @ delta
     else:  # the first row's products are written, the others added: no pass to zero dW first
         d_row = d[d0:d0 + n_out]
         for j in range(n_in):
@@ -119,7 +120,7 @@ def weight_gradient(a, a0, d, d0, grads, w0, b0, rows, n_in, n_out):
 def delta_below(d, d0, theta, w0, below, e0, rows, n_in, n_out):
     """delta_{l-1} (before f') = delta_l @ W_l^T: d (rows, n_out) at d0 -> below (rows, n_in) at e0."""
     if rows * n_in * n_out >= BLAS_WORK:
-        np.dot(view(d, d0, rows, n_out), view(theta, w0, n_in, n_out).T, view(below, e0, rows, n_in))
+        matmul(d, d0, False, theta, w0, True, below, e0, rows, n_out, n_in)  # delta @ W^T
         return
     for i in range(rows):
         d_row = d[d0 + i * n_out:d0 + (i + 1) * n_out]
