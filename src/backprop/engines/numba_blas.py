@@ -21,8 +21,9 @@ from .numba_math import CALLED_FROM_COMPILED_CODE
 
 # SciPy's BLAS under names of our own, which the machine code refers to (never to this process's
 # addresses, so that it can be cached on disk): the JIT's linker resolves them when the code is
-# compiled or loaded from the cache. (Numba imports SciPy's BLAS itself before it first compiles
-# or loads anything, so this costs no import.)
+# compiled or loaded from the cache, so they are registered on import, before either (code loaded
+# with the names unknown crashed its process: seen). Numba imports SciPy's BLAS itself before it
+# first compiles or loads anything, so this costs no import.
 SYMBOLS = {types.float64: "backprop_blas_dgemm", types.float32: "backprop_blas_sgemm"}
 for _symbol in SYMBOLS.values():
     llvm.add_symbol(_symbol, get_cython_function_address("scipy.linalg.cython_blas", _symbol[-5:]))
