@@ -119,6 +119,32 @@ os.makedirs, tempfile.TemporaryFile = makedirs, temporary
 """
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop"])
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_float32_updates_compute_in_float32_as_the_reference(optimizer, batch_size):
+    """A float32 network's compiled update computes in float32, as the reference does: a gradient
+    whose square overflows float32 makes the mean square inf and leaves that weight where it was,
+    in both (computed in float64 and rounded, as the kernels did, the weight moved by ~lr; with
+    1 - beta written in the loop, the compiler turned it into inf - inf = NaN). The bias moves by
+    the same step in both: the bias corrections 1 - beta^t come from float64 betas, as the
+    reference's (from float32-rounded betas its first step was 7e-6 short)."""
+    import copy
+
+    net = Network([Dense(1, 1, "identity")], loss="mse", seed=0, dtype="float32")
+    net.layers[0].set_params(np.array([[0.5]]), np.array([0.0]), np.float32)
+    X, Y = np.full((batch_size, 1), 1e19, np.float32), np.zeros((batch_size, 1), np.float32)
+    config = FitConfig(batch_size=batch_size, optimizer=optimizer, learning_rate=0.01)
+    trained = {}
+    for engine in ("numpy", "numba"):
+        twin = copy.deepcopy(net)
+        with np.errstate(over="ignore", invalid="ignore"):  # the reference squares 5e37 on purpose
+            engines.select(engine, twin, config).run_epoch(twin, X, Y, optimizers.get(optimizer, 0.01), config)
+        trained[engine] = twin.layers[0]
+    assert trained["numpy"].weights[0, 0] == np.float32(0.5)  # g^2 = inf: the weight did not move
+    assert trained["numba"].weights[0, 0] == np.float32(0.5)
+    np.testing.assert_allclose(trained["numba"].bias, trained["numpy"].bias, rtol=1e-6)  # g^2 = 2.5e37: it did
+
+
 def test_a_read_only_install_compiles_into_the_users_cache(tmp_path):
     """Installed where it cannot write (a system site-packages), the engine still runs: its compiled
     code goes to the user's cache folder (~/.cache/numba), where the next process finds it (and

@@ -73,10 +73,15 @@ def unflatten(flat: Array, arrays: list[Array]) -> None:
         start += a.size
 
 
-def hyperparameters(optimizer: Optimizer) -> tuple[float, float, float]:
-    """(momentum, rho or beta_1; beta_2; epsilon) as the kernels' update takes them."""
-    first = getattr(optimizer, "momentum", getattr(optimizer, "rho", getattr(optimizer, "beta_1", 0.0)))
-    return float(first), float(getattr(optimizer, "beta_2", 0.0)), float(getattr(optimizer, "epsilon", 0.0))
+def hyperparameters(optimizer: Optimizer) -> tuple[float, float, float, float, float]:
+    """(momentum, rho or beta_1; beta_2; epsilon; 1 - rho or 1 - beta_1; 1 - beta_2) as the kernels'
+    updates take them. The complements come computed, as the reference's Python floats: written
+    1 - rho in a kernel, the compiler may reassociate rho s + (1 - rho) g^2 into
+    rho (s - g^2) + g^2, which cancels (float32 Adam 2x further from the reference; inf - inf = NaN
+    where g^2 overflows), and a float32 kernel computed 1 - rho in float64 (an int minus a float32)."""
+    first = float(getattr(optimizer, "momentum", getattr(optimizer, "rho", getattr(optimizer, "beta_1", 0.0))))
+    second = float(getattr(optimizer, "beta_2", 0.0))
+    return first, second, float(getattr(optimizer, "epsilon", 0.0)), 1 - first, 1 - second
 
 
 def _state_in(optimizer: Optimizer, params: list[Array]) -> list[Array]:
@@ -96,8 +101,9 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     X, Y = np.ascontiguousarray(X, dtype).reshape(-1), np.ascontiguousarray(Y, dtype).reshape(-1)
     t = k.train_epoch(theta, grads, shape, codes, k.LOSS_CODES[net.loss.name], X, Y, len(X) // net.sizes[0],
                       size, *buffers, offsets, k.OPTIMIZER_CODES[config.optimizer],
-                      float(optimizer.learning_rate), float(config.weight_decay), hyperparameters(optimizer), first,
-                      second, int(getattr(optimizer, "t", 0)), _floor(dtype))
+                      dtype.type(optimizer.learning_rate), dtype.type(config.weight_decay),
+                      hyperparameters(optimizer), first, second,
+                      int(getattr(optimizer, "t", 0)), _floor(dtype))
     unflatten(theta, params)
     for name, flat in zip(optimizer.ARRAY_STATE, state):
         unflatten(flat, getattr(optimizer, name))

@@ -250,41 +250,51 @@ def update_momentum(p, g, v, lr, mu, nesterov):
 
 
 @njit(cache=True, error_model="numpy", fastmath=UPDATE_MATH, inline="always")
-def update_rmsprop(p, g, s, lr, rho, eps):
-    """s <- rho s + (1 - rho) g^2; p <- p - lr g / (sqrt(s) + eps), all flat arrays of one layout."""
+def update_rmsprop(p, g, s, lr, rho, rho_c, eps):
+    """s <- rho s + (1 - rho) g^2; p <- p - lr g / (sqrt(s) + eps), all flat arrays of one layout;
+    rho_c = 1 - rho."""
     for i in range(p.size):
-        si = rho * s[i] + (1 - rho) * g[i] * g[i]
+        si = rho * s[i] + rho_c * g[i] * g[i]
         s[i] = si
         p[i] -= lr * g[i] / (math.sqrt(si) + eps)
 
 
 @njit(cache=True, error_model="numpy", fastmath=UPDATE_MATH, inline="always")
-def update_adam(p, g, m, v, lr, b1, b2, eps, t):
-    """Adam with bias-corrected moments m and v at step t (1-based), all flat arrays of one layout."""
+def update_adam(p, g, m, v, lr, b1, b2, eps, b1_c, b2_c, t):
+    """Adam with bias-corrected moments m and v at step t (1-based), all flat arrays of one layout;
+    b1_c = 1 - b1, b2_c = 1 - b2. The hyperparameters come as float64 (the reference's bias
+    corrections 1 - b^t take them so) and are rounded to p's dtype for the rest, as the
+    reference's arithmetic rounds them."""
+    real = type(lr)
     # The reference's three divisions per parameter (m / c1, v / c2, and by the denominator) become
     # one: division and sqrt are the slowest vector operations (each ~1 ns per float64 here, the
     # whole update's cost at batch 1); the bias corrections are multiplied in as reciprocals instead,
-    # which moves the result by an ulp or so, far inside the 1e-10 agreement.
-    step, inverse_c2 = lr / (1.0 - b1**t), 1.0 / (1.0 - b2**t)
+    # which moves the result by an ulp or so, far inside the 1e-10 agreement. Both in lr's dtype, as
+    # the reference computes a float32 network's update in float32.
+    step, inverse_c2 = real(lr / (1.0 - b1**t)), real(1.0 / (1.0 - b2**t))
+    b1, b2, eps, b1_c, b2_c = real(b1), real(b2), real(eps), real(b1_c), real(b2_c)
     for i in range(p.size):
-        mi = b1 * m[i] + (1 - b1) * g[i]
-        vi = b2 * v[i] + (1 - b2) * g[i] * g[i]
+        mi = b1 * m[i] + b1_c * g[i]
+        vi = b2 * v[i] + b2_c * g[i] * g[i]
         m[i], v[i] = mi, vi
         p[i] -= step * mi / (math.sqrt(vi * inverse_c2) + eps)
 
 
 @njit(cache=True, error_model="numpy", fastmath=UPDATE_MATH, **CALLED_FROM_COMPILED_CODE)
 def update(theta, grads, first, second, opt_code, lr, hyper, t):
-    """One optimizer step on every parameter at once; hyper = (momentum, rho or beta_1; beta_2;
-    epsilon); first/second: the flat state (velocities, squares, or Adam's m and v)."""
+    """One optimizer step on every parameter at once, in lr's dtype (theta's); hyper =
+    numba_engine.hyperparameters()'s (momentum, rho or beta_1; beta_2; epsilon; 1 - rho or
+    1 - beta_1; 1 - beta_2), float64; first/second: the flat state (velocities, squares, or Adam's
+    m and v)."""
+    real = type(lr)
     if opt_code == 0:
         update_sgd(theta, grads, lr)
     elif opt_code == 1 or opt_code == 2:
-        update_momentum(theta, grads, first, lr, hyper[0], opt_code == 2)
+        update_momentum(theta, grads, first, lr, real(hyper[0]), opt_code == 2)
     elif opt_code == 3:
-        update_rmsprop(theta, grads, first, lr, hyper[0], hyper[2])
+        update_rmsprop(theta, grads, first, lr, real(hyper[0]), real(hyper[3]), real(hyper[2]))
     else:
-        update_adam(theta, grads, first, second, lr, hyper[0], hyper[1], hyper[2], t)
+        update_adam(theta, grads, first, second, lr, hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], t)
 
 
 # ---------------------------------------------------------------------------------------- the loop

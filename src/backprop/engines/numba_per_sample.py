@@ -215,43 +215,45 @@ def _momentum_step(p, v, k, g, lr, mu, nesterov):  # pragma: no cover
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _rmsprop_update(W, b, d, a_in, lr, decay, S, s, rho, eps):  # pragma: no cover
+def _rmsprop_update(W, b, d, a_in, lr, decay, S, s, rho, rho_c, eps):  # pragma: no cover
     """RMSprop with mean squares S (n_in, n_out) and s (n_out,): s <- rho s + (1 - rho) g^2;
-    p <- p - lr g / (sqrt(s) + eps)."""
+    p <- p - lr g / (sqrt(s) + eps); rho_c = 1 - rho."""
     for k in range(W.shape[1]):
-        _rmsprop_step(b, s, k, d[k], lr, rho, eps)
+        _rmsprop_step(b, s, k, d[k], lr, rho, rho_c, eps)
     for j in range(W.shape[0]):
         W_j, S_j, x = W[j], S[j], a_in[j]
         for k in range(W.shape[1]):
-            _rmsprop_step(W_j, S_j, k, _gradient(x, d[k], W_j[k], decay), lr, rho, eps)
+            _rmsprop_step(W_j, S_j, k, _gradient(x, d[k], W_j[k], decay), lr, rho, rho_c, eps)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _rmsprop_step(p, s, k, g, lr, rho, eps):  # pragma: no cover
+def _rmsprop_step(p, s, k, g, lr, rho, rho_c, eps):  # pragma: no cover
     """One parameter p[k] with mean square s[k] and gradient g."""
-    sk = rho * s[k] + (1 - rho) * g * g
+    sk = rho * s[k] + rho_c * g * g
     s[k] = sk
     p[k] -= lr * g / (math.sqrt(sk) + eps)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _adam_update(W, b, d, a_in, decay, M, m, V, v, b1, b2, eps, step, inverse_c2):  # pragma: no cover
+def _adam_update(W, b, d, a_in, decay, M, m, V, v, b1, b2, eps, b1_c, b2_c, step, inverse_c2):  # pragma: no cover
     """Adam with moments M, V (n_in, n_out) and m, v (n_out,): m <- b1 m + (1 - b1) g;
     v <- b2 v + (1 - b2) g^2; p <- p - lr m^ / (sqrt(v^) + eps), where m^ = m / (1 - b1^t) and
-    v^ = v / (1 - b2^t) at step t: step = lr / (1 - b1^t), inverse_c2 = 1 / (1 - b2^t)."""
+    v^ = v / (1 - b2^t) at step t: step = lr / (1 - b1^t), inverse_c2 = 1 / (1 - b2^t);
+    b1_c = 1 - b1, b2_c = 1 - b2."""
     for k in range(W.shape[1]):
-        _adam_step(b, m, v, k, d[k], b1, b2, eps, step, inverse_c2)
+        _adam_step(b, m, v, k, d[k], b1, b2, eps, b1_c, b2_c, step, inverse_c2)
     for j in range(W.shape[0]):
         W_j, M_j, V_j, x = W[j], M[j], V[j], a_in[j]
         for k in range(W.shape[1]):
-            _adam_step(W_j, M_j, V_j, k, _gradient(x, d[k], W_j[k], decay), b1, b2, eps, step, inverse_c2)
+            _adam_step(W_j, M_j, V_j, k, _gradient(x, d[k], W_j[k], decay), b1, b2, eps, b1_c, b2_c, step,
+                       inverse_c2)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, inline="always")
-def _adam_step(p, m, v, k, g, b1, b2, eps, step, inverse_c2):  # pragma: no cover
+def _adam_step(p, m, v, k, g, b1, b2, eps, b1_c, b2_c, step, inverse_c2):  # pragma: no cover
     """One parameter p[k] with moments m[k], v[k] and gradient g."""
-    mk = b1 * m[k] + (1 - b1) * g
-    vk = b2 * v[k] + (1 - b2) * g * g
+    mk = b1 * m[k] + b1_c * g
+    vk = b2 * v[k] + b2_c * g * g
     m[k], v[k] = mk, vk
     p[k] -= step * mk / (math.sqrt(vk * inverse_c2) + eps)
 
@@ -285,7 +287,7 @@ def _momentum_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, **CALLED_FROM_PYTHON)
-def _rmsprop_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, rho, eps,
+def _rmsprop_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, rho, eps, rho_c,
                    squares_w, squares_b):  # pragma: no cover
     """RMSprop with the mean squares of each layer's W and b."""
     for s in range(X.shape[0]):
@@ -293,23 +295,27 @@ def _rmsprop_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor,
         _backward(weights, acts, deltas, codes, loss_code, Y, s)
         for l in range(len(weights)):
             _rmsprop_update(weights[l], biases[l], deltas[l], acts[l], lr, decay, squares_w[l], squares_b[l],
-                            rho, eps)
+                            rho, rho_c, eps)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, **CALLED_FROM_PYTHON)
-def _adam_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, b1, b2, eps, t,
-                ms_w, ms_b, vs_w, vs_b):  # pragma: no cover
-    """Adam from step count t, with the moments m and v of each layer's W and b; returns t."""
+def _adam_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, b1, b2, eps, b1_c, b2_c,
+                beta_1, beta_2, t, ms_w, ms_b, vs_w, vs_b):  # pragma: no cover
+    """Adam from step count t, with the moments m and v of each layer's W and b; returns t. b1, b2
+    (and eps, the complements b1_c = 1 - b1 and b2_c = 1 - b2) in the parameters' dtype; beta_1,
+    beta_2: the same in float64, for the bias corrections 1 - beta^t."""
     for s in range(X.shape[0]):
         _forward(weights, biases, acts, codes, X, s, floor)
         _backward(weights, acts, deltas, codes, loss_code, Y, s)
         t += 1
         # the bias corrections as one factor and one reciprocal, as numba_kernels.update_adam: one
-        # division and one square root per parameter, the two slowest vector operations, are left
-        step, inverse_c2 = lr / (1.0 - b1**t), 1.0 / (1.0 - b2**t)
+        # division and one square root per parameter, the two slowest vector operations, are left;
+        # both rounded to lr's dtype, else a float32 network's update would all run in float64 (2.6
+        # us per sample against 4.3)
+        step, inverse_c2 = type(lr)(lr / (1.0 - beta_1**t)), type(lr)(1.0 / (1.0 - beta_2**t))
         for l in range(len(weights)):
             _adam_update(weights[l], biases[l], deltas[l], acts[l], decay, ms_w[l], ms_b[l], vs_w[l], vs_b[l],
-                         b1, b2, eps, step, inverse_c2)
+                         b1, b2, eps, b1_c, b2_c, step, inverse_c2)
     return t
 
 
@@ -390,7 +396,11 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     decay = dtype.type(config.weight_decay) if config.weight_decay else None
     common = (*_buffers(net), LOSS_CODES[net.loss.name], np.ascontiguousarray(X, dtype=dtype),
               np.ascontiguousarray(Y, dtype=dtype), _floor(dtype), dtype.type(optimizer.learning_rate), decay)
-    hyper = [dtype.type(h) for h in hyperparameters(optimizer)]  # (momentum, rho or beta_1; beta_2; epsilon)
+    # (momentum, rho or beta_1; beta_2; epsilon; 1 - rho or 1 - beta_1; 1 - beta_2) in the network's
+    # dtype, as the reference's arithmetic rounds them; Adam's bias corrections take beta_1 and
+    # beta_2 as given (float64), as the reference's do
+    hyper = [dtype.type(h) for h in hyperparameters(optimizer)]
+    betas = hyperparameters(optimizer)[:2]
     # the state arrays as tuples of each layer's W-shaped and b-shaped ones (Network.parameters()
     # orders them W0, b0, W1, b1, ...)
     state = [half for arrays in optimizer.state_arrays(net.parameters())
@@ -400,9 +410,9 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     elif config.optimizer in ("momentum", "nesterov"):
         _momentum_epoch(*common, hyper[0], config.optimizer == "nesterov", *state)
     elif config.optimizer == "rmsprop":
-        _rmsprop_epoch(*common, hyper[0], hyper[2], *state)
+        _rmsprop_epoch(*common, hyper[0], hyper[2], hyper[3], *state)
     else:
-        optimizer.t = int(_adam_epoch(*common, *hyper, int(optimizer.t), *state))
+        optimizer.t = int(_adam_epoch(*common, *hyper, *betas, int(optimizer.t), *state))
 
 
 def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, float]:
