@@ -5,7 +5,7 @@
 1. Per sample, the seed's 2-25-50-25-2 network at batch 1: plain SGD (the hand-fused loop), and
    Adam, RMSprop, momentum and softmax + cross-entropy (fused loops of their own), as ratios to
    plain SGD; the NumPy reference for Adam; JAX's jitted lax.scan of per-sample SGD
-   (bench/jax_peer.py).
+   (bench/jax_peer.py); and plain SGD and Adam on a float32 network, Adam's ratio to float32 SGD.
 2. The fast preset's whole fit, evaluations included: compiled, NumPy, and JAX as one jitted
    program (warm). Contenders are interleaved within each repeat; medians [min-max].
 """
@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = datasets.moons()
 
 
-def per_sample(optimizer: str, engine: str, loss: str = "mse", epochs: int = 10) -> float:
+def per_sample(optimizer: str, engine: str, loss: str = "mse", epochs: int = 10, dtype: str = "float64") -> float:
     """Microseconds per sample of ``epochs`` epochs at batch 1 on the seed's network."""
     out = Dense(25, 2, "softmax") if loss == "cross_entropy" else Dense(25, 2, "sigmoid")
     net = Network([Dense(2, 25, "sigmoid"), Dense(25, 50, "sigmoid"), Dense(50, 25, "sigmoid"), out], loss=loss,
-                  seed=0)
+                  seed=0, dtype=dtype)
     history = net.fit(DATA.X_train, DATA.y_train, epochs=epochs, batch_size=1, optimizer=optimizer,
                       learning_rate=0.01, eval_every=epochs, engine=engine)
     return 1e6 * history.seconds / epochs / len(DATA.X_train)
@@ -104,6 +104,8 @@ def main() -> None:
         "softmax + cross-entropy SGD, compiled": lambda: per_sample("sgd", "numba", "cross_entropy"),
         "Adam, NumPy reference": lambda: per_sample("adam", "numpy", epochs=1),
         "plain SGD, NumPy per-sample": lambda: per_sample("sgd", "numpy", epochs=1),
+        "plain SGD, compiled, float32": lambda: per_sample("sgd", "numba", dtype="float32"),
+        "Adam, compiled, float32": lambda: per_sample("adam", "numba", dtype="float32"),
     }
     fits = {"compiled": lambda: fast_fit("numba")}
     if jax:
@@ -121,6 +123,8 @@ def main() -> None:
     for name in contenders:
         ratios = [v / b for v, b in zip(rows[name], base)]
         print(f"   {name:<40} {fmt(rows[name]):<26} x{fmt(ratios)}")
+    ratios = [a / b for a, b in zip(rows["Adam, compiled, float32"], rows["plain SGD, compiled, float32"])]
+    print(f"   float32: Adam x{fmt(ratios)} of plain SGD")
     print("2. The fast preset's whole fit, evaluations included, seconds (each a median of 5 fits; x compiled)")
     for name in fits:
         ratios = [v / b for v, b in zip(rows["fit: " + name], rows["fit: compiled"])]
