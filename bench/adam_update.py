@@ -50,7 +50,7 @@ def momentum(p, g, m, v, calls):
 @njit(cache=True, error_model="numpy", fastmath=k.UPDATE_MATH)
 def adam(p, g, m, v, calls):
     for t in range(1, calls + 1):
-        k.update_adam(p, g, m, v, LR, B1, B2, EPS, 1 - B1, 1 - B2, t)
+        k.update_adam(p, g, m, v, B1, B2, EPS, 1 - B1, 1 - B2, LR / (1.0 - B1**t), 1.0 / (1.0 - B2**t))
 
 
 @njit(error_model="numpy", fastmath=k.UPDATE_MATH, inline="always")

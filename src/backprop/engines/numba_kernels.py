@@ -260,19 +260,15 @@ def update_rmsprop(p, g, s, lr, rho, rho_c, eps):
 
 
 @njit(cache=True, error_model="numpy", fastmath=UPDATE_MATH, inline="always")
-def update_adam(p, g, m, v, lr, b1, b2, eps, b1_c, b2_c, t):
-    """Adam with bias-corrected moments m and v at step t (1-based), all flat arrays of one layout;
-    b1_c = 1 - b1, b2_c = 1 - b2. The hyperparameters come as float64 (the reference's bias
-    corrections 1 - b^t take them so) and are rounded to p's dtype for the rest, as the
-    reference's arithmetic rounds them."""
-    real = type(lr)
+def update_adam(p, g, m, v, b1, b2, eps, b1_c, b2_c, step, inverse_c2):
+    """Adam's step with moments m and v, all flat arrays of one layout: m <- b1 m + b1_c g;
+    v <- b2 v + b2_c g^2; p <- p - step m / (sqrt(v inverse_c2) + eps), where b1_c = 1 - b1,
+    b2_c = 1 - b2, and step = lr / (1 - b1^t) and inverse_c2 = 1 / (1 - b2^t) are the bias
+    corrections at step t. Every number in p's dtype."""
     # The reference's three divisions per parameter (m / c1, v / c2, and by the denominator) become
     # one: division and sqrt are the slowest vector operations (each ~1 ns per float64 here, the
     # whole update's cost at batch 1); the bias corrections are multiplied in as reciprocals instead,
-    # which moves the result by an ulp or so, far inside the 1e-10 agreement. Both in lr's dtype, as
-    # the reference computes a float32 network's update in float32.
-    step, inverse_c2 = real(lr / (1.0 - b1**t)), real(1.0 / (1.0 - b2**t))
-    b1, b2, eps, b1_c, b2_c = real(b1), real(b2), real(eps), real(b1_c), real(b2_c)
+    # which moves the result by an ulp or so, far inside the 1e-10 agreement.
     for i in range(p.size):
         mi = b1 * m[i] + b1_c * g[i]
         vi = b2 * v[i] + b2_c * g[i] * g[i]
@@ -294,7 +290,10 @@ def update(theta, grads, first, second, opt_code, lr, hyper, t):
     elif opt_code == 3:
         update_rmsprop(theta, grads, first, lr, real(hyper[0]), real(hyper[3]), real(hyper[2]))
     else:
-        update_adam(theta, grads, first, second, lr, hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], t)
+        # the bias corrections from the float64 betas, as the reference's; rounded to theta's dtype
+        step, inverse_c2 = real(lr / (1.0 - hyper[0]**t)), real(1.0 / (1.0 - hyper[1]**t))
+        update_adam(theta, grads, first, second, real(hyper[0]), real(hyper[1]), real(hyper[2]), real(hyper[3]),
+                    real(hyper[4]), step, inverse_c2)
 
 
 # ---------------------------------------------------------------------------------------- the loop
