@@ -51,6 +51,24 @@ def test_show_opens_the_figures_it_wrote(tmp_path, capsys, monkeypatch):
     assert (tmp_path / "r" / "curves.svg").exists()
 
 
+def test_no_figures_writes_the_run_without_drawing_anything(tmp_path, capsys, monkeypatch):
+    """--no-figures: the same model and metrics, no figures, no report, nothing drawn."""
+    from backprop import run_files
+
+    monkeypatch.setattr(run_files, "figures", lambda history: pytest.fail("drew the figures"))
+    code, _, _ = run(capsys, "train", "--epochs", "2", "--out", str(tmp_path), "--name", "bare", "--quiet",
+                     "--no-figures")
+    assert code == 0
+    assert {p.name for p in (tmp_path / "bare").iterdir()} == {"model.safetensors", "config.json", "metrics.csv",
+                                                                "health.csv"}
+    monkeypatch.undo()
+    assert run(capsys, "train", "--epochs", "2", "--out", str(tmp_path), "--name", "full", "--quiet")[0] == 0
+    for name in ("model.safetensors", "metrics.csv"):
+        assert (tmp_path / "bare" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+    code, _, err = run(capsys, "train", "--show", "--no-figures", "--out", str(tmp_path))
+    assert code == 2 and err.strip() == "backprop train: --show needs the figures: drop --no-figures"
+
+
 def test_evaluate_agrees_with_train(tmp_path, capsys):
     code, out, _ = run(capsys, "train", "--epochs", "12", "--eval-every", "4", "--out", str(tmp_path),
                        "--name", "r", "--quiet")

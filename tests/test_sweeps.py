@@ -290,6 +290,19 @@ def test_the_command_prints_progress_lines_and_the_best_train_command(local_swee
     assert capsys.readouterr().err == ""
 
 
+def test_no_figures_sweeps_the_same_runs_without_their_figures(local_sweep, tmp_path, capsys):
+    folder, _ = local_sweep
+    assert main(["sweep", "--preset", "fast", "--epochs", "3", "--lr", "0.01", "0.02", "--hidden", "8", "8,8",
+                 "--seeds", "2", "--jobs", "1", "--out", str(tmp_path), "--name", "bare", "--quiet",
+                 "--no-figures"]) == 0
+    capsys.readouterr()
+    bare = tmp_path / "bare"
+    for run in (p for p in bare.iterdir() if p.is_dir()):
+        assert {p.name for p in run.iterdir()} == RUN_FILES - {"curves.svg", "health.svg", "report.html"}
+    assert model_bytes(bare) == model_bytes(folder) and read_summary(bare) == read_summary(folder)
+    assert (bare / "summary.svg").exists()  # the sweep's own figure is still drawn
+
+
 def test_the_command_draws_a_progress_bar_on_a_terminal(tmp_path, monkeypatch, capsys):
     import io
 

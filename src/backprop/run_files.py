@@ -33,14 +33,25 @@ def figures(history: History) -> dict:
 
 
 def files(name: str, net: Network, data: Dataset, history: History, config: dict,
-          figure_format: str = "svg", drawn: dict | None = None) -> dict[str, bytes]:
+          figure_format: str = "svg", drawn: dict | None = None, draw: bool = True) -> dict[str, bytes]:
     """{file name: bytes} for the run ``name``: the model, config.json (``config`` with the training
-    time), health.csv, the curves and health figures in ``figure_format``, and report.html.
-    ``drawn``: ``figures(history)`` if the caller has drawn them already (to show them too)."""
-    from . import persistence, plots, runs
-    from .views import report
+    time), health.csv, and (with ``draw``) the curves and health figures in ``figure_format`` and
+    report.html. ``drawn``: ``figures(history)`` if the caller has drawn them already (to show
+    them too). Without ``draw`` nothing is drawn, nor matplotlib imported: drawing takes most of
+    a short run's time (a big sweep's)."""
+    from . import persistence, runs
 
     config = {**config, "train_seconds": history.seconds}
+    kept = {
+        persistence.MODEL_FILE: persistence.to_bytes(net, data.spec),
+        "config.json": runs.json_text(config).encode(),
+        "health.csv": runs.rows_text(history.health, HEALTH_COLUMNS).encode(),
+    }
+    if not draw:
+        return kept
+    from . import plots
+    from .views import report
+
     drawn = drawn if drawn is not None else figures(history)
     own = {figure: plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
     if figure_format in BROWSER_MEDIA:  # a browser shows these as they are: no second drawing for the report
@@ -50,10 +61,5 @@ def files(name: str, net: Network, data: Dataset, history: History, config: dict
                   for figure, fig in drawn.items()}
     for figure, fig in plots.model_figures(net, data, REPORT_RESOLUTION).items():
         images[figure] = ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
-    return {
-        persistence.MODEL_FILE: persistence.to_bytes(net, data.spec),
-        "config.json": runs.json_text(config).encode(),
-        "health.csv": runs.rows_text(history.health, HEALTH_COLUMNS).encode(),
-        **{f"{figure}.{figure_format}": payload for figure, payload in own.items()},
-        "report.html": report.html_page(name, config, images).encode(),
-    }
+    return {**kept, **{f"{figure}.{figure_format}": payload for figure, payload in own.items()},
+            "report.html": report.html_page(name, config, images).encode()}

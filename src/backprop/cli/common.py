@@ -30,6 +30,13 @@ def add_figure_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show", action="store_true", help="also open the figures in a window")
 
 
+def add_run_figures_option(parser: argparse.ArgumentParser) -> None:
+    """--figures/--no-figures, for the commands that write run folders (train, sweep)."""
+    parser.add_argument("--figures", action=argparse.BooleanOptionalAction, default=True,
+                        help="draw each run's figures and report.html (default); --no-figures leaves them "
+                             "out: drawing takes most of a short run's time")
+
+
 def write_figures(figures: dict, folder: Path, args: argparse.Namespace) -> list[Path]:
     """Save each figure as folder/NAME.FORMAT; with --show also open them. Returns the paths."""
     from .. import plots

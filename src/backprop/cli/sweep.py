@@ -7,7 +7,7 @@ import sys
 
 from ..datasets import REGRESSION_SETS
 from ..plots import FORMATS
-from .common import UsageError
+from .common import UsageError, add_run_figures_option
 from .options import BOOLEANS, FLAGS, add_training_options, given_options
 
 
@@ -30,6 +30,7 @@ def add_parsers(sub) -> None:
     sweep.add_argument("--out", default="runs", help="folder that holds the sweep folder (default runs)")
     sweep.add_argument("--name", help="sweep folder name (default: the current time); the same name resumes")
     sweep.add_argument("--format", choices=list(FORMATS), default="svg", help="figure format (default svg)")
+    add_run_figures_option(sweep)
     sweep.add_argument("--quiet", action="store_true", help="no progress output")
     sweep.set_defaults(handler=cmd_sweep)
 
@@ -84,7 +85,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         rows = sweep(grid, seeds=seeds, preset=args.preset or "seed", fixed=fixed, search=args.search,
                      trials=args.trials, jobs=args.jobs, backend=args.backend, address=args.address, out=args.out,
-                     name=name, figure_format=args.format, callback=reporter, data=data)
+                     name=name, figure_format=args.format, callback=reporter, data=data, draw=args.figures)
     finally:
         reporter.close()
         if args.backend == "local":

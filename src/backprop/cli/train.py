@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import config
 from ..config import Experiment
 from ..errors import DivergenceError
-from .common import UsageError, add_figure_options, show
+from .common import UsageError, add_figure_options, add_run_figures_option, show
 from .options import FLAGS, add_training_options, given_options
 
 # With the training options: what --resume takes from the run.
@@ -36,6 +36,7 @@ def add_parsers(sub) -> None:
     train.add_argument("--resume", metavar="RUN",
                        help="continue an interrupted run in its folder, with its own configuration")
     add_figure_options(train)
+    add_run_figures_option(train)
     train.add_argument("--quiet", action="store_true", help="no progress output")
     train.set_defaults(handler=cmd_train)
 
@@ -82,6 +83,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     """backprop train: train an experiment into a new run folder (or resume one)."""
     from .. import runs, training
 
+    if args.show and not args.figures:
+        raise UsageError("backprop train: --show needs the figures: drop --no-figures")
     if args.resume:
         return cmd_resume(args)
     experiment = experiment_from_args(args)
@@ -216,8 +219,9 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
     from .models import two_d_note
 
     config = runs.read_json(folder / "config.json")
-    drawn = run_files.figures(history)  # drawn once: written, and shown with --show
-    for name, payload in run_files.files(folder.name, net, data, history, config, args.format, drawn).items():
+    drawn = run_files.figures(history) if args.figures else None  # drawn once: written, and shown with --show
+    for name, payload in run_files.files(folder.name, net, data, history, config, args.format, drawn,
+                                         draw=args.figures).items():
         persistence.write_atomic(folder / name, payload)
     if args.show:
         show(drawn)

@@ -24,7 +24,7 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
           fixed: dict | None = None, search: str = "grid", trials: int | None = None, search_seed: int = 0,
           jobs: int | None = None, backend: str = "local", address: str | None = None,
           out: str | Path = "runs", name: str | None = None, figure_format: str = "svg",
-          callback: Callable[[SweepProgress], None] | None = None, data=None) -> list[dict]:
+          callback: Callable[[SweepProgress], None] | None = None, data=None, draw: bool = True) -> list[dict]:
     """Train every point of ``grid_values`` (field name -> values) for every seed; returns the table.
 
     seeds: N for seeds 0..N-1, or the seeds themselves.   preset, fixed: the starting configuration
@@ -35,6 +35,8 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
     are skipped, so running the same sweep again finishes an interrupted one.
     data: a ``datasets.Dataset`` to train on instead of the configuration's named set (e.g. from
     ``datasets.from_csv``); it travels to the workers with each run, so they need no shared disk.
+    draw: False leaves each run's figures and report out (the summary figure is still drawn):
+    drawing them takes most of a short run's time.
 
     Returns one row per point: each swept option, seed, test_accuracy (R^2 for a regression set),
     train_seconds, run (the folder's name) and error (None, or why the run failed: a failed run
@@ -67,7 +69,7 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
             todo.append(point)
     if todo:
         figure = _run(todo, experiments, folder, rows, points, keys, figure_format, score, callback, backend,
-                      address, jobs, data)
+                      address, jobs, data, draw)
     else:
         figure = draw_summary([rows[p.name] for p in points], keys, figure_format, score)
     table = [rows[p.name] for p in points]
@@ -79,7 +81,7 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
 
 
 def _run(todo, experiments, folder, rows, points, keys, figure_format, score, callback, backend, address, jobs,
-         data) -> bytes:
+         data, draw) -> bytes:
     """Run ``todo`` on the backend, writing each run folder as its result arrives (into ``rows``);
     then draw the summary figure of all ``points`` there too (its test score named ``score``), and
     return its bytes.
@@ -92,7 +94,7 @@ def _run(todo, experiments, folder, rows, points, keys, figure_format, score, ca
 
     by_name = {p.name: p for p in todo}
     with backends.connect(backend, address, jobs) as run:
-        tasks = (joblib.delayed(run_point)(p.name, experiments[p.name], figure_format, data) for p in todo)
+        tasks = (joblib.delayed(run_point)(p.name, experiments[p.name], figure_format, data, draw) for p in todo)
         for result in run(tasks):
             runs.write_folder(folder / result["name"], result["files"])
             rows[result["name"]] = _row(by_name[result["name"]], result)

@@ -8,14 +8,14 @@ from ..config import Experiment
 from ..errors import DivergenceError
 
 
-def run_point(name: str, experiment: Experiment, figure_format: str = "svg", data=None) -> dict:
+def run_point(name: str, experiment: Experiment, figure_format: str = "svg", data=None, draw: bool = True) -> dict:
     """Train ``experiment`` on ``data`` (a Dataset), or on its named data set, with one BLAS thread;
     never raises for a failed run.
 
     Returns {"name", "test_accuracy", "train_seconds", "seconds" (wall, worker side),
     "error" (None, or the one-line reason), "blas_threads" (the most any BLAS used),
     "files": {file name: bytes}}: the same files as ``backprop train`` writes (no model for a
-    failed run).
+    failed run; without ``draw``, no figures and no report).
     """
     from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -23,7 +23,7 @@ def run_point(name: str, experiment: Experiment, figure_format: str = "svg", dat
     with threadpool_limits(limits=1):  # J workers on J cores: one BLAS thread each, no oversubscription
         threads = max((pool["num_threads"] for pool in threadpool_info()), default=1)
         try:
-            result = _train(name, experiment, figure_format, data)
+            result = _train(name, experiment, figure_format, data, draw)
         except (DivergenceError, ValueError, FloatingPointError) as err:
             result = {"test_accuracy": float("nan"), "train_seconds": float("nan"), "error": str(err),
                       "files": {"config.json": _config(experiment, str(err))}}
@@ -42,10 +42,11 @@ def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg", 
     return plots.to_bytes(summary.figure(rows, keys, score), figure_format)
 
 
-def _train(name: str, experiment: Experiment, figure_format: str, data=None) -> dict:
-    import matplotlib
+def _train(name: str, experiment: Experiment, figure_format: str, data=None, draw: bool = True) -> dict:
+    if draw:
+        import matplotlib
 
-    matplotlib.use("Agg")
+        matplotlib.use("Agg")
     from .. import datasets, run_files, runs
 
     data = data if data is not None else datasets.DATASETS[experiment.dataset]()
@@ -56,7 +57,7 @@ def _train(name: str, experiment: Experiment, figure_format: str, data=None) -> 
                       **experiment.fit.to_dict())
     accuracy = net.score(data.X_test, data.labels(data.y_test))  # R^2 for a regression set
     config = {**experiment.to_dict(), "test_accuracy": accuracy, "dataset": data.spec}
-    files = run_files.files(name, net, data, history, config, figure_format)
+    files = run_files.files(name, net, data, history, config, figure_format, draw=draw)
     files["metrics.csv"] = runs.metrics_text(history.rows()).encode()
     return {"test_accuracy": accuracy, "train_seconds": history.seconds, "error": None, "files": files}
 
