@@ -77,8 +77,8 @@ def hyperparameters(optimizer: Optimizer) -> tuple[float, float, float, float, f
     """(momentum, rho or beta_1; beta_2; epsilon; 1 - rho or 1 - beta_1; 1 - beta_2) as the kernels'
     updates take them. The complements come computed, as the reference's Python floats: written
     1 - rho in a kernel, the compiler may reassociate rho s + (1 - rho) g^2 into
-    rho (s - g^2) + g^2, which cancels (float32 Adam 2x further from the reference; inf - inf = NaN
-    where g^2 overflows), and a float32 kernel computed 1 - rho in float64 (an int minus a float32)."""
+    rho (s - g^2) + g^2, which cancels (digits lost where g^2 dominates, inf - inf = NaN where it
+    overflows), and a float32 kernel computed 1 - rho in float64 (an int minus a float32)."""
     first = float(getattr(optimizer, "momentum", getattr(optimizer, "rho", getattr(optimizer, "beta_1", 0.0))))
     second = float(getattr(optimizer, "beta_2", 0.0))
     return first, second, float(getattr(optimizer, "epsilon", 0.0)), 1 - first, 1 - second

@@ -399,8 +399,8 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     # (momentum, rho or beta_1; beta_2; epsilon; 1 - rho or 1 - beta_1; 1 - beta_2) in the network's
     # dtype, as the reference's arithmetic rounds them; Adam's bias corrections take beta_1 and
     # beta_2 as given (float64), as the reference's do
-    hyper = [dtype.type(h) for h in hyperparameters(optimizer)]
-    betas = hyperparameters(optimizer)[:2]
+    given = hyperparameters(optimizer)
+    hyper, betas = [dtype.type(h) for h in given], given[:2]
     # the state arrays as tuples of each layer's W-shaped and b-shaped ones (Network.parameters()
     # orders them W0, b0, W1, b1, ...)
     state = [half for arrays in optimizer.state_arrays(net.parameters())
