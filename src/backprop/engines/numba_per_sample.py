@@ -287,7 +287,7 @@ def _momentum_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH, **CALLED_FROM_PYTHON)
-def _rmsprop_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, rho, eps, rho_c,
+def _rmsprop_epoch(weights, biases, acts, deltas, codes, loss_code, X, Y, floor, lr, decay, rho, rho_c, eps,
                    squares_w, squares_b):  # pragma: no cover
     """RMSprop with the mean squares of each layer's W and b."""
     for s in range(X.shape[0]):
@@ -410,7 +410,7 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     elif config.optimizer in ("momentum", "nesterov"):
         _momentum_epoch(*common, hyper[0], config.optimizer == "nesterov", *state)
     elif config.optimizer == "rmsprop":
-        _rmsprop_epoch(*common, hyper[0], hyper[2], hyper[3], *state)
+        _rmsprop_epoch(*common, hyper[0], hyper[3], hyper[2], *state)
     else:
         optimizer.t = int(_adam_epoch(*common, *hyper, *betas, int(optimizer.t), *state))
 
