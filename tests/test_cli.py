@@ -118,7 +118,44 @@ def test_plot_data(tmp_path, capsys):
 def test_progress_lines_when_not_a_terminal(tmp_path, capsys):
     code, _, err = run(capsys, "train", "--epochs", "4", "--eval-every", "2", "--out", str(tmp_path))
     assert code == 0
-    assert [line.split()[1] for line in err.strip().splitlines()] == ["2/4", "4/4"]
+    epochs = [line.split()[1] for line in err.strip().splitlines() if not line.startswith("backprop: compiling")]
+    assert epochs == ["2/4", "4/4"]  # (the notice comes first when this test compiles the engine itself)
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_slow_engine_start_is_explained_while_it_lasts(tmp_path, capsys, monkeypatch, quiet):
+    """A first run waits seconds for its engine to compile: one line says why, before any epoch."""
+    import time
+
+    from backprop import engines
+    from backprop.cli import train
+
+    select = engines.select
+
+    def slow_select(*args):
+        time.sleep(0.5)  # a compilation, 50 times the notice's delay below
+        return select(*args)
+
+    monkeypatch.setattr(engines, "select", slow_select)
+    monkeypatch.setattr(train, "NOTICE_AFTER_S", 0.01)
+    code, _, err = run(capsys, "train", "--epochs", "2", "--out", str(tmp_path), *(["--quiet"] if quiet else []))
+    assert code == 0
+    lines = err.strip().splitlines()
+    if quiet:
+        assert lines == []
+    else:
+        assert lines[0] == train.COMPILE_NOTICE and len(lines) == 2 and lines[1].startswith("epoch     2/2")
+
+
+def test_a_quick_start_says_nothing(capsys):
+    import time
+
+    from backprop.cli.common import notice_if_slow
+
+    with notice_if_slow("compiling", 0.2):
+        pass
+    time.sleep(0.4)  # past the notice's delay: it was cancelled, not late
+    assert capsys.readouterr().err == ""
 
 
 BAD = [

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..plots import FORMATS
@@ -17,6 +21,23 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):
         """Raise UsageError with argparse's message: argparse would print the usage and exit."""
         raise UsageError(f"{self.prog}: {message}")
+
+
+@contextmanager
+def notice_if_slow(message: str | None, after_s: float) -> Iterator[None]:
+    """Print ``message`` on stderr if the block is still running ``after_s`` seconds in, so that a
+    wait the user did not expect (the first compilation of an engine) is explained while it lasts.
+    None: say nothing."""
+    if message is None:
+        yield
+        return
+    timer = threading.Timer(after_s, lambda: print(message, file=sys.stderr, flush=True))
+    timer.daemon = True  # never keeps the process alive
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def choices(registry) -> list[str]:

@@ -8,12 +8,16 @@ from pathlib import Path
 from .. import config
 from ..config import Experiment
 from ..errors import DivergenceError
-from .common import UsageError, add_figure_options, add_run_figures_option, show
+from .common import UsageError, add_figure_options, add_run_figures_option, notice_if_slow, show
 from .options import FLAGS, add_training_options, given_options
 
 # With the training options: what --resume takes from the run.
 RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every", "data", "target", "task")
 SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number, as shells report them
+# Said while a compiled engine takes longer than NOTICE_AFTER_S to get ready: a first run compiles
+# it (4-7 s, bench/compile_time.py), a later one loads it from the disk cache (about 0.5 s)
+COMPILE_NOTICE = "backprop: compiling the training engine for this configuration (once: later runs load it from disk)"
+NOTICE_AFTER_S = 1.5
 
 
 def add_parsers(sub) -> None:
@@ -100,6 +104,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         start_from(net, Path(args.init_from))
     arrays = training.prepare_data(net, data.X_train, data.labels(data.y_train), experiment.fit,
                                    (data.X_test, data.labels(data.y_test)))
+    prepare_engine(net, experiment.fit, args.quiet)
     state = training.start(net, experiment.fit, arrays)  # every check has passed: now the folder
     folder = runs.new_run_folder(args.out or "runs", args.name)
     runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
@@ -170,7 +175,17 @@ def cmd_resume(args: argparse.Namespace) -> int:
     net, state = checkpoints.load(folder / checkpoints.FILE)
     data = datasets.from_spec(net.dataset)
     every = _check_every(args.checkpoint_every or config.get("checkpoint_every"))
+    prepare_engine(net, state.config, args.quiet)
     return train_in_folder(folder, net, data, state, every, args)
+
+
+def prepare_engine(net, config, quiet: bool) -> None:
+    """Compile (or load from the disk cache) the engine ``fit`` will run, before training, saying so
+    on stderr if that takes a while (unless ``quiet``): a first run waits seconds for it."""
+    from .. import engines
+
+    with notice_if_slow(None if quiet else COMPILE_NOTICE, NOTICE_AFTER_S):
+        engines.select(config.engine, net, config)
 
 
 def train_in_folder(folder: Path, net, data, state, every: int | None, args: argparse.Namespace) -> int:
