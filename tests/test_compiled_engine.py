@@ -296,3 +296,26 @@ def test_compiled_sigmoids_match_the_reference_at_the_extremes():
     net = Network([Dense(9, 9, "sigmoid", weights=np.eye(9), bias=np.zeros(9))], seed=0)
     Y, y = np.eye(9)[:1], np.array([0])
     np.testing.assert_allclose(numba_engine.scores(net, z, Y, y), scores(net, z, Y, y), rtol=1e-12)
+
+
+def test_an_edit_to_any_engines_file_clears_the_cached_kernels(tmp_path):
+    """conftest's guard against Numba's cache, which would keep kernels compiled against a callee
+    file's old code: the cache goes when any engines/*.py changes, and only then."""
+    from .conftest import clear_stale_kernel_cache
+
+    engines, cache = tmp_path / "engines", tmp_path / "engines" / "__pycache__"
+    cache.mkdir(parents=True)
+    (engines / "numba_math.py").write_text("def exp(x): ...\n")
+    (engines / "numba_kernels.py").write_text("from .numba_math import exp\n")
+
+    def cached(*names):
+        for name in names:
+            (cache / name).write_bytes(b"kernel")
+        return sorted(p.name for p in cache.iterdir() if p.suffix in (".nbi", ".nbc"))
+
+    cached("numba_kernels.forward-174.py311.nbi", "numba_kernels.forward-174.py311.1.nbc")
+    clear_stale_kernel_cache(engines)  # a first run: nothing says the cache matches the sources
+    assert cached("numba_kernels.forward-174.py311.nbi") == ["numba_kernels.forward-174.py311.nbi"]
+    assert clear_stale_kernel_cache(engines) is False and cached() == ["numba_kernels.forward-174.py311.nbi"]
+    (engines / "numba_math.py").write_text("def exp(x): return 2.718 ** x\n")  # the callee's file alone
+    assert clear_stale_kernel_cache(engines) is True and cached() == []
