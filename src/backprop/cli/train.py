@@ -104,8 +104,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         start_from(net, Path(args.init_from))
     arrays = training.prepare_data(net, data.X_train, data.labels(data.y_train), experiment.fit,
                                    (data.X_test, data.labels(data.y_test)))
-    prepare_engine(net, experiment.fit, args.quiet)
-    state = training.start(net, experiment.fit, arrays)  # every check has passed: now the folder
+    engine = prepare_engine(net, experiment.fit, args.quiet)
+    state = training.start(net, experiment.fit, arrays, engine.scores)  # every check has passed: now the folder
     folder = runs.new_run_folder(args.out or "runs", args.name)
     runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
                      "snapshot_every": args.snapshot_every, "init_from": args.init_from}, folder / "config.json")
@@ -179,13 +179,14 @@ def cmd_resume(args: argparse.Namespace) -> int:
     return train_in_folder(folder, net, data, state, every, args)
 
 
-def prepare_engine(net, config, quiet: bool) -> None:
-    """Compile (or load from the disk cache) the engine ``fit`` will run, before training, saying so
-    on stderr if that takes a while (unless ``quiet``): a first run waits seconds for it."""
+def prepare_engine(net, config, quiet: bool):
+    """The ``engines.Engine`` that ``fit`` will run, compiled (or loaded from the disk cache) now,
+    before training, saying so on stderr if that takes a while (unless ``quiet``): a first run
+    waits seconds for it."""
     from .. import engines
 
     with notice_if_slow(None if quiet else COMPILE_NOTICE, NOTICE_AFTER_S):
-        engines.select(config.engine, net, config)
+        return engines.select(config.engine, net, config)
 
 
 def train_in_folder(folder: Path, net, data, state, every: int | None, args: argparse.Namespace) -> int:
