@@ -2,6 +2,7 @@
 
     python bench/compile_time.py               # 5 repeats (about 4 minutes on 2 cores)
     python bench/compile_time.py --repeats 3
+    python bench/compile_time.py --where fast  # one cold compilation, function by function
 
 Issue 9 asks that a fresh install compile once, in a few seconds, and not once per configuration.
 Each figure here is a fresh Python process given an empty Numba cache folder of its own
@@ -15,6 +16,12 @@ a configuration and times ``engines.select``, which compiles what that configura
 
 Configurations interleave within each repeat; medians [min-max] in seconds. Importing backprop
 (and NumPy, SciPy, Numba) is timed apart and is in no figure.
+
+--where PRESET compiles that preset once, cold, and says where the time went, by compiled function
+(exclusive of the functions it compiled in turn): its wall time, and the part spent holding
+Numba's LLVM lock (LLVM's optimisation passes and machine-code emission, with the Python that
+drives them), through Numba's event API ("numba:compile", "numba:llvm_lock"). The rest is Numba's
+own Python: typing, its inliner's copies of ``inline="always"`` helpers, lowering to LLVM IR.
 """
 from __future__ import annotations
 
@@ -51,6 +58,58 @@ print(json.dumps({"engine": engine.name, "import": imported - started, "select":
 """
 
 
+WHERE = """
+import collections, json, sys, time
+from numba.core import event
+from backprop import engines
+from backprop.config import from_preset
+experiment = from_preset(sys.argv[1], **json.loads(sys.argv[2]))
+net = experiment.build_network(2, 2)
+stack = [["(outside any compilation)", 0.0, 0.0]]  # [function, start, seconds in nested compilations]
+own, llvm = collections.Counter(), collections.Counter()
+
+
+class Compilation(event.Listener):
+    def on_start(self, ev):
+        stack.append([ev.data["dispatcher"].py_func.__name__, time.perf_counter(), 0.0])
+
+    def on_end(self, ev):
+        name, start, nested = stack.pop()
+        took = time.perf_counter() - start
+        own[name] += took - nested
+        stack[-1][2] += took
+
+
+class LLVMLock(event.Listener):
+    def on_start(self, ev):
+        self.start, self.owner = time.perf_counter(), stack[-1][0]
+
+    def on_end(self, ev):
+        llvm[self.owner] += time.perf_counter() - self.start
+
+
+start = time.perf_counter()
+with event.install_listener("numba:compile", Compilation()), event.install_listener("numba:llvm_lock", LLVMLock()):
+    engines.select("auto", net, experiment.fit)
+print(json.dumps({"total": time.perf_counter() - start, "own": own, "llvm": llvm}))
+"""
+
+
+def where(preset: str) -> None:
+    """One cold compilation of ``preset``, function by function (see the module's doc)."""
+    with tempfile.TemporaryDirectory() as cache:
+        done = subprocess.run([sys.executable, "-c", WHERE, preset, "{}"], env={**os.environ, "NUMBA_CACHE_DIR": cache},
+                              check=True, capture_output=True, text=True)
+    found = json.loads(done.stdout)
+    own, llvm = found["own"], found["llvm"]
+    print(f"{preset}: engines.select {found['total']:.2f} s with an empty cache; holding the LLVM lock "
+          f"{sum(llvm.values()):.2f} s, the rest {found['total'] - sum(llvm.values()):.2f} s")
+    print(f"  {'compiled function':28s} {'seconds':>8s} {'LLVM':>6s} {'rest':>6s}")
+    for name, seconds in sorted(own.items(), key=lambda item: -item[1]):
+        if seconds >= 0.05:
+            print(f"  {name:28s} {seconds:8.2f} {llvm.get(name, 0.0):6.2f} {seconds - llvm.get(name, 0.0):6.2f}")
+
+
 def select_seconds(configuration: int, cache: str) -> dict:
     """{"engine", "import", "select"} from a fresh process compiling into (or loading from) ``cache``."""
     _, preset, options = CONFIGURATIONS[configuration]
@@ -67,7 +126,11 @@ def fmt(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--where", metavar="PRESET", help="where one cold compilation of PRESET spends its time")
     args = parser.parse_args()
+    if args.where:
+        where(args.where)
+        return
     rows: dict[str, list[float]] = {}
     engines: dict[str, str] = {}
     imports: list[float] = []
