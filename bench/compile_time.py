@@ -34,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 
+from backprop.config import PRESETS
+
 # A configuration: (label, preset, options laid over it as backprop.config.from_preset takes them)
 CONFIGURATIONS = [
     ("seed (per-sample SGD, float64)", "seed", {}),
@@ -126,7 +128,8 @@ def fmt(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--where", metavar="PRESET", help="where one cold compilation of PRESET spends its time")
+    parser.add_argument("--where", metavar="PRESET", choices=sorted(PRESETS),
+                        help="where one cold compilation of PRESET spends its time")
     args = parser.parse_args()
     if args.where:
         where(args.where)
