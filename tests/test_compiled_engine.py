@@ -319,3 +319,30 @@ def test_an_edit_to_any_engines_file_clears_the_cached_kernels(tmp_path):
     assert clear_stale_kernel_cache(engines) is False and cached() == ["numba_kernels.forward-174.py311.nbi"]
     (engines / "numba_math.py").write_text("def exp(x): return 2.718 ** x\n")  # the callee's file alone
     assert clear_stale_kernel_cache(engines) is True and cached() == []
+
+
+@pytest.mark.parametrize("batch_size,shuffle", [(1, False), (1, True), (16, False), (16, True)])
+def test_read_only_data_compiles_nothing_again(data, batch_size, shuffle):
+    """Data a caller made read-only (a memory map, pandas' copy-on-write arrays) trains and scores
+    with the kernels already compiled for writable data: Numba types read-only arrays apart, so
+    they would otherwise compile every kernel a second time (seconds, once per flag combination)."""
+    from backprop.engines import numba_kernels, numba_per_sample
+
+    X, y, _ = data
+    kernels = [numba_kernels.train_epoch, numba_kernels.scores, numba_per_sample._sgd_epoch,
+               numba_per_sample._scores]
+
+    def fit(X, y, X_val, y_val):
+        net = make("mse", "float64")
+        net.fit(X, y, epochs=2, batch_size=batch_size, shuffle=shuffle, validation_data=(X_val, y_val))
+        return net.parameters()
+
+    writable = fit(X.copy(), y.copy(), X.copy(), y.copy())
+    compiled = [len(kernel.signatures) for kernel in kernels]
+    frozen = [a.copy() for a in (X, y)]
+    for a in frozen:
+        a.flags.writeable = False
+    read_only = fit(*frozen, *frozen)
+    assert [len(kernel.signatures) for kernel in kernels] == compiled
+    for a, b in zip(writable, read_only):
+        np.testing.assert_array_equal(a, b)
