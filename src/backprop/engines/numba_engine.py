@@ -60,11 +60,13 @@ def workspace(net: Network, rows: int) -> tuple:
     return cache[key]
 
 
-def writable(a: Array) -> Array:
-    """``a``, or a copy of it if it is read-only. Numba compiles a function once per argument type,
-    and a read-only array is a type of its own: data a caller made read-only (a memory map,
-    pandas' copy-on-write arrays) compiled every kernel a second time, seconds each. (Handing the
-    kernels read-only views of everything instead made the fast preset's fit 1.6% slower.)"""
+def kernel_data(a: Array, dtype) -> Array:
+    """Data (X or Y) as the kernels take it: C-contiguous, of ``dtype``, writable; copied only where
+    ``a`` is not already so. Numba compiles a function once per argument type, and a read-only
+    array is a type of its own: data a caller made read-only (a memory map, pandas' copy-on-write
+    arrays) compiled every kernel a second time, seconds each. (Read-only views of everything
+    instead made the fast preset's fit 1.6% slower.)"""
+    a = np.ascontiguousarray(a, dtype)
     return a if a.flags.writeable else a.copy()
 
 
@@ -106,7 +108,7 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     first, second = (state + [grads, grads])[:2]  # unused slots get any array of the right type
     size = min(config.batch_size, len(X))
     shape, codes, offsets, *buffers = workspace(net, size)
-    X, Y = (writable(np.ascontiguousarray(a, dtype).reshape(-1)) for a in (X, Y))
+    X, Y = kernel_data(X, dtype).reshape(-1), kernel_data(Y, dtype).reshape(-1)
     t = k.train_epoch(theta, grads, shape, codes, k.LOSS_CODES[net.loss.name], X, Y, len(X) // net.sizes[0],
                       size, *buffers, offsets, k.OPTIMIZER_CODES[config.optimizer],
                       dtype.type(optimizer.learning_rate), dtype.type(config.weight_decay),
@@ -125,7 +127,7 @@ def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, fl
     dtype = net.layers[0].weights.dtype
     block = min(len(X), k.SCORE_ROWS)
     shape, codes, offsets, acts, zs, spare = workspace(net, block)
-    X, Y = (writable(np.ascontiguousarray(a, dtype)) for a in (X, Y))
+    X, Y = kernel_data(X, dtype), kernel_data(Y, dtype)
     loss, squared, correct = k.scores(flatten(net.parameters()), shape, codes, k.LOSS_CODES[net.loss.name],
                                       X.reshape(-1), Y.reshape(-1), len(X), max(block, 1), acts, zs, offsets,
                                       _floor(dtype), spare)

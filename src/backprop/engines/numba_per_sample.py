@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from .numba_engine import hyperparameters, writable
+from .numba_engine import hyperparameters, kernel_data
 from .numba_kernels import ACTIVATION_CODES, FLOAT32_FLOOR, FLOAT64_FLOOR, LOSS_CODES, SCORE_ROWS, label_of, sample_loss
 
 # The elementwise functions, shared with the general kernels. (Numba's disk cache watches only
@@ -394,9 +394,8 @@ def run_epoch(net: Network, X: Array, Y: Array, optimizer: Optimizer, config) ->
     ``optimizer`` (any of ``OPTIMIZERS``, its state arrays updated in place, Adam's step count too)."""
     dtype = net.layers[0].weights.dtype
     decay = dtype.type(config.weight_decay) if config.weight_decay else None
-    common = (*_buffers(net), LOSS_CODES[net.loss.name], writable(np.ascontiguousarray(X, dtype=dtype)),
-              writable(np.ascontiguousarray(Y, dtype=dtype)), _floor(dtype), dtype.type(optimizer.learning_rate),
-              decay)
+    common = (*_buffers(net), LOSS_CODES[net.loss.name], kernel_data(X, dtype), kernel_data(Y, dtype), _floor(dtype),
+              dtype.type(optimizer.learning_rate), decay)
     # (momentum, rho or beta_1; beta_2; epsilon; 1 - rho or 1 - beta_1; 1 - beta_2) in the network's
     # dtype, as the reference's arithmetic rounds them; Adam's bias corrections take beta_1 and
     # beta_2 as given (float64), as the reference's do
@@ -424,8 +423,8 @@ def scores(net: Network, X: Array, Y: Array, y: Array) -> tuple[float, float, fl
     rows = max(min(len(X), SCORE_ROWS), 1)
     blocks = tuple(np.empty((rows, width), dtype) for width in net.sizes)  # scratch: written before read
     loss, squared, correct = _scores(weights, biases, blocks, np.empty((rows, net.sizes[-1]), dtype), codes,
-                                     LOSS_CODES[net.loss.name], writable(np.ascontiguousarray(X, dtype=dtype)),
-                                     writable(np.ascontiguousarray(Y, dtype=dtype)), _floor(dtype))
+                                     LOSS_CODES[net.loss.name], kernel_data(X, dtype), kernel_data(Y, dtype),
+                                     _floor(dtype))
     n = max(len(X), 1)
     return loss / n, squared / (n * Y.shape[1]), correct / n
 
