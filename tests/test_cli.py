@@ -152,9 +152,9 @@ def test_a_quick_start_says_nothing(capsys):
 
     from backprop.cli.common import notice_if_slow
 
-    with notice_if_slow("compiling", 0.2):
+    with notice_if_slow("compiling", 1.0):  # a second: room for a loaded machine to stall the block
         pass
-    time.sleep(0.4)  # past the notice's delay: it was cancelled, not late
+    time.sleep(1.2)  # past the notice's delay: it was cancelled, not late
     assert capsys.readouterr().err == ""
 
 
