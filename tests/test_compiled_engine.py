@@ -346,3 +346,42 @@ def test_read_only_data_compiles_nothing_again(data, batch_size, shuffle):
     assert [len(kernel.signatures) for kernel in kernels] == compiled
     for a, b in zip(writable, read_only):
         np.testing.assert_array_equal(a, b)
+
+
+def test_one_compilation_serves_every_configuration(data):
+    """The issue's "compiles once, not once per configuration": the mini-batch kernels take every
+    optimizer, loss, activation, width, depth, batch size, weight decay and schedule with one
+    signature per dtype; the per-sample loop, every loss, activation, width, learning rate and
+    schedule with one per optimizer, depth and weight decay or not. A new signature is a new
+    compilation of seconds (a Python float where a NumPy one was passed, a read-only array...)."""
+    from backprop.engines import numba_kernels, numba_per_sample
+
+    X, y2, y3 = data
+
+    def fit(loss, activation, width, depth, **options):
+        output = {"mse": Dense(width, 2, "sigmoid"), "cross_entropy": Dense(width, 3, "softmax"),
+                  "binary_cross_entropy": Dense(width, 1, "sigmoid")}[loss]
+        hidden = [Dense(2, width, activation)] + [Dense(width, width, activation) for _ in range(depth - 2)]
+        y = y3 if loss == "cross_entropy" else y2
+        Network([*hidden, output], loss=loss, seed=0).fit(X, y, epochs=2, validation_data=(X[:50], y[:50]),
+                                                            **options)
+
+    def float64_signatures(kernel):
+        return [s for s in kernel.signatures if str(s[0]) == "array(float64, 1d, C)"]
+
+    for loss, activation, width, depth, optimizer, batch_size, decay, schedule in [
+            ("mse", "tanh", 6, 2, "sgd", 7, 0.0, "constant"),
+            ("cross_entropy", "relu", 9, 3, "adam", 200, 1e-3, "cosine"),
+            ("binary_cross_entropy", "sigmoid", 4, 4, "momentum", 16, 0.0, "step"),
+            ("mse", "identity", 5, 3, "rmsprop", 33, 1e-2, "cosine"),
+            ("cross_entropy", "tanh", 3, 2, "nesterov", 2, 0.0, "constant")]:
+        fit(loss, activation, width, depth, optimizer=optimizer, batch_size=batch_size, weight_decay=decay,
+            schedule=schedule)
+    for kernel in (numba_kernels.train_epoch, numba_kernels.scores):
+        assert len(float64_signatures(kernel)) == 1, kernel.signatures
+
+    fit("mse", "tanh", 6, 3, batch_size=1, learning_rate=0.1)
+    compiled = len(numba_per_sample._sgd_epoch.signatures), len(numba_per_sample._scores.signatures)
+    fit("cross_entropy", "relu", 9, 3, batch_size=1, learning_rate=0.01, schedule="cosine")
+    fit("binary_cross_entropy", "sigmoid", 4, 3, batch_size=1, learning_rate=0.5, schedule="step")
+    assert (len(numba_per_sample._sgd_epoch.signatures), len(numba_per_sample._scores.signatures)) == compiled
