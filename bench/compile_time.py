@@ -100,9 +100,7 @@ print(json.dumps({"total": time.perf_counter() - start, "own": own, "llvm": llvm
 def where(preset: str) -> None:
     """One cold compilation of ``preset``, function by function (see the module's doc)."""
     with tempfile.TemporaryDirectory() as cache:
-        done = subprocess.run([sys.executable, "-c", WHERE, preset, "{}"], env={**os.environ, "NUMBA_CACHE_DIR": cache},
-                              check=True, capture_output=True, text=True)
-    found = json.loads(done.stdout)
+        found = child(WHERE, preset, {}, cache)
     own, llvm = found["own"], found["llvm"]
     print(f"{preset}: engines.select {found['total']:.2f} s with an empty cache; holding the LLVM lock "
           f"{sum(llvm.values()):.2f} s, the rest {found['total'] - sum(llvm.values()):.2f} s")
@@ -112,13 +110,18 @@ def where(preset: str) -> None:
             print(f"  {name:28s} {seconds:8.2f} {llvm.get(name, 0.0):6.2f} {seconds - llvm.get(name, 0.0):6.2f}")
 
 
+def child(code: str, preset: str, options: dict, cache: str) -> dict:
+    """What ``code`` prints (JSON), run in a fresh Python on ``preset`` with ``options``, its Numba
+    cache in the folder ``cache``."""
+    done = subprocess.run([sys.executable, "-c", code, preset, json.dumps(options)], check=True,
+                          env={**os.environ, "NUMBA_CACHE_DIR": cache}, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
 def select_seconds(configuration: int, cache: str) -> dict:
     """{"engine", "import", "select"} from a fresh process compiling into (or loading from) ``cache``."""
     _, preset, options = CONFIGURATIONS[configuration]
-    env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-    done = subprocess.run([sys.executable, "-c", CHILD, preset, json.dumps(options)], env=env, check=True,
-                          capture_output=True, text=True)
-    return json.loads(done.stdout)
+    return child(CHILD, preset, options, cache)
 
 
 def fmt(values: list[float]) -> str:
