@@ -1,0 +1,221 @@
+"""The stepped training session and its driver thread: stepping in pieces trains exactly what fit trains."""
+import dataclasses
+import threading
+
+import numpy as np
+import pytest
+
+from backprop import Dense, DivergenceError, FitConfig, Network, training
+from backprop.driver import Driver
+from backprop.session import Session
+
+from .conftest import seed_network
+
+CONFIGS = [  # (engine, batch_size, optimizer, shuffle): per-sample loops and mini-batch kernels, both engines
+    ("numba", 1, "sgd", True),
+    ("numba", 16, "adam", True),
+    ("numpy", 1, "sgd", True),
+    ("numpy", 8, "momentum", False),
+]
+
+
+def small_data(moons, n=300):
+    return moons.X_train[:n], moons.y_train[:n], (moons.X_test[:100], moons.y_test[:100])
+
+
+def params(net):
+    return [p.copy() for p in net.parameters()]
+
+
+def assert_same(a, b):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("engine, batch, optimizer, shuffle", CONFIGS)
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_stepping_in_chunks_trains_what_fit_trains(moons, engine, batch, optimizer, shuffle, chunk):
+    X, y, val = small_data(moons)
+    config = FitConfig(epochs=3, learning_rate=0.05, batch_size=batch, optimizer=optimizer, shuffle=shuffle,
+                       engine=engine, eval_every=1)
+    whole = seed_network(seed=3)
+    fitted = training.fit(whole, X, y, config, val)
+    stepped = seed_network(seed=3)
+    session = Session(stepped, X, y, config, val)
+    completed = []
+    while not session.done:
+        progress = session.step(chunk)
+        assert session.position % batch == 0 or session.position == 0
+        if progress is not None:
+            completed.append(progress.epoch)
+    history = session.finish()
+    assert completed == [1, 2, 3]
+    assert_same(params(stepped), params(whole))
+    assert history.loss == fitted.loss and history.val_accuracy == fitted.val_accuracy
+    assert session.samples == 3 * len(X)
+
+
+def test_a_change_mid_run_trains_what_a_continued_fit_trains(moons):
+    X, y, val = small_data(moons)
+    config = FitConfig(epochs=4, learning_rate=0.01, eval_every=1)
+    session = Session(seed_network(seed=1), X, y, config, val)
+    session.step_epoch(), session.step_epoch()
+    session.change(learning_rate=0.5)
+    session.run()
+    # the other way to the same run: two epochs, then fit continued from its state at the new rate
+    other = seed_network(seed=1)
+    first = Session(other, X, y, dataclasses.replace(config, epochs=2), val)
+    first.run()
+    training.fit(other, X, y, dataclasses.replace(config, learning_rate=0.5), val, state=first.state)
+    assert_same(params(session.net), params(other))
+    unchanged = seed_network(seed=1)
+    training.fit(unchanged, X, y, config, val)
+    assert not np.array_equal(unchanged.parameters()[0], session.net.parameters()[0])
+
+
+def test_a_change_mid_epoch_applies_to_the_rest_of_it(moons):
+    X, y, val = small_data(moons)
+    session = Session(seed_network(seed=1), X, y, FitConfig(epochs=2, learning_rate=0.01), val)
+    session.step(100)
+    session.change(learning_rate=0.2)
+    assert session.state.optimizer.learning_rate == 0.2
+    session.step_epoch()
+    assert session.epoch == 1 and session.state.optimizer.learning_rate == 0.2
+
+
+def test_a_new_optimizer_starts_fresh_and_a_new_batch_size_takes_another_engine(moons):
+    X, y, val = small_data(moons)
+    session = Session(seed_network(seed=2), X, y, FitConfig(epochs=3, engine="numpy"), val)
+    session.step_epoch()
+    session.change(optimizer="adam", batch_size=10, learning_rate=0.01)
+    assert session.state.optimizer.__class__.__name__ == "Adam" and session.state.optimizer.t == 0
+    assert session.engine.name == "numpy"
+    session.step_epoch()
+    assert session.state.optimizer.t == len(X) // 10
+    assert session.net.training_config is None
+    session.run()
+    assert session.net.training_config["optimizer"] == "adam" and len(session.history) == 2
+
+
+@pytest.mark.parametrize("fields, match", [
+    ({"learning_rate": -1}, "learning_rate"),
+    ({"optimizer": "sgdd"}, "optimizer"),
+    ({"momentum": 0.9}, "momentum"),
+    ({"standardize": True}, "standardize"),
+    ({"batch_size": 10_000}, "batch_size"),
+])
+def test_a_bad_change_is_refused_and_changes_nothing(moons, fields, match):
+    X, y, val = small_data(moons)
+    session = Session(seed_network(), X, y, FitConfig(epochs=2), val)
+    before = session.config
+    with pytest.raises(ValueError, match=match):
+        session.change(**fields)
+    assert session.config is before
+
+
+@pytest.mark.parametrize("samples", [0, -1, 2.5, True, "3"])
+def test_step_takes_a_positive_number_of_samples(moons, samples):
+    X, y, val = small_data(moons)
+    session = Session(seed_network(), X, y, FitConfig(epochs=1), val)
+    with pytest.raises(ValueError, match="samples"):
+        session.step(samples)
+
+
+def test_a_done_session_does_not_step(moons):
+    X, y, val = small_data(moons)
+    session = Session(seed_network(), X, y, FitConfig(epochs=1), val)
+    session.run()
+    with pytest.raises(RuntimeError, match="done"):
+        session.step_epoch()
+
+
+def test_a_snapshot_is_a_copy(moons):
+    X, y, val = small_data(moons)
+    session = Session(seed_network(), X, y, FitConfig(epochs=2, eval_every=1), val)
+    session.step(50)
+    snap = session.snapshot()
+    session.step_epoch()
+    assert (snap.epoch, snap.position, snap.samples, len(snap.history)) == (0, 50, 50, 1)
+    assert not np.array_equal(snap.params[0], session.net.parameters()[0])
+    assert len(session.history) == 2
+
+
+def test_callbacks_see_every_epoch(moons):
+    X, y, val = small_data(moons)
+    seen = []
+    session = Session(seed_network(), X, y, FitConfig(epochs=3, eval_every=2), val,
+                      callbacks=lambda p: seen.append((p.epoch, p.record is not None)))
+    session.run()
+    assert seen == [(1, False), (2, True), (3, True)]
+
+
+def test_a_driver_played_to_the_end_trains_what_fit_trains(moons):
+    X, y, val = small_data(moons)
+    config = FitConfig(epochs=5, learning_rate=0.05, eval_every=1)
+    fitted = seed_network(seed=4)
+    training.fit(fitted, X, y, config, val)
+    with Driver(Session(seed_network(seed=4), X, y, config, val), chunk=33) as driver:
+        driver.play()
+        final = _wait(lambda: driver.latest().done and driver.latest())
+        assert not driver.playing and driver.error is None
+    assert final.epoch == 5 and len(final.history) == 6
+    assert_same(final.params, params(fitted))
+    assert driver.samples_per_second > 0
+
+
+def test_a_paused_driver_trains_nothing_until_told(moons):
+    X, y, val = small_data(moons)
+    with Driver(Session(seed_network(), X, y, FitConfig(epochs=10_000), val)) as driver:
+        driver.play()
+        _wait(lambda: driver.latest().epoch >= 2)
+        driver.pause().result(timeout=10)
+        epoch = driver.session.epoch
+        assert driver.submit(lambda s: s.epoch).result(timeout=10) == epoch
+        assert driver.step_epoch().result(timeout=10).epoch == epoch + 1
+        assert driver.step_samples(5).result(timeout=10) is None
+        assert driver.latest().position == 5 and driver.latest().epoch == epoch + 1
+
+
+def test_commands_run_between_steps_on_the_training_thread(moons):
+    X, y, val = small_data(moons)
+    with Driver(Session(seed_network(), X, y, FitConfig(epochs=10_000), val), chunk=10) as driver:
+        driver.play()
+        where = driver.submit(lambda s: (threading.current_thread().name, s.position % 10)).result(timeout=10)
+        assert where == ("backprop-driver", 0)
+        driver.submit(lambda s: s.change(learning_rate=0.3)).result(timeout=10)
+        assert driver.playing
+        failed = driver.submit(lambda s: s.change(learning_rate=-1))
+        with pytest.raises(ValueError, match="learning_rate"):
+            failed.result(timeout=10)
+        assert driver.session.config.learning_rate == 0.3
+
+
+def test_a_diverging_run_stops_the_driver_with_its_error(moons):
+    X, y, val = small_data(moons)
+    net = Network([Dense(2, 8, "relu"), Dense(8, 2, "identity")], loss="mse", seed=0)
+    with Driver(Session(net, X * 1e150, y, FitConfig(epochs=50, learning_rate=1.0), val)) as driver:
+        driver.play()
+        _wait(lambda: driver.error is not None)
+        assert isinstance(driver.error, DivergenceError) and not driver.playing
+
+
+def test_a_closed_driver_takes_no_commands(moons):
+    X, y, val = small_data(moons)
+    driver = Driver(Session(seed_network(), X, y, FitConfig(epochs=2), val))
+    driver.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        driver.submit(lambda s: None)
+
+
+def _wait(condition, timeout=60.0):
+    """Poll ``condition`` until it returns something truthy (and return it); fail after ``timeout``."""
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.005)
+    raise AssertionError("timed out waiting")
