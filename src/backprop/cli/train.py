@@ -85,7 +85,7 @@ def _check_every(every: int | None) -> int | None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """backprop train: train an experiment into a new run folder (or resume one)."""
-    from .. import runs, training
+    from .. import runs
 
     if args.show and not args.figures:
         raise UsageError("backprop train: --show needs the figures: drop --no-figures")
@@ -102,14 +102,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     net = experiment.network_for(data)
     if args.init_from:
         start_from(net, Path(args.init_from))
-    arrays = training.prepare_data(net, data.X_train, data.labels(data.y_train), experiment.fit,
-                                   (data.X_test, data.labels(data.y_test)))
-    engine = prepare_engine(net, experiment.fit, args.quiet)
-    state = training.start(net, experiment.fit, arrays, engine.scores)  # every check has passed: now the folder
+    session = training_session(net, data, experiment.fit, args.quiet)  # every check has passed: now the folder
     folder = runs.new_run_folder(args.out or "runs", args.name)
     runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
                      "snapshot_every": args.snapshot_every, "init_from": args.init_from}, folder / "config.json")
-    return train_in_folder(folder, net, data, state, every, args)
+    return train_in_folder(folder, session, data, every, args)
+
+
+def training_session(net, data, config, quiet: bool, state=None):
+    """The ``Session`` that trains ``net`` on ``data``'s training set (its test set for validation),
+    its engine prepared first (see ``prepare_engine``); from ``state`` when resuming."""
+    from ..session import Session
+
+    engine = prepare_engine(net, config, quiet)
+    return Session(net, data.X_train, data.labels(data.y_train), config, (data.X_test, data.labels(data.y_test)),
+                   state=state, engine=engine)
 
 
 def load_data(args: argparse.Namespace, experiment: Experiment):
@@ -175,8 +182,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     net, state = checkpoints.load(folder / checkpoints.FILE)
     data = datasets.from_spec(net.dataset)
     every = _check_every(args.checkpoint_every or config.get("checkpoint_every"))
-    prepare_engine(net, state.config, args.quiet)
-    return train_in_folder(folder, net, data, state, every, args)
+    return train_in_folder(folder, training_session(net, data, state.config, args.quiet, state), data, every, args)
 
 
 def prepare_engine(net, config, quiet: bool):
@@ -189,12 +195,12 @@ def prepare_engine(net, config, quiet: bool):
         return engines.select(config.engine, net, config)
 
 
-def train_in_folder(folder: Path, net, data, state, every: int | None, args: argparse.Namespace) -> int:
-    """Train from ``state`` to its last epoch in ``folder``: metrics appended as they come, a checkpoint
+def train_in_folder(folder: Path, session, data, every: int | None, args: argparse.Namespace) -> int:
+    """Run ``session`` to its last epoch in ``folder``: metrics appended as they come, a checkpoint
     every ``every`` epochs and on SIGINT/SIGTERM; at the end the model, the curves and the config."""
-    from .. import checkpoints, run_files, runs, training
+    from .. import checkpoints, run_files, runs
 
-    config = state.config
+    net, state, config = session.net, session.state, session.config
     metrics = runs.MetricsLog(folder / "metrics.csv", state.history.rows())
     checkpoint = checkpoints.Checkpoint(folder / checkpoints.FILE, every, dataset=data.spec)
     health = run_files.health_recorder(net, data)
@@ -206,11 +212,9 @@ def train_in_folder(folder: Path, net, data, state, every: int | None, args: arg
         callbacks.append(Snapshots(folder / FOLDER, snapshot_every, net if state.epoch == 0 else None, data.spec))
     mode = "none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines")
     reporter = ProgressReporter(config.epochs, mode, state.epoch)
+    session.callbacks += [*callbacks, reporter]
     try:
-        history = training.fit(net, data.X_train, data.labels(data.y_train), config,
-                               (data.X_test, data.labels(data.y_test)),
-                               callback=[*callbacks, reporter], state=state,
-                               interrupt_signals=tuple(SIGNAL_EXIT_CODES))
+        history = session.run(interrupt_signals=tuple(SIGNAL_EXIT_CODES))
     except DivergenceError as err:
         kept = (f"the last good checkpoint (epoch {checkpoint.last_epoch}) is kept in {folder}" if checkpoint.last_epoch
                 else f"no model was saved ({folder} holds the metrics so far)")
