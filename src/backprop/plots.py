@@ -123,8 +123,14 @@ def to_bytes(fig, format: str = "svg", dpi: int = 110) -> bytes:
 
     if format not in FORMATS:
         raise ValueError(f"figure format must be one of {list(FORMATS)}. Received: format={format!r}")
+    import matplotlib
+
+    # The same figure gives the same bytes: no date in the file, and SVG's element ids drawn from
+    # a fixed salt (matplotlib's default is a random one per process)
+    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(format)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=format, dpi=dpi)
+    with matplotlib.rc_context({"svg.hashsalt": "backprop"}):
+        fig.savefig(buffer, format=format, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
 

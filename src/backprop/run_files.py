@@ -39,18 +39,38 @@ def files(name: str, net: Network, data: Dataset, history: History, config: dict
     report.html. ``drawn``: ``figures(history)`` if the caller has drawn them already (to show
     them too). Without ``draw`` nothing is drawn, nor matplotlib imported: drawing takes most of
     a short run's time (a big sweep's)."""
+    kept = kept_files(net, data, history, config)
+    if not draw:
+        return kept
+    return {**kept, **drawn_files(name, net, data, history, config, figure_format, drawn)}
+
+
+def kept_files(net: Network, data: Dataset, history: History, config: dict) -> dict[str, bytes]:
+    """The files of a run that are not drawn: the model, config.json (``config`` with the training
+    time) and health.csv."""
     from . import persistence, runs
 
     config = {**config, "train_seconds": history.seconds}
-    kept = {
+    return {
         persistence.MODEL_FILE: persistence.to_bytes(net, data.spec),
         "config.json": runs.json_text(config).encode(),
         "health.csv": runs.rows_text(history.health, HEALTH_COLUMNS).encode(),
     }
-    if not draw:
-        return kept
+
+
+def drawn_files(name: str, net: Network, data: Dataset, history: History, config: dict,
+                figure_format: str = "svg", drawn: dict | None = None) -> dict[str, bytes]:
+    """The drawn files of the run ``name``: the curves and health figures in ``figure_format`` and
+    report.html (see ``files``)."""
+    own, images = own_figures(history, figure_format, drawn)
+    return {**own, "report.html": report_page(name, config, history, {**images, **model_images(net, data)})}
+
+
+def own_figures(history: History, figure_format: str = "svg",
+                drawn: dict | None = None) -> tuple[dict[str, bytes], dict[str, tuple[str, bytes]]]:
+    """The run's own figures, drawn from its history alone: ({"curves.svg": bytes, ...}, and the
+    same figures as the report embeds them: {figure: (media type, bytes)}). ``drawn``: as ``files``."""
     from . import plots
-    from .views import report
 
     drawn = drawn if drawn is not None else figures(history)
     own = {figure: plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
@@ -59,7 +79,19 @@ def files(name: str, net: Network, data: Dataset, history: History, config: dict
     else:  # PDF
         images = {figure: ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
                   for figure, fig in drawn.items()}
-    for figure, fig in plots.model_figures(net, data, REPORT_RESOLUTION).items():
-        images[figure] = ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
-    return {**kept, **{f"{figure}.{figure_format}": payload for figure, payload in own.items()},
-            "report.html": report.html_page(name, config, images).encode()}
+    return {f"{figure}.{figure_format}": payload for figure, payload in own.items()}, images
+
+
+def model_images(net: Network, data: Dataset) -> dict[str, tuple[str, bytes]]:
+    """The report's figures of the trained model on its data, {figure: (media type, bytes)}."""
+    from . import plots
+
+    return {figure: ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
+            for figure, fig in plots.model_figures(net, data, REPORT_RESOLUTION).items()}
+
+
+def report_page(name: str, config: dict, history: History, images: dict[str, tuple[str, bytes]]) -> bytes:
+    """report.html's bytes: ``config`` with the training time, and the ``images`` embedded."""
+    from .views import report
+
+    return report.html_page(name, {**config, "train_seconds": history.seconds}, images).encode()

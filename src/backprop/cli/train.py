@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import config
@@ -102,11 +103,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     net = experiment.network_for(data)
     if args.init_from:
         start_from(net, Path(args.init_from))
-    session = training_session(net, data, experiment.fit, args.quiet)  # every check has passed: now the folder
-    folder = runs.new_run_folder(args.out or "runs", args.name)
-    runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
-                     "snapshot_every": args.snapshot_every, "init_from": args.init_from}, folder / "config.json")
-    return train_in_folder(folder, session, data, every, args)
+    with drawing(net, data, args) as drawer:
+        session = training_session(net, data, experiment.fit, args.quiet)  # every check has passed: now the folder
+        folder = runs.new_run_folder(args.out or "runs", args.name)
+        runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
+                         "snapshot_every": args.snapshot_every, "init_from": args.init_from}, folder / "config.json")
+        return train_in_folder(folder, session, data, every, args, drawer)
+
+
+@contextmanager
+def drawing(net, data, args: argparse.Namespace):
+    """A ``drawer.Drawer`` for the run's figures (None without figures, with --show, which draws
+    here to open them, or where no process can be forked), ended when the block ends."""
+    from .. import drawer
+
+    if not args.figures or args.show or not drawer.available():
+        yield None
+        return
+    process = drawer.Drawer(net, data, args.format)
+    try:
+        yield process
+    finally:
+        process.close()
 
 
 def training_session(net, data, config, quiet: bool, state=None):
@@ -182,7 +200,9 @@ def cmd_resume(args: argparse.Namespace) -> int:
     net, state = checkpoints.load(folder / checkpoints.FILE)
     data = datasets.from_spec(net.dataset)
     every = _check_every(args.checkpoint_every or config.get("checkpoint_every"))
-    return train_in_folder(folder, training_session(net, data, state.config, args.quiet, state), data, every, args)
+    with drawing(net, data, args) as drawer:
+        session = training_session(net, data, state.config, args.quiet, state)
+        return train_in_folder(folder, session, data, every, args, drawer)
 
 
 def prepare_engine(net, config, quiet: bool):
@@ -195,9 +215,10 @@ def prepare_engine(net, config, quiet: bool):
         return engines.select(config.engine, net, config)
 
 
-def train_in_folder(folder: Path, session, data, every: int | None, args: argparse.Namespace) -> int:
+def train_in_folder(folder: Path, session, data, every: int | None, args: argparse.Namespace, drawer=None) -> int:
     """Run ``session`` to its last epoch in ``folder``: metrics appended as they come, a checkpoint
-    every ``every`` epochs and on SIGINT/SIGTERM; at the end the model, the curves and the config."""
+    every ``every`` epochs and on SIGINT/SIGTERM; at the end the model, the curves and the config
+    (drawn by ``drawer``, a ``drawer.Drawer``, when given)."""
     from .. import checkpoints, run_files, runs
 
     net, state, config = session.net, session.state, session.config
@@ -226,7 +247,7 @@ def train_in_folder(folder: Path, session, data, every: int | None, args: argpar
         print(f"backprop: {history.interrupted_by} after epoch {history.interrupted_at} of {config.epochs}: "
               f"checkpoint and metrics written. Resume with: backprop train --resume {folder}", file=sys.stderr)
         return SIGNAL_EXIT_CODES[history.interrupted_by]
-    return _finish(folder, net, data, history, args)
+    return _finish(folder, net, data, history, args, drawer)
 
 
 def score_name(net) -> str:
@@ -234,21 +255,31 @@ def score_name(net) -> str:
     return "test R^2" if net.task == "regression" else "test accuracy"
 
 
-def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
+def _finish(folder: Path, net, data, history, args: argparse.Namespace, drawer=None) -> int:
     from .. import persistence, run_files, runs
     from .models import two_d_note
 
     config = runs.read_json(folder / "config.json")
-    drawn = run_files.figures(history) if args.figures else None  # drawn once: written, and shown with --show
-    for name, payload in run_files.files(folder.name, net, data, history, config, args.format, drawn,
-                                         draw=args.figures).items():
-        persistence.write_atomic(folder / name, payload)
+    if drawer is not None:  # the model first: a drawing process reads it back, while this one scores
+        for name, payload in run_files.kept_files(net, data, history, config).items():
+            persistence.write_atomic(folder / name, payload)
+        drawer.draw(folder, history)
+        drawn = None
+    else:
+        drawn = run_files.figures(history) if args.figures else None  # drawn once: written, and shown with --show
+        for name, payload in run_files.files(folder.name, net, data, history, config, args.format, drawn,
+                                             draw=args.figures).items():
+            persistence.write_atomic(folder / name, payload)
+    score = net.score(data.X_test, data.labels(data.y_test))
+    note = two_d_note(net, data)
+    if drawer is not None:
+        for name, payload in drawer.files(folder.name, config, history).items():
+            persistence.write_atomic(folder / name, payload)
     if args.show:
         show(drawn)
-    print(f"{score_name(net)}: {net.score(data.X_test, data.labels(data.y_test)):.4f}")
+    print(f"{score_name(net)}: {score:.4f}")
     print(f"training time: {history.seconds:.2f} s")
     print(f"run folder:    {folder}")
-    note = two_d_note(net, data)
     if note:
         print(note)
     return 0

@@ -1,0 +1,170 @@
+"""`backprop train` as a whole process (issue 24): where its time goes, and how it compares.
+
+    python bench/train_process.py                       # the seed's experiment, 5 interleaved repeats
+    python bench/train_process.py --preset fast
+    python bench/train_process.py --with-seed           # also the seed's own script (about a minute a run)
+    python bench/train_process.py --split               # one process split into its phases (cProfile)
+    python bench/train_process.py --sweep               # a 16-run fast-preset sweep, with and without figures
+
+Whole processes: each repeat runs every contender once, interleaved (figures, --no-figures, and
+with --with-seed the seed's script), so that a noisy neighbour slows them alike. Reports wall
+time median [min-max], the training time each run printed, and the ratios repeat by repeat.
+
+--split runs `backprop train` once under cProfile in a child process and reports the cumulative
+time of each phase on the process's critical path: start-up (interpreter and imports), data,
+engine ready (compile or cache load), training (evaluations and health inside it, reported apart),
+the run's files (model, config, health.csv), the figures and report (drawn here, or the wait for
+the drawing process), and everything written.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKPROP = [sys.executable, "-m", "backprop"]
+PHASES = [  # (phase, the functions whose cumulative time is that phase; the first found counts)
+    ("data", ["load_data"]),
+    ("engine ready", ["prepare_engine"]),
+    ("training (all)", ["run"]),
+    ("  evaluations", ["scores"]),
+    ("  gradient health", ["__call__"]),
+    ("kept files (model, config, health.csv)", ["kept_files"]),
+    ("figures and report, in this process", ["drawn_files"]),
+    ("waiting for the drawing processes", ["files"]),
+    ("writing files (fsync included)", ["write_atomic"]),
+]
+PHASE_FILES = {"load_data": "cli/train.py", "prepare_engine": "cli/train.py", "run": "session.py",
+               "scores": "numba_per_sample.py", "__call__": "health.py", "kept_files": "run_files.py",
+               "drawn_files": "run_files.py", "files": "drawer.py", "write_atomic": "persistence.py"}
+
+
+def whole(args: list[str], folder: str) -> tuple[float, float]:
+    """(wall seconds, the training time the run printed) of one `backprop train` process."""
+    began = time.perf_counter()
+    done = subprocess.run([*BACKPROP, "train", *args, "--out", folder, "--quiet"], capture_output=True, text=True,
+                          check=True)
+    wall = time.perf_counter() - began
+    trained = re.search(r"training time: ([\d.]+) s", done.stdout)
+    return wall, float(trained.group(1)) if trained else float("nan")
+
+
+def seed_script(seed_dir: Path) -> float:
+    """Wall seconds of the seed's own script as a process (its figures drawn to files, not shown)."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, str(seed_dir / "seed_backprop.py")], capture_output=True, check=True,
+                   cwd=tempfile.mkdtemp(), env={**os.environ, "MPLBACKEND": "Agg"})
+    return time.perf_counter() - began
+
+
+def summary(values: list[float], unit: str = " s") -> str:
+    return f"{statistics.median(values):.3f}{unit} [{min(values):.3f}-{max(values):.3f}]"
+
+
+def compare(preset: str, repeats: int, seed_dir: Path | None) -> None:
+    folder = tempfile.mkdtemp(prefix="bench-train-")
+    contenders = {"backprop train": ["--preset", preset], "--no-figures": ["--preset", preset, "--no-figures"]}
+    whole(contenders["--no-figures"], folder)  # load or compile the engine outside the timings
+    walls = {name: [] for name in contenders}
+    trained = []
+    seeds = []
+    for repeat in range(repeats):
+        for name, args in contenders.items():
+            wall, seconds = whole(args, folder)
+            walls[name].append(wall)
+            if name == "backprop train":
+                trained.append(seconds)
+            print(f"  repeat {repeat}: {name:16s} {wall:6.3f} s (training {seconds:.3f} s)", file=sys.stderr)
+        if seed_dir is not None:
+            seeds.append(seed_script(seed_dir))
+            print(f"  repeat {repeat}: seed script      {seeds[-1]:6.2f} s", file=sys.stderr)
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"\n`backprop train --preset {preset}`, {repeats} interleaved repeats "
+          f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})")
+    for name in contenders:
+        print(f"{name:28s} {summary(walls[name])}")
+    print(f"{'training time (printed)':28s} {summary(trained)}")
+    over = [w - t for w, t in zip(walls["backprop train"], trained)]
+    print(f"{'whole process - training':28s} {summary(over)}")
+    ratio = [a / b for a, b in zip(walls["backprop train"], walls["--no-figures"])]
+    print(f"{'figures / --no-figures':28s} {summary(ratio, 'x')}")
+    if seeds:
+        speedup = [s / w for s, w in zip(seeds, walls["backprop train"])]
+        print(f"{'seed script':28s} {summary(seeds)}")
+        print(f"{'seed script / backprop train':28s} {summary(speedup, 'x')}")
+
+
+def split(preset: str) -> None:
+    """One `backprop train` under cProfile; each phase's cumulative seconds on the critical path."""
+    folder = tempfile.mkdtemp(prefix="bench-split-")
+    profile = Path(folder) / "train.prof"
+    subprocess.run([*BACKPROP, "train", "--preset", preset, "--out", folder, "--quiet", "--no-figures"],
+                   capture_output=True, check=True)  # engine compiled or cached before the measured run
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "backprop", "train", "--preset",
+                    preset, "--out", folder, "--quiet"], capture_output=True, check=True)
+    wall = time.perf_counter() - began
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import backprop.cli"], check=True)
+    imports = time.perf_counter() - started
+    import pstats
+
+    stats = pstats.Stats(str(profile)).stats
+    print(f"`backprop train --preset {preset}` split ({platform.machine()}, {os.cpu_count()} cores); "
+          f"whole process {wall:.3f} s under cProfile")
+    print(f"{'start-up: interpreter + import backprop.cli':44s} {imports:7.3f} s (a separate process)")
+    for phase, names in PHASES:
+        seconds = sum(entry[3] for (file, _, function), entry in stats.items()
+                      if function in names and file.endswith(PHASE_FILES[function]))
+        print(f"{phase:44s} {seconds:7.3f} s")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep(repeats: int) -> None:
+    """A 16-run fast-preset sweep as whole processes, with and without figures, interleaved."""
+    folder = tempfile.mkdtemp(prefix="bench-sweep-")
+    grid = ["sweep", "--preset", "fast", "--lr", "0.01", "0.02", "--hidden", "16", "32,32", "--seeds", "4", "--quiet",
+            "--out", folder]
+    walls = {"figures": [], "--no-figures": []}
+    for repeat in range(repeats):
+        for name, extra in (("figures", []), ("--no-figures", ["--no-figures"])):
+            began = time.perf_counter()
+            subprocess.run([*BACKPROP, *grid, *extra], capture_output=True, check=True)
+            walls[name].append(time.perf_counter() - began)
+            print(f"  repeat {repeat}: {name:14s} {walls[name][-1]:6.2f} s", file=sys.stderr)
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"\n16-run fast-preset sweep, {repeats} interleaved repeats ({os.cpu_count()} cores)")
+    for name, values in walls.items():
+        print(f"{name:28s} {summary(values)}")
+    ratio = [a / b for a, b in zip(walls["figures"], walls["--no-figures"])]
+    print(f"{'figures / --no-figures':28s} {summary(ratio, 'x')}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="seed", choices=["seed", "fast"])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--with-seed", action="store_true", help="also time the seed's own script")
+    parser.add_argument("--seed-dir", default=str(ROOT.parent / "shared" / "seed"))
+    parser.add_argument("--split", action="store_true", help="split one process into its phases")
+    parser.add_argument("--sweep", action="store_true", help="a 16-run sweep with and without figures")
+    args = parser.parse_args()
+    if args.split:
+        split(args.preset)
+    elif args.sweep:
+        sweep(args.repeats)
+    else:
+        compare(args.preset, args.repeats, Path(args.seed_dir) if args.with_seed else None)
+
+
+if __name__ == "__main__":
+    main()
