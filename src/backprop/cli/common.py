@@ -40,6 +40,17 @@ def notice_if_slow(message: str | None, after_s: float) -> Iterator[None]:
         timer.cancel()
 
 
+@contextmanager
+def writing(option: str, path: str | Path) -> Iterator[None]:
+    """Turn an OSError raised while writing what ``option`` names into a ValueError that names the
+    option and the path the user gave (not a staging file's name the user never chose)."""
+    try:
+        yield
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise ValueError(f"{option} {str(path)!r}: cannot write there ({reason})") from None
+
+
 def choices(registry) -> list[str]:
     """The names a registry offers, sorted, as an option's choices."""
     return sorted(registry)
@@ -68,10 +79,18 @@ def write_figures(figures: dict, folder: Path, args: argparse.Namespace) -> list
     return paths
 
 
+NON_INTERACTIVE = ("agg", "pdf", "ps", "svg", "cairo", "template", "pgf")
+
+
 def show(figures: dict) -> None:
-    """Open the figures (name -> matplotlib Figure) in windows, until they are closed."""
+    """Open the figures (name -> matplotlib Figure) in windows, until they are closed; where
+    matplotlib found no display to open them on, say so on stderr instead of doing nothing."""
     import matplotlib.pyplot as plt
 
+    if plt.get_backend().lower().removeprefix("module://") in NON_INTERACTIVE:
+        print(f"backprop: note: --show: no display to open a window on (matplotlib's backend is "
+              f"{plt.get_backend()}); the figures are in the files written", file=sys.stderr)
+        return
     for fig in figures.values():
         plt.figure(fig)
     plt.show()

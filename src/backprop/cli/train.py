@@ -47,6 +47,8 @@ def add_parsers(sub) -> None:
 
 def experiment_from_args(args: argparse.Namespace) -> Experiment:
     """The preset, with every option the user gave laid over it."""
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        raise ValueError(f"--seed must be a non-negative integer. Received: {args.seed}")
     extra = {name: getattr(args, name) for name in ("seed", "task") if getattr(args, name, None) is not None}
     return config.from_preset(args.preset or "seed", **given_options(args), **extra)
 
@@ -250,5 +252,5 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
     print(f"run folder:    {folder}")
     note = two_d_note(net, data)
     if note:
-        print(note)
+        print(note, file=sys.stderr)
     return 0
