@@ -72,9 +72,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     grid = {k: v for k, v in values.items() if len(v) > 1}
     fixed = {k: v[0] for k, v in values.items() if len(v) == 1}
     seeds = args.seed if args.seed is not None else (args.seeds if args.seeds is not None else 1)
-    if not grid and (seeds == 1 or (isinstance(seeds, list) and len(seeds) == 1)):
-        raise UsageError("backprop sweep: the grid is empty: give an option two or more values "
-                         "(--lr 0.01 0.03) or several seeds (--seeds 5)")
+    if args.seeds is not None and args.seeds < 1:
+        raise ValueError(f"--seeds must be a positive integer. Received: {args.seeds}")
+    if args.seed is not None and min(args.seed) < 0:
+        raise ValueError(f"--seed must be non-negative integers. Received: {min(args.seed)}")
     data = _table(args)
     named = args.dataset or [None]
     tasks = [data.task] if data is not None else ["regression" if n in REGRESSION_SETS else "classification"
@@ -82,6 +83,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     score = summary.score_label(tasks)  # what summary.csv's test_accuracy column holds
     name = args.name or time.strftime("%Y%m%d-%H%M%S")
     reporter = RunsReporter("none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines"), score)
+    try:
+        backends.check(args.backend, args.address, args.jobs)
+    except backends.MissingExtra as err:
+        raise UsageError(f"backprop sweep: --backend {args.backend}: {err}") from None
     try:
         rows = sweep(grid, seeds=seeds, preset=args.preset or "seed", fixed=fixed, search=args.search,
                      trials=args.trials, jobs=args.jobs, backend=args.backend, address=args.address, out=args.out,
