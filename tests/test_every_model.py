@@ -313,3 +313,14 @@ def test_show_without_a_display_says_so(tmp_path, capsys, monkeypatch):
     code, out, err = run(capsys, "plot-data", "--out", tmp_path / "d.svg", "--show")
     assert code == 0 and out == f"wrote {tmp_path / 'd.svg'}\n"
     assert "--show: no display to open a window on" in err
+
+
+def test_a_table_sweep_standardises_by_default_as_train_does(models, tmp_path, capsys):
+    table = models["csv_regression"][2].spec["path"]
+    code, out, err = run(capsys, "sweep", "--data", table, "--target", "price", "--task", "regression", "--lr", 0.01,
+                         0.02, "--hidden", 4, "--epochs", 2, "--jobs", 1, "--out", tmp_path, "--name", "t", "--quiet",
+                         "--no-figures")
+    assert code == 0, err
+    assert "--standardize" in out.splitlines()[-1]  # the train command it prints says so
+    for run_folder in (p for p in (tmp_path / "t").iterdir() if p.is_dir()):
+        assert backprop.load(run_folder).standardization is not None

@@ -56,7 +56,8 @@ def _training_options() -> list[tuple[str, dict]]:
 # dest -> flag, for messages: every training option's field name and how a user types it
 FLAGS = {kw.get("dest", flag[2:].replace("-", "_")): flag for flag, kw in _training_options()}
 BOOLEANS = {"shuffle": "reshuffle the samples every epoch (the seed preset keeps the seed's fixed order)",
-            "standardize": "standardise every feature (mean and scale fitted on the training part; kept in the model)"}
+            "standardize": "standardise every feature (mean and scale fitted on the training part; kept in the model); "
+                           "default: on for --data tables, off for the built-in sets"}
 FLAGS.update({name: f"--{name}" for name in BOOLEANS}, seed="--seed")
 
 

@@ -69,6 +69,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ..sweeps import backends, summary, sweep
 
     values = given_options(args)
+    if args.data is not None:
+        values.setdefault("standardize", [True])  # as backprop train --data: a table is standardised by default
     grid = {k: v for k, v in values.items() if len(v) > 1}
     fixed = {k: v[0] for k, v in values.items() if len(v) == 1}
     seeds = args.seed if args.seed is not None else (args.seeds if args.seeds is not None else 1)

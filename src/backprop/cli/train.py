@@ -50,7 +50,12 @@ def experiment_from_args(args: argparse.Namespace) -> Experiment:
     if getattr(args, "seed", None) is not None and args.seed < 0:
         raise ValueError(f"--seed must be a non-negative integer. Received: {args.seed}")
     extra = {name: getattr(args, name) for name in ("seed", "task") if getattr(args, name, None) is not None}
-    return config.from_preset(args.preset or "seed", **given_options(args), **extra)
+    given = given_options(args)
+    if getattr(args, "data", None) is not None:
+        # a table's columns come on any scale (a price, an age): standardised unless --no-standardize; the
+        # built-in sets keep their exact experiments, unscaled. The model file keeps the scaling.
+        given.setdefault("standardize", True)
+    return config.from_preset(args.preset or "seed", **given, **extra)
 
 
 class ProgressReporter:
@@ -98,7 +103,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.snapshot_every is not None and args.snapshot_every < 1:
         raise ValueError(f"--snapshot-every must be a positive integer. Received: {args.snapshot_every}")
     data = load_data(args, experiment)
-    hint = standardize_hint(data.X_train, experiment.fit.standardize)
+    hint = None if args.standardize is False else standardize_hint(data.X_train, experiment.fit.standardize)
     if hint:
         print(hint, file=sys.stderr)
     net = experiment.network_for(data)
