@@ -324,3 +324,64 @@ def test_a_table_sweep_standardises_by_default_as_train_does(models, tmp_path, c
     assert "--standardize" in out.splitlines()[-1]  # the train command it prints says so
     for run_folder in (p for p in (tmp_path / "t").iterdir() if p.is_dir()):
         assert backprop.load(run_folder).standardization is not None
+
+
+# (argv, what the one line must name); {model} is a trained run folder, {file} an existing file,
+# {folder} an existing folder, all outside the working folder, which must stay empty.
+BAD_ARGUMENTS = [
+    (["train", "--epochs", "-1"], "--epochs"),
+    (["train", "--lr", "0"], "--lr"),
+    (["train", "--seed", "-1"], "--seed"),
+    (["train", "--epochs", "abc"], "--epochs"),
+    (["train", "--data", "nope.csv", "--target", "y"], "--data 'nope.csv'"),
+    (["train", "--preset", "fast", "--task", "regression", "--loss", "cross_entropy"], "--task"),
+    (["train", "--resume", "runs/nope"], "runs/nope"),
+    (["sweep", "--lr", "0.1", "0.2", "--jobs", "0"], "--jobs"),
+    (["sweep", "--lr", "0.1", "0.2", "--backend", "dask"], "--address"),
+    (["sweep", "--lr", "0.1", "-0.2"], "--lr"),
+    (["sweep", "--lr", "0.1", "0.2", "--seeds", "0"], "--seeds"),
+    (["sweep", "--lr", "0.1", "0.2", "--data", "nope.csv", "--target", "y"], "--data 'nope.csv'"),
+    (["evaluate", "{model}", "--out", "{file}"], "--out"),
+    (["evaluate", "{model}", "--data", "nope.csv", "--target", "y"], "--data 'nope.csv'"),
+    (["evaluate", "runs/nope"], "runs/nope"),
+    (["predict", "{model}", "--input", "nope.csv"], "--input"),
+    (["predict", "{model}", "1,2,3,4", "--output", "{folder}"], "--output"),
+    (["predict", "{model}", "1,x"], "points"),
+    (["export", "{model}", "--onnx", "{folder}"], "--onnx"),
+    (["gradcheck", "--samples", "0"], "--samples"),
+    (["gradcheck", "--epsilon", "2"], "--epsilon"),
+    (["gradcheck", "--dataset", "iris"], "--dataset"),
+    (["trace", "{model}", "--sample", "100000"], "--sample"),
+    (["trace", "{model}", "--lr", "-1"], "--lr"),
+    (["trace", "{model}", "--target", "y"], "--target"),
+    (["replay", "runs/nope"], "runs/nope"),
+    (["compare", "{model}", "runs/nope"], "runs/nope"),
+    (["compare", "{model}", "{model}", "--out", "c.txt"], "--out"),
+    (["plot-data", "--out", "d.txt"], "--out"),
+    (["plot-data", "--dataset", "nope"], "--dataset"),
+]
+
+
+def test_every_subcommand_refuses_a_bad_argument_in_one_line_leaving_nothing(models, tmp_path, capsys,
+                                                                             monkeypatch):
+    from backprop.cli import EXIT_USAGE, build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert {argv[0] for argv, _ in BAD_ARGUMENTS} == set(commands)  # a new command gets its case here
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "file").write_text("")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    places = {"model": str(models["builtin"][0]), "file": str(outside / "file"), "folder": str(outside / "folder")}
+    for argv, named in BAD_ARGUMENTS:
+        argv = [word.format(**places) for word in argv]
+        code = main(argv)
+        out, err = capsys.readouterr()
+        assert code == EXIT_USAGE, (argv, code, err)
+        assert err.count("\n") == 1 and err.endswith("\n") and named in err, (argv, err)
+        assert out == "" and "Traceback" not in err and ".tmp" not in err, (argv, out, err)
+        assert list(work.iterdir()) == [], (argv, list(work.iterdir()))
+        assert sorted(p.name for p in outside.iterdir()) == ["file", "folder"] and not any(
+            (outside / "folder").iterdir()), argv

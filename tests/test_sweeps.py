@@ -364,7 +364,7 @@ def test_a_sweep_on_a_csv_table_sends_the_table_to_the_workers(tmp_path, capsys)
     (["--lr", "0.01", "0.02", "--seed", "-1"], "--seed must be non-negative integers. Received: -1"),
     (["--lr", "0.01", "0.02", "--target", "y"], "--target and --task go with --data"),
     (["--lr", "0.01", "0.02", "--widths", "3"], "unrecognized arguments: --widths 3"),
-    (["--lr", "0.01", "0.02", "--backend", "dask"], "backend='dask' needs the cluster's address"),
+    (["--lr", "0.01", "0.02", "--backend", "dask"], "--backend dask needs --address"),
     (["--lr", "0.01", "0.02", "--backend", "dask", "--address", "tcp://127.0.0.1:9"],
      "cannot reach the Dask scheduler at address='tcp://127.0.0.1:9'"),
     (["--lr", "0.01", "0.02", "--trials", "1"], "trials is for search='random'"),

@@ -51,6 +51,20 @@ def writing(option: str, path: str | Path) -> Iterator[None]:
         raise ValueError(f"{option} {str(path)!r}: cannot write there ({reason})") from None
 
 
+def check_table(path: str) -> None:
+    """ValueError naming --data and the path when there is no file there to read."""
+    if not Path(path).is_file():
+        raise ValueError(f"--data {path!r}: no such file")
+
+
+def check_figure_path(option: str, path: str | Path) -> None:
+    """ValueError naming ``option`` unless ``path`` ends in a figure format's suffix."""
+    from ..plots import FORMATS
+
+    if Path(path).suffix.lstrip(".") not in FORMATS:
+        raise ValueError(f"{option} must end in {', '.join('.' + f for f in FORMATS)}. Received: {str(path)!r}")
+
+
 def choices(registry) -> list[str]:
     """The names a registry offers, sorted, as an option's choices."""
     return sorted(registry)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..datasets import DATASETS
-from .common import add_figure_options, choices, show, writing
+from .common import add_figure_options, check_figure_path, choices, show, writing
 
 
 def add_parsers(sub) -> None:
@@ -29,6 +29,7 @@ def cmd_plot_data(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 0
     out = Path(args.out) if args.out else Path(f"data.{args.format}")
+    check_figure_path("--out", out)
     fig = plots.data(data.X, data.y, title=f"{args.dataset}: {len(data.y)} points", dark=args.dark)
     with writing("--out" if args.out else "the figure", out):
         plots.save(fig, out)

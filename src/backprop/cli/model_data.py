@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..datasets import DATASETS, REGRESSION_SETS
 from ..errors import ModelFileError
-from .common import UsageError, choices
+from .common import UsageError, check_table, choices
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +52,7 @@ def _given_data(net, args: argparse.Namespace | None):
     if table is not None:
         if target is None:
             raise UsageError(f"{command}: --data needs --target COLUMN (the column of labels or values)")
+        check_table(table)
         data = _columns_of(net, datasets.from_csv(table, target, task=net.task), f"--data {table}")
         what = f"--data {table}"
     else:

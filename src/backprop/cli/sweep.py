@@ -7,8 +7,12 @@ import sys
 
 from ..datasets import REGRESSION_SETS
 from ..plots import FORMATS
-from .common import UsageError, add_run_figures_option
-from .options import BOOLEANS, FLAGS, add_training_options, given_options
+from .common import UsageError, add_run_figures_option, check_table
+from .options import BOOLEANS, FLAGS, add_training_options, given_options, name_the_option
+
+# the sweep's own options, for messages from the library that name the field
+SWEEP_FLAGS = {"jobs": "--jobs", "backend": "--backend", "address": "--address", "trials": "--trials",
+               "search": "--search", "name": "--name", "task": "--task"}
 
 
 def add_parsers(sub) -> None:
@@ -85,14 +89,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     score = summary.score_label(tasks)  # what summary.csv's test_accuracy column holds
     name = args.name or time.strftime("%Y%m%d-%H%M%S")
     reporter = RunsReporter("none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines"), score)
+    if args.backend != "local" and not args.address:
+        example = "tcp://HOST:8786" if args.backend == "dask" else "HOST:6379"
+        raise UsageError(f"backprop sweep: --backend {args.backend} needs --address, the cluster's ({example})")
     try:
         backends.check(args.backend, args.address, args.jobs)
     except backends.MissingExtra as err:
         raise UsageError(f"backprop sweep: --backend {args.backend}: {err}") from None
+    except ValueError as err:
+        raise name_the_option(err, SWEEP_FLAGS) from None
     try:
         rows = sweep(grid, seeds=seeds, preset=args.preset or "seed", fixed=fixed, search=args.search,
                      trials=args.trials, jobs=args.jobs, backend=args.backend, address=args.address, out=args.out,
                      name=name, figure_format=args.format, callback=reporter, data=data, draw=args.figures)
+    except backends.ClusterUnreachable as err:
+        raise name_the_option(err, {"address": "--address"}) from None
+    except ValueError as err:  # a configuration the library refused, before any run
+        raise name_the_option(err, SWEEP_FLAGS) from None
     finally:
         reporter.close()
         if args.backend == "local":
@@ -122,6 +135,7 @@ def _table(args: argparse.Namespace):
         raise UsageError("backprop sweep: --data needs --target COLUMN")
     if args.dataset is not None:
         raise UsageError("backprop sweep: give --data or --dataset, not both")
+    check_table(args.data)
     return datasets.from_csv(args.data, args.target, task=args.task or "classification")
 
 

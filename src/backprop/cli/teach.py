@@ -7,7 +7,7 @@ import json
 import math
 import sys
 
-from .common import UsageError, writing
+from .common import UsageError, check_figure_path, writing
 from .model_data import add_data_options
 
 EXIT_GRADCHECK_FAILED = 1
@@ -147,6 +147,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .. import datasets, persistence, plots, runs
     from ..views import compare
 
+    check_figure_path("--out", args.out)
     entries = []
     for run in args.runs:
         if not Path(run).is_dir():

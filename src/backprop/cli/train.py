@@ -8,8 +8,8 @@ from pathlib import Path
 from .. import config
 from ..config import Experiment
 from ..errors import DivergenceError
-from .common import UsageError, add_figure_options, add_run_figures_option, notice_if_slow, show
-from .options import FLAGS, add_training_options, given_options
+from .common import UsageError, add_figure_options, add_run_figures_option, check_table, notice_if_slow, show
+from .options import FLAGS, add_training_options, given_options, name_the_option
 
 # With the training options: what --resume takes from the run.
 RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every", "data", "target", "task")
@@ -98,7 +98,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError("backprop train: --show needs the figures: drop --no-figures")
     if args.resume:
         return cmd_resume(args)
-    experiment = experiment_from_args(args)
+    try:
+        experiment = experiment_from_args(args)
+    except ValueError as err:
+        raise name_the_option(err, {"task": "--task"}) from None
     every = _check_every(args.checkpoint_every)
     if args.snapshot_every is not None and args.snapshot_every < 1:
         raise ValueError(f"--snapshot-every must be a positive integer. Received: {args.snapshot_every}")
@@ -138,6 +141,7 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
         raise UsageError("backprop train: --data needs --target COLUMN (the column of labels)")
     if args.dataset is not None:
         raise UsageError("backprop train: give --data or --dataset, not both")
+    check_table(args.data)
     return datasets.from_csv(args.data, args.target, task=experiment.task)
 
 
