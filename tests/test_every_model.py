@@ -298,7 +298,7 @@ def test_smaller_command_line_errors(models, tmp_path, capsys, monkeypatch):
     code, _, err = run(capsys, "trace", models["builtin"][0], "--lr", "-1")
     assert code == 2 and "--lr must be a positive number. Received: -1.0" in err
     code, _, err = run(capsys, "compare", models["builtin"][0], models["csv_labels"][0])
-    assert code == 2 and f"{str(models['csv_labels'][0])!r} differs from" in err and "trained on csv" in err
+    assert code == 2 and f"{str(models['csv_labels'][0])!r} differs from" in err and "trained on patients.csv" in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -385,3 +385,37 @@ def test_every_subcommand_refuses_a_bad_argument_in_one_line_leaving_nothing(mod
         assert list(work.iterdir()) == [], (argv, list(work.iterdir()))
         assert sorted(p.name for p in outside.iterdir()) == ["file", "folder"] and not any(
             (outside / "folder").iterdir()), argv
+
+
+def test_regression_progress_shows_the_test_loss_not_a_nan_accuracy(models, tmp_path, capsys):
+    table = models["csv_regression"][2].spec["path"]
+    code, _, err = run(capsys, "train", "--data", table, "--target", "price", "--task", "regression", "--hidden", 4,
+                       "--epochs", 2, "--eval-every", 1, "--out", tmp_path, "--no-figures")
+    lines = [line for line in err.splitlines() if line.startswith("epoch")]
+    assert code == 0 and len(lines) == 2 and all("test loss " in line and "nan" not in line for line in lines), err
+
+
+def test_trace_says_when_the_input_shown_is_standardised(models, capsys):
+    code, out, _ = run(capsys, "trace", models["csv_labels"][0])
+    assert code == 0 and out.startswith("input x (standardised) = ")
+    code, out, _ = run(capsys, "trace", models["builtin"][0])
+    assert code == 0 and out.startswith("input x = ")
+
+
+def test_a_closed_pipe_ends_the_output_quietly(models, capsys, monkeypatch):
+    """backprop trace RUN | head -1: the reader leaves early; no 'Broken pipe' error, exit 0."""
+    import io
+    import os
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):
+            return os.open(os.devnull, os.O_WRONLY)
+
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())  # stderr stays captured
+    code = main(["trace", str(models["builtin"][0])])
+    monkeypatch.undo()
+    assert code == 0 and capsys.readouterr().err == ""

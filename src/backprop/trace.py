@@ -61,7 +61,8 @@ def trace(net: Network, x: Array, label, learning_rate: float = 0.01) -> dict:
             "weights_after": (layer.weights - learning_rate * dW).tolist(),
             "bias_after": (layer.bias - learning_rate * db).tolist(),
         })
-    return {"input": X[0].tolist(), "task": net.task, "label": _plain(label), "target": T[0].tolist(),
+    return {"input": X[0].tolist(), "standardized": net.standardization is not None, "task": net.task,
+            "label": _plain(label), "target": T[0].tolist(),
             "loss_name": net.loss.name, "loss": float(net.loss.value(z_last, outputs[-1], T)),
             "learning_rate": learning_rate,
             "output_delta": EQUATIONS["delta_output_fused" if fused else "delta_output_mse"],
@@ -91,7 +92,9 @@ def _matrix(rows: list) -> str:
 def as_text(result: dict) -> str:
     """The trace for a terminal: per layer, each quantity beside its equation."""
     eq = result["equations"]
-    lines = [f"input x = {_vector(result['input'])}   {_label_text(result)}target t = {_vector(result['target'])}",
+    scaled = " (standardised)" if result.get("standardized") else ""
+    lines = [f"input x{scaled} = {_vector(result['input'])}   {_label_text(result)}target t = "
+             f"{_vector(result['target'])}",
              f"loss ({result['loss_name']}) = {result['loss']:.6f}", ""]
     for layer in result["layers"]:
         l = layer["layer"]
@@ -117,7 +120,8 @@ def as_markdown(result: dict) -> str:
     eq = result["equations"]
     label = _label_text(result).strip()
     out = ["# One sample through the network\n",
-           f"Input `x = {_vector(result['input'])}`, {label + ', ' if label else ''}"
+           f"Input{' (standardised)' if result.get('standardized') else ''} `x = {_vector(result['input'])}`, "
+           f"{label + ', ' if label else ''}"
            f"target `t = {_vector(result['target'])}`; loss ({result['loss_name']}) = {result['loss']:.6f}.\n",
            "## Forward\n", "| layer | equation | value |", "|---|---|---|"]
     for layer in result["layers"]:

@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except UsageError as err:
         print(err, file=sys.stderr)
+    except BrokenPipeError:  # the reader went away (backprop trace ... | head): not the user's mistake
+        _quiet_stdout()
+        return EXIT_OK
     except DivergenceError as err:
         print(f"backprop: error: {err}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -77,6 +80,12 @@ def _looks_like_point(word: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _headless() -> None:

@@ -80,7 +80,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.input:
         X.append(predictions.read_inputs(args.input, net))
     if not X:
-        raise UsageError("backprop predict: give points as x1,x2 or --input FILE.csv")
+        names = net.feature_names or [f"x{i + 1}" for i in range(net.sizes[0])]
+        raise UsageError(f"backprop predict: give points as {','.join(names)} (numbers) or --input FILE.csv")
     X = np.concatenate([check_features(x, net.sizes[0], np.float64, "points") for x in X])
     text = predictions.csv_text(*predictions.table(net, X))
     if args.output:

@@ -131,13 +131,20 @@ def _check_same_data(folders: list[str], nets: list) -> None:
         other = net.dataset or {}
         if other == first:
             continue
-        if other.get("name") != first.get("name"):
-            how = f"it was trained on {other.get('name')}, {folders[0]!r} on {first.get('name')}"
+        if other.get("name") != first.get("name") or other.get("path") != first.get("path"):
+            how = f"it was trained on {_data_name(other)}, {folders[0]!r} on {_data_name(first)}"
         else:
             keys = sorted(k for k in {*first, *other} if first.get(k) != other.get(k))
             how = "its " + ", ".join(f"{k} is {other.get(k)!r}, not {first.get(k)!r}" for k in keys)
         raise ValueError(f"compare needs runs trained on the same data set: {folder!r} differs from "
                          f"{folders[0]!r}: {how}")
+
+
+def _data_name(spec: dict) -> str:
+    """A data set as a person names it: "moons", or a table's file name."""
+    from pathlib import Path
+
+    return Path(spec["path"]).name if spec.get("path") else str(spec.get("name"))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

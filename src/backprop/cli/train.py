@@ -73,15 +73,26 @@ class ProgressReporter:
         if self.bar is not None:
             self.bar.update(1)
             if record:
-                self.bar.set_postfix(loss=f"{record['loss']:.4f}", test_acc=f"{record['val_accuracy']:.2%}")
+                self.bar.set_postfix(loss=f"{record['loss']:.4f}", **_test_score(record, short=True))
         elif self.mode == "lines" and record:
+            (name, value), = _test_score(record).items()
             print(f"epoch {record['epoch']:>5}/{progress.epochs}  loss {record['loss']:.5f}  "
-                  f"mse {record['mse']:.5f}  test accuracy {record['val_accuracy']:.2%}", file=sys.stderr, flush=True)
+                  f"mse {record['mse']:.5f}  {name} {value}", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         """End the progress bar, if one was drawn."""
         if self.bar is not None:
             self.bar.close()
+
+
+def _test_score(record: dict, short: bool = False) -> dict[str, str]:
+    """The test set's figure for a progress line: its accuracy, or for regression (no accuracy,
+    NaN) its loss, which training lowers: {label: text}."""
+    import math
+
+    if math.isnan(record["val_accuracy"]):
+        return {"test_loss" if short else "test loss": f"{record['val_loss']:.5f}"}
+    return {"test_acc" if short else "test accuracy": f"{record['val_accuracy']:.2%}"}
 
 
 def _check_every(every: int | None) -> int | None:
