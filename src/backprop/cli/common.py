@@ -47,7 +47,12 @@ def writing(option: str, path: str | Path) -> Iterator[None]:
     try:
         yield
     except OSError as err:
-        reason = err.strerror or type(err).__name__
+        if isinstance(err, (FileExistsError, NotADirectoryError)):  # mkdir or open through a file
+            reason = "a file stands where a folder is needed"
+        elif isinstance(err, IsADirectoryError):
+            reason = "it is a folder: name a file"
+        else:
+            reason = err.strerror or type(err).__name__
         raise ValueError(f"{option} {str(path)!r}: cannot write there ({reason})") from None
 
 

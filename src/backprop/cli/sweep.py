@@ -7,7 +7,7 @@ import sys
 
 from ..datasets import REGRESSION_SETS
 from ..plots import FORMATS
-from .common import UsageError, add_run_figures_option, check_table
+from .common import UsageError, add_run_figures_option, check_table, writing
 from .options import BOOLEANS, FLAGS, add_training_options, given_options, name_the_option
 
 # the sweep's own options, for messages from the library that name the field
@@ -99,9 +99,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise name_the_option(err, SWEEP_FLAGS) from None
     try:
-        rows = sweep(grid, seeds=seeds, preset=args.preset or "seed", fixed=fixed, search=args.search,
-                     trials=args.trials, jobs=args.jobs, backend=args.backend, address=args.address, out=args.out,
-                     name=name, figure_format=args.format, callback=reporter, data=data, draw=args.figures)
+        with writing("--out", args.out):  # the sweep folder and every run folder go there
+            rows = sweep(grid, seeds=seeds, preset=args.preset or "seed", fixed=fixed, search=args.search,
+                         trials=args.trials, jobs=args.jobs, backend=args.backend, address=args.address,
+                         out=args.out, name=name, figure_format=args.format, callback=reporter, data=data,
+                         draw=args.figures)
     except backends.ClusterUnreachable as err:
         raise name_the_option(err, {"address": "--address"}) from None
     except ValueError as err:  # a configuration the library refused, before any run

@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import config
 from ..config import Experiment
 from ..errors import DivergenceError
-from .common import UsageError, add_figure_options, add_run_figures_option, check_table, notice_if_slow, show
+from .common import UsageError, add_figure_options, add_run_figures_option, check_table, notice_if_slow, show, writing
 from .options import FLAGS, add_training_options, given_options, name_the_option
 
 # With the training options: what --resume takes from the run.
@@ -122,9 +122,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(hint, file=sys.stderr)
     net = experiment.network_for(data)
     if args.init_from:
+        if not Path(args.init_from).is_dir():
+            raise ValueError(f"--init-from {args.init_from!r}: no run folder there")
         start_from(net, Path(args.init_from))
     session = training_session(net, data, experiment.fit, args.quiet)  # every check has passed: now the folder
-    folder = runs.new_run_folder(args.out or "runs", args.name)
+    with writing("--out", args.out or "runs"):
+        folder = runs.new_run_folder(args.out or "runs", args.name)
     runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
                      "snapshot_every": args.snapshot_every, "init_from": args.init_from}, folder / "config.json")
     return train_in_folder(folder, session, data, every, args)
