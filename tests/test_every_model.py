@@ -422,3 +422,28 @@ def test_a_closed_pipe_ends_the_output_quietly(models, capsys, monkeypatch):
     code = main(["trace", str(models["builtin"][0])])
     monkeypatch.undo()
     assert code == 0 and capsys.readouterr().err == ""
+
+
+def test_an_estimator_fitted_on_codes_meets_a_set_that_names_them(tmp_path, capsys):
+    """load_iris's y is 0, 1, 2; --dataset iris names them setosa, versicolor, virginica, in that order."""
+    from sklearn.datasets import load_iris
+
+    from backprop.sklearn import BackpropClassifier
+
+    X, y = load_iris(return_X_y=True)
+    clf = BackpropClassifier(hidden_layer_sizes=(6,), epochs=20, standardize=True, random_state=0).fit(X, y)
+    backprop.save(clf.network_, tmp_path / "iris.safetensors")
+    data = datasets.iris()
+    code, out, err = run(capsys, "evaluate", tmp_path / "iris.safetensors", "--dataset", "iris", "--out", tmp_path)
+    assert code == 0 and out.startswith(f"test accuracy: {clf.score(data.X_test, data.y_test):.4f}\n"), err
+    code, out, err = run(capsys, "trace", tmp_path / "iris.safetensors", "--dataset", "iris", "--format", "json")
+    assert code == 0 and json.loads(out)["label"] == int(data.y_train[0]), err
+    code, _, err = run(capsys, "evaluate", models_of_labels(tmp_path), "--dataset", "iris")
+    assert code == 2 and "--dataset iris: its labels ['setosa', 'versicolor', 'virginica'] are not the model's" in err
+
+
+def models_of_labels(folder):
+    """A 4-input model that knows three other labels."""
+    net = backprop.Network([backprop.Dense(4, 3, "softmax")], loss="cross_entropy", seed=0)
+    net.classes = ("a", "b", "c")
+    return backprop.save(net, folder / "abc.safetensors")

@@ -62,6 +62,9 @@ def test_a_dataframe_gives_feature_names_in(iris):
     assert list(clf.feature_names_in_) == ["sl", "sw", "pl", "pw"]
     with pytest.warns(UserWarning, match="feature names"):
         clf.predict(X)  # fitted with names, given none: scikit-learn's own warning
+    # the network keeps them, so a model file saved from it reads a table's columns by name
+    assert clf.network_.feature_names == ("sl", "sw", "pl", "pw")
+    assert BackpropClassifier(epochs=5, random_state=0).fit(X, y).network_.feature_names is None
 
 
 def test_regressor_one_output_or_many():

@@ -62,7 +62,21 @@ def _given_data(net, args: argparse.Namespace | None):
         data, what = datasets.DATASETS[name](), f"--dataset {name}"
     if data.X_train.shape[1] != net.sizes[0]:
         raise ValueError(f"{what} has {data.X_train.shape[1]} feature columns, but the model takes {net.sizes[0]}")
-    return data
+    return _labels_of(net, data, what)
+
+
+def _labels_of(net, data, what: str):
+    """``data`` with class labels the network knows. A model fitted on the codes 0..k-1 (an
+    estimator given load_iris's y) meets a set that names them ("setosa", ...): the data set's
+    codes, which number its sorted labels as scikit-learn's ``classes_`` do, are taken as they are."""
+    if net.task != "classification" or data.classes is None:
+        return data
+    known = net.classes
+    if known is not None and set(data.classes) <= set(known):
+        return data
+    if (known is None or known == tuple(range(len(known)))) and len(data.classes) <= net.n_classes:
+        return replace(data, classes=None)
+    raise ValueError(f"{what}: its labels {list(data.classes)[:10]} are not the model's {list(known)[:10]}")
 
 
 def _columns_of(net, data, what: str):

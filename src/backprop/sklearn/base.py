@@ -109,7 +109,10 @@ class BackpropEstimator(BaseEstimator):
         layers = [Dense(a, b, self.activation) for a, b in zip(widths[:-2], widths[1:-1])]
         layers.append(Dense(widths[-2], widths[-1], output))
         seed = _seed(self.random_state)
-        return Network(layers, loss=self.loss or default_loss, seed=seed, task=self.TASK)
+        net = Network(layers, loss=self.loss or default_loss, seed=seed, task=self.TASK)
+        if hasattr(self, "feature_names_in_"):  # fitted on a DataFrame: a saved model then reads columns by name
+            net.feature_names = tuple(str(name) for name in self.feature_names_in_)
+        return net
 
     def _config(self, n_samples: int, incremental: bool, standardize: bool = False) -> training.FitConfig:
         batch = min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
