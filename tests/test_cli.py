@@ -103,15 +103,17 @@ def test_predict_from_a_csv_file(run_folder, tmp_path, capsys):
     assert code == 0 and [line.split(",")[:2] for line in out.splitlines()[1:]] == [["0.5", "0.25"], ["1.5", "-0.4"]]
     points.write_text("0.5;0.25\n")  # one column that is not a number: a header of the wrong width
     code, _, err = run(capsys, "predict", str(run_folder), "--input", str(points))
-    assert code == 2 and "the model takes 2 input columns. Received: 1 columns" in err
+    assert code == 2 and "the model takes 2 input columns: name them x1, x2" in err and "Received: 1 columns" in err
 
 
 def test_plot_data(tmp_path, capsys):
     out_file = tmp_path / "d.svg"
     code, _, _ = run(capsys, "plot-data", "--dark", "--out", str(out_file))
     assert code == 0 and out_file.read_text().lstrip().startswith("<?xml")
-    code, out, _ = run(capsys, "plot-data", "--dataset", "digits", "--out", str(tmp_path / "digits.svg"))
-    assert code == 0 and out == "note: nothing drawn: a scatter of the points needs 2 inputs, digits has 64\n"
+    code, out, err = run(capsys, "plot-data", "--dataset", "digits", "--out", str(tmp_path / "digits.svg"))
+    # a note, so on stderr: stdout holds results only
+    assert code == 0 and out == ""
+    assert err == "note: nothing drawn: a scatter of the points needs 2 inputs, digits has 64\n"
     assert not (tmp_path / "digits.svg").exists()
 
 

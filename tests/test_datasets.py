@@ -163,9 +163,20 @@ def test_standardized_csv_model_predicts_raw_rows_by_column_name(tmp_path, capsy
                  "--batch-size", "16", "--out", str(tmp_path), "--name", "s", "--quiet"]) == 0
     out, err = capsys.readouterr()
     assert float(out.split("test accuracy: ")[1].split()[0]) >= 0.95 and "note" not in err
+    # A table is standardised by default: no flag, the same scaling; --no-standardize opts out, knowingly
+    # (no hint); a built-in set keeps its unscaled experiment, and the hint says what scaling would do.
     assert main(["train", "--data", str(path), "--target", "grade", "--epochs", "1", "--out", str(tmp_path),
-                 "--quiet"]) == 0
-    assert "note: the features' scales differ (standard deviations 0.0" in capsys.readouterr().err
+                 "--quiet", "--name", "default", "--no-figures"]) == 0
+    assert capsys.readouterr().err == ""
+    np.testing.assert_array_equal(backprop.load(tmp_path / "default").standardization.scale,
+                                  backprop.load(tmp_path / "s").standardization.scale)
+    assert main(["train", "--data", str(path), "--target", "grade", "--epochs", "1", "--out", str(tmp_path),
+                 "--quiet", "--name", "raw", "--no-standardize", "--no-figures"]) == 0
+    assert capsys.readouterr().err == "" and backprop.load(tmp_path / "raw").standardization is None
+    assert main(["train", "--dataset", "wine", "--epochs", "1", "--out", str(tmp_path), "--quiet", "--name", "wine",
+                 "--no-figures"]) == 0
+    assert "note: the features' scales differ" in capsys.readouterr().err
+    assert backprop.load(tmp_path / "wine").standardization is None
     net = backprop.load(tmp_path / "s")  # a run folder loads as its model
     assert net.feature_names == ("size", "weight") and net.classes == ("high", "low")
     np.testing.assert_allclose(net.standardization.mean, datasets.from_csv(path, "grade").X_train.mean(axis=0))

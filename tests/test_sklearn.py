@@ -62,6 +62,9 @@ def test_a_dataframe_gives_feature_names_in(iris):
     assert list(clf.feature_names_in_) == ["sl", "sw", "pl", "pw"]
     with pytest.warns(UserWarning, match="feature names"):
         clf.predict(X)  # fitted with names, given none: scikit-learn's own warning
+    # the network keeps them, so a model file saved from it reads a table's columns by name
+    assert clf.network_.feature_names == ("sl", "sw", "pl", "pw")
+    assert BackpropClassifier(epochs=5, random_state=0).fit(X, y).network_.feature_names is None
 
 
 def test_regressor_one_output_or_many():
@@ -142,3 +145,34 @@ def test_verbose_prints_the_loss_every_epoch_as_scikit_learn_does(iris, capsys):
     assert [line.split(",")[0] for line in lines] == ["Iteration 1", "Iteration 2", "Iteration 3"]
     BackpropClassifier(epochs=3, random_state=0).fit(X, y)
     assert capsys.readouterr().out == ""
+
+
+def test_standardize_true_carries_the_scaling_into_the_model_file(iris, tmp_path):
+    # The same network as a StandardScaler pipeline, but the scaling lives in network_: a model file
+    # saved from it answers raw rows, where a pipeline's network_ alone would be fed unscaled inputs.
+    X, y = iris
+    X = X * [1, 100, 1000, 0.01] + [0, 500, -3000, 0]  # scales and offsets far from 1 and 0
+    params = dict(hidden_layer_sizes=(8,), epochs=40, random_state=0)
+    inside = BackpropClassifier(standardize=True, **params).fit(X, y)
+    piped = make_pipeline(StandardScaler(), BackpropClassifier(**params)).fit(X, y)
+    np.testing.assert_allclose(inside.predict_proba(X), piped.predict_proba(X), rtol=1e-9, atol=1e-12)
+    net = backprop.load(backprop.save(inside.network_, tmp_path / "iris.safetensors"))
+    np.testing.assert_allclose(net.standardization.mean, X.mean(axis=0))
+    np.testing.assert_array_equal(net.predict(X), inside.predict(X))
+    assert inside.score(X, y) > 0.9 and BackpropClassifier(**params).get_params()["standardize"] is False
+
+
+def test_standardize_is_fitted_once_partial_fit_and_warm_start_keep_it(iris):
+    X, y = iris
+    online = BackpropClassifier(hidden_layer_sizes=(8,), random_state=0, standardize=True, batch_size=10)
+    online.partial_fit(X[:75], y[:75], classes=np.unique(y))
+    first = online.network_.standardization
+    online.partial_fit(X[75:] * 10, y[75:])  # a batch on another scale must not move the model's scaling
+    assert online.network_.standardization is first
+    np.testing.assert_allclose(first.mean, X[:75].mean(axis=0))
+    reg = BackpropRegressor(hidden_layer_sizes=(4,), epochs=5, standardize=True, warm_start=True, random_state=0)
+    Xr, yr = make_regression(n_samples=60, n_features=3, random_state=0)
+    kept = reg.fit(Xr + 50, yr).network_.standardization
+    assert reg.fit(Xr, yr).network_.standardization is kept
+    with pytest.raises(ValueError, match="standardize must be True or False. Received: standardize='yes'"):
+        BackpropRegressor(standardize="yes").fit(Xr, yr)

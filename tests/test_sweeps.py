@@ -360,10 +360,11 @@ def test_a_sweep_on_a_csv_table_sends_the_table_to_the_workers(tmp_path, capsys)
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["--lr", "0.01"], "the grid is empty"),
+    (["--lr", "0.01", "0.02", "--seeds", "0"], "--seeds must be a positive integer. Received: 0"),
+    (["--lr", "0.01", "0.02", "--seed", "-1"], "--seed must be non-negative integers. Received: -1"),
     (["--lr", "0.01", "0.02", "--target", "y"], "--target and --task go with --data"),
     (["--lr", "0.01", "0.02", "--widths", "3"], "unrecognized arguments: --widths 3"),
-    (["--lr", "0.01", "0.02", "--backend", "dask"], "backend='dask' needs the cluster's address"),
+    (["--lr", "0.01", "0.02", "--backend", "dask"], "--backend dask needs --address"),
     (["--lr", "0.01", "0.02", "--backend", "dask", "--address", "tcp://127.0.0.1:9"],
      "cannot reach the Dask scheduler at address='tcp://127.0.0.1:9'"),
     (["--lr", "0.01", "0.02", "--trials", "1"], "trials is for search='random'"),

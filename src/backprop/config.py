@@ -42,6 +42,8 @@ class Experiment:
         for width in self.hidden:
             if isinstance(width, bool) or not isinstance(width, int) or width < 1:
                 raise ValueError(f"hidden must hold positive integers. Received: hidden={self.hidden!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0. Received: seed={self.seed!r}")
         activations.get(self.activation)
         losses.get(self.loss)
         if self.output_activation is not None:
@@ -130,5 +132,19 @@ def from_preset(preset: str = "seed", **options) -> Experiment:
     base = PRESETS[preset]
     if "task" not in options and options.get("dataset") in REGRESSION_SETS:
         options["task"] = "regression"  # a regression set's task goes without saying
+    if options.get("task") == "regression" and "loss" not in options and base.loss != "mse":
+        # a preset names the loss for classification (fast: cross-entropy); regression learns with mse,
+        # and the output activation the preset leaves to the loss becomes regression's identity
+        options["loss"] = "mse"
     fit = replace(base.fit, **{k: v for k, v in options.items() if k in FIT_FIELDS})
-    return replace(base, **{k: v for k, v in options.items() if k in NET_FIELDS}, fit=fit)
+    try:
+        experiment = replace(base, **{k: v for k, v in options.items() if k in NET_FIELDS}, fit=fit)
+        experiment.build_network(2, 1 if experiment.task == "regression" else 2)  # the loss fits the output?
+        return experiment
+    except ValueError as err:
+        from_preset = {k: v for k, v in asdict(base).items() if k in NET_FIELDS and k not in options
+                       and v != getattr(PRESETS["seed"], k) and f"{k}={v!r}" in str(err)}
+        if not from_preset:
+            raise
+        said = ", ".join(f"{k}={v!r}" for k, v in from_preset.items())
+        raise ValueError(f"{err} (preset {preset!r} sets {said}: give it explicitly to change it)") from None

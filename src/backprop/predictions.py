@@ -23,8 +23,9 @@ Array = np.ndarray
 def read_inputs(path: str | os.PathLike, net: Network) -> Array:
     """The raw inputs (n, n_in) in the CSV file at ``path``, for ``net``.
 
-    A first row that is not all numbers is a header. With a header and a model that knows its
-    feature names, each is looked up by name; otherwise the file must hold exactly n_in columns.
+    A first row that is not all numbers is a header. With a header naming the model's feature
+    names (x1..xn for a model that knows none), each is looked up by name and other columns are
+    ignored; otherwise the file must hold exactly n_in columns.
     ValueError names the file, and the line and column, for a missing column, a wrong column
     count, ragged rows, an empty or non-numeric cell, or no rows at all.
     """
@@ -53,17 +54,21 @@ def read_inputs(path: str | os.PathLike, net: Network) -> Array:
 
 
 def _columns(path: Path, header: list[str] | None, net: Network) -> list[int]:
-    """The index of each input column in the file's rows."""
+    """The index of each input column in the file's rows: by name when the header holds every name
+    the model knows (its feature names, or x1..xn, the names ``table`` writes, for a model that
+    has none), else by position when the file has exactly the model's number of columns."""
     n_in = net.sizes[0]
+    names = list(net.feature_names) if net.feature_names is not None else [f"x{i + 1}" for i in range(n_in)]
+    if header is not None and all(name in header for name in names):
+        return [header.index(name) for name in names]
     if header is not None and net.feature_names is not None:
         missing = [name for name in net.feature_names if name not in header]
-        if missing:
-            raise ValueError(f"{path}: the model was trained on columns {list(net.feature_names)}; "
-                             f"missing: {', '.join(map(repr, missing))}")
-        return [header.index(name) for name in net.feature_names]
+        raise ValueError(f"{path}: the model was trained on columns {list(net.feature_names)}; "
+                         f"missing: {', '.join(map(repr, missing))}")
     width = len(header) if header is not None else None
     if width is not None and width != n_in:
-        raise ValueError(f"{path}: the model takes {n_in} input columns. "
+        raise ValueError(f"{path}: the model takes {n_in} input columns: name them {', '.join(names)} "
+                         f"(other columns are then ignored), or give exactly {n_in}. "
                          f"Received: {width} columns ({', '.join(header)})")
     return list(range(n_in))
 

@@ -6,6 +6,8 @@ tests check the resulting dW and db against ``Network.gradients`` on that one sa
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .network import Network
@@ -24,11 +26,22 @@ EQUATIONS = {
 }
 
 
-def trace(net: Network, x: Array, label: int, learning_rate: float = 0.01) -> dict:
+def trace(net: Network, x: Array, label, learning_rate: float = 0.01) -> dict:
     """One sample x (n_in,) with its label: every layer's z, a, delta, dW, db and the weights after one
-    SGD step of ``learning_rate``, with the loss and the equations. The network is not changed."""
+    SGD step of ``learning_rate``, with the loss and the equations. The network is not changed.
+
+    label: what the network's ``fit`` takes for one sample: for classification a label as the
+    network names it (one of ``net.classes`` when set, e.g. "sick", else 0..k-1); for regression
+    the real target, a number or (n_out,) values. x is raw: the network's standardisation applies.
+    """
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
+            or not (math.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive number. Received: learning_rate={learning_rate!r}")
     X = net.as_inputs(np.asarray(x, dtype=float).reshape(1, -1), "x")
-    T = net.as_targets(np.array([label]), 1, "label")
+    if net.task == "regression":  # (1, n_out): a real target is never rounded to a class
+        T = net.as_targets(np.asarray(label, dtype=float).reshape(1, -1), 1, "label")
+    else:
+        T = net.as_targets(np.array([label]), 1, "label")
     outputs, z_last = net.forward_pass(X)
     zs = [layer.linear(a) for layer, a in zip(net.layers[:-1], outputs[:-2])] + [z_last]
     deltas = [None] * len(net.layers)
@@ -48,10 +61,22 @@ def trace(net: Network, x: Array, label: int, learning_rate: float = 0.01) -> di
             "weights_after": (layer.weights - learning_rate * dW).tolist(),
             "bias_after": (layer.bias - learning_rate * db).tolist(),
         })
-    return {"input": X[0].tolist(), "label": int(label), "target": T[0].tolist(), "loss_name": net.loss.name,
-            "loss": net.loss.value(z_last, outputs[-1], T), "learning_rate": learning_rate,
+    return {"input": X[0].tolist(), "standardized": net.standardization is not None, "task": net.task,
+            "label": _plain(label), "target": T[0].tolist(),
+            "loss_name": net.loss.name, "loss": float(net.loss.value(z_last, outputs[-1], T)),
+            "learning_rate": learning_rate,
             "output_delta": EQUATIONS["delta_output_fused" if fused else "delta_output_mse"],
             "equations": EQUATIONS, "layers": layers}
+
+
+def _plain(label):
+    """A label as JSON holds it: numpy scalars and arrays as Python numbers, strings and lists."""
+    return label.tolist() if isinstance(label, (np.ndarray, np.generic)) else label
+
+
+def _label_text(result: dict) -> str:
+    """"label sick   " for a class, nothing for regression (the target t says it all)."""
+    return "" if result.get("task") == "regression" else f"label {result['label']}   "
 
 
 def _vector(values: list, limit: int = 8) -> str:
@@ -67,7 +92,9 @@ def _matrix(rows: list) -> str:
 def as_text(result: dict) -> str:
     """The trace for a terminal: per layer, each quantity beside its equation."""
     eq = result["equations"]
-    lines = [f"input x = {_vector(result['input'])}   label {result['label']}   target t = {_vector(result['target'])}",
+    scaled = " (standardised)" if result.get("standardized") else ""
+    lines = [f"input x{scaled} = {_vector(result['input'])}   {_label_text(result)}target t = "
+             f"{_vector(result['target'])}",
              f"loss ({result['loss_name']}) = {result['loss']:.6f}", ""]
     for layer in result["layers"]:
         l = layer["layer"]
@@ -91,8 +118,10 @@ def as_text(result: dict) -> str:
 def as_markdown(result: dict) -> str:
     """The trace as a Markdown document: a table per pass, equations in code spans."""
     eq = result["equations"]
+    label = _label_text(result).strip()
     out = ["# One sample through the network\n",
-           f"Input `x = {_vector(result['input'])}`, label {result['label']}, "
+           f"Input{' (standardised)' if result.get('standardized') else ''} `x = {_vector(result['input'])}`, "
+           f"{label + ', ' if label else ''}"
            f"target `t = {_vector(result['target'])}`; loss ({result['loss_name']}) = {result['loss']:.6f}.\n",
            "## Forward\n", "| layer | equation | value |", "|---|---|---|"]
     for layer in result["layers"]:

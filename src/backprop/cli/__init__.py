@@ -8,7 +8,7 @@ every error a user can cause ends as one line on stderr and a documented exit co
     0    success
     1    gradcheck: backpropagation disagrees with finite differences
     2    bad usage or bad input: an option, a data value, a model or checkpoint file, an
-         unreachable cluster
+         unreachable cluster; gradcheck: inconclusive (a loss too large for finite differences)
     3    training diverged (a non-finite loss or weight); the last good checkpoint is kept
     130  interrupted by Ctrl-C (SIGINT); 143: by SIGTERM. A checkpoint was written: resume with
          ``backprop train --resume RUN``
@@ -40,12 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
-        args = build_parser().parse_args(argv)
+        args = parse(build_parser(), argv)
         if not getattr(args, "show", False):
             _headless()
         return args.handler(args)
     except UsageError as err:
         print(err, file=sys.stderr)
+    except BrokenPipeError:  # the reader went away (backprop trace ... | head): not the user's mistake
+        _quiet_stdout()
+        return EXIT_OK
     except DivergenceError as err:
         print(f"backprop: error: {err}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -55,6 +58,34 @@ def main(argv: list[str] | None = None) -> int:
         print("backprop: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_USAGE
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The parsed command line. ``predict``'s points may start with a minus sign (-1,0.5), which
+    argparse takes for an unknown option: what is left over is taken as points there, where every
+    leftover reads as numbers, and refused everywhere else, as argparse would."""
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "predict":
+        args.points = [*args.points, *(w for w in extra if _looks_like_point(w))]  # argv's order is kept:
+        extra = [w for w in extra if not _looks_like_point(w)]  # positionals are taken first
+    if extra:
+        raise UsageError(f"backprop {args.command}: unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _looks_like_point(word: str) -> bool:
+    """True for "-1,0.5" (numbers separated by commas); False for "--unknown-option"."""
+    try:
+        [float(v) for v in word.split(",")]
+    except ValueError:
+        return False
+    return True
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _headless() -> None:

@@ -40,6 +40,36 @@ def notice_if_slow(message: str | None, after_s: float) -> Iterator[None]:
         timer.cancel()
 
 
+@contextmanager
+def writing(option: str, path: str | Path) -> Iterator[None]:
+    """Turn an OSError raised while writing what ``option`` names into a ValueError that names the
+    option and the path the user gave (not a staging file's name the user never chose)."""
+    try:
+        yield
+    except OSError as err:
+        if isinstance(err, (FileExistsError, NotADirectoryError)):  # mkdir or open through a file
+            reason = "a file stands where a folder is needed"
+        elif isinstance(err, IsADirectoryError):
+            reason = "it is a folder: name a file"
+        else:
+            reason = err.strerror or type(err).__name__
+        raise ValueError(f"{option} {str(path)!r}: cannot write there ({reason})") from None
+
+
+def check_table(path: str) -> None:
+    """ValueError naming --data and the path when there is no file there to read."""
+    if not Path(path).is_file():
+        raise ValueError(f"--data {path!r}: no such file")
+
+
+def check_figure_path(option: str, path: str | Path) -> None:
+    """ValueError naming ``option`` unless ``path`` ends in a figure format's suffix."""
+    from ..plots import FORMATS
+
+    if Path(path).suffix.lstrip(".") not in FORMATS:
+        raise ValueError(f"{option} must end in {', '.join('.' + f for f in FORMATS)}. Received: {str(path)!r}")
+
+
 def choices(registry) -> list[str]:
     """The names a registry offers, sorted, as an option's choices."""
     return sorted(registry)
@@ -68,10 +98,18 @@ def write_figures(figures: dict, folder: Path, args: argparse.Namespace) -> list
     return paths
 
 
+NON_INTERACTIVE = ("agg", "pdf", "ps", "svg", "cairo", "template", "pgf")
+
+
 def show(figures: dict) -> None:
-    """Open the figures (name -> matplotlib Figure) in windows, until they are closed."""
+    """Open the figures (name -> matplotlib Figure) in windows, until they are closed; where
+    matplotlib found no display to open them on, say so on stderr instead of doing nothing."""
     import matplotlib.pyplot as plt
 
+    if plt.get_backend().lower().removeprefix("module://") in NON_INTERACTIVE:
+        print(f"backprop: note: --show: no display to open a window on (matplotlib's backend is "
+              f"{plt.get_backend()}); the figures are in the files written", file=sys.stderr)
+        return
     for fig in figures.values():
         plt.figure(fig)
     plt.show()

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..datasets import DATASETS
-from .common import add_figure_options, choices
+from .common import add_figure_options, check_figure_path, choices, show, writing
 
 
 def add_parsers(sub) -> None:
@@ -24,15 +25,15 @@ def cmd_plot_data(args: argparse.Namespace) -> int:
 
     data = datasets.DATASETS[args.dataset]()
     if data.X.shape[1] != 2:
-        print(f"note: nothing drawn: a scatter of the points needs 2 inputs, {args.dataset} has {data.X.shape[1]}")
+        print(f"note: nothing drawn: a scatter of the points needs 2 inputs, {args.dataset} has {data.X.shape[1]}",
+              file=sys.stderr)
         return 0
     out = Path(args.out) if args.out else Path(f"data.{args.format}")
+    check_figure_path("--out", out)
     fig = plots.data(data.X, data.y, title=f"{args.dataset}: {len(data.y)} points", dark=args.dark)
-    plots.save(fig, out)
+    with writing("--out" if args.out else "the figure", out):
+        plots.save(fig, out)
     if args.show:
-        import matplotlib.pyplot as plt
-
-        plt.figure(fig)
-        plt.show()
+        show({"data": fig})
     print(f"wrote {out}")
     return 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError
+from .common import UsageError, writing
 
 
 def add_parsers(sub) -> None:
@@ -24,7 +24,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..export.onnx import save_onnx
 
     try:
-        path = save_onnx(net, args.onnx)
+        with writing("--onnx", args.onnx):
+            path = save_onnx(net, args.onnx)
     except ImportError as err:  # the onnx extra is not installed
         raise UsageError(f"backprop export: {err}") from None
     print(f"wrote {path}")

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from ..errors import ModelFileError
-from .common import UsageError, add_figure_options, write_figures
+from .common import UsageError, add_figure_options, write_figures, writing
+from .model_data import add_data_options, load_with_data
 
 
 def add_parsers(sub) -> None:
@@ -13,6 +14,7 @@ def add_parsers(sub) -> None:
     evaluate = sub.add_parser("evaluate", help="score a model on its test split and draw it")
     evaluate.add_argument("path", help="a model file or a run folder")
     evaluate.add_argument("--out", help="folder for the figures (default: beside the model)")
+    add_data_options(evaluate)
     add_figure_options(evaluate)
     evaluate.set_defaults(handler=cmd_evaluate)
 
@@ -23,17 +25,6 @@ def add_parsers(sub) -> None:
                          help="raw rows to predict: a header naming the model's columns (others are ignored), or none")
     predict.add_argument("--output", metavar="FILE.csv", help="write the table here (default: standard output)")
     predict.set_defaults(handler=cmd_predict)
-
-
-def load_with_data(path: str):
-    """(network, its data set, the model file) from a model file or a run folder."""
-    from .. import datasets, persistence, runs
-
-    model_file = runs.model_path(path)
-    net = persistence.load(model_file)
-    if not net.dataset:
-        raise ModelFileError(f"{str(model_file)!r} does not say which data set it was trained on")
-    return net, datasets.from_spec(net.dataset), model_file
 
 
 def two_d_note(net, data) -> str | None:
@@ -50,14 +41,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .. import plots
     from .train import score_name
 
-    net, data, model_file = load_with_data(args.path)
+    net, data, model_file = load_with_data(args.path, args)
     score = net.score(data.X_test, data.labels(data.y_test))
     folder = Path(args.out) if args.out else model_file.parent
-    paths = write_figures(plots.model_figures(net, data), folder, args)
+    with writing("--out" if args.out else "the model's folder", folder):
+        paths = write_figures(plots.model_figures(net, data), folder, args)
     print(f"{score_name(net)}: {score:.4f}")
     note = two_d_note(net, data)
     if note:
-        print(note)
+        print(note, file=sys.stderr)
     for path in paths:
         print(f"wrote {path}")
     return 0
@@ -88,11 +80,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.input:
         X.append(predictions.read_inputs(args.input, net))
     if not X:
-        raise UsageError("backprop predict: give points as x1,x2 or --input FILE.csv")
+        names = net.feature_names or [f"x{i + 1}" for i in range(net.sizes[0])]
+        raise UsageError(f"backprop predict: give points as {','.join(names)} (numbers) or --input FILE.csv")
     X = np.concatenate([check_features(x, net.sizes[0], np.float64, "points") for x in X])
     text = predictions.csv_text(*predictions.table(net, X))
     if args.output:
-        persistence.write_atomic(Path(args.output), text.encode())
+        with writing("--output", args.output):
+            persistence.write_atomic(Path(args.output), text.encode())
         print(f"wrote {len(X)} predictions to {args.output}")
     else:
         print(text, end="")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from .. import activations, engines, initializers, losses, optimizers, schedules
 from ..config import PRESETS, Experiment
@@ -56,7 +57,8 @@ def _training_options() -> list[tuple[str, dict]]:
 # dest -> flag, for messages: every training option's field name and how a user types it
 FLAGS = {kw.get("dest", flag[2:].replace("-", "_")): flag for flag, kw in _training_options()}
 BOOLEANS = {"shuffle": "reshuffle the samples every epoch (the seed preset keeps the seed's fixed order)",
-            "standardize": "standardise every feature (mean and scale fitted on the training part; kept in the model)"}
+            "standardize": "standardise every feature (mean and scale fitted on the training part; kept in the model); "
+                           "default: on for --data tables, off for the built-in sets"}
 FLAGS.update({name: f"--{name}" for name in BOOLEANS}, seed="--seed")
 
 
@@ -75,3 +77,18 @@ def add_training_options(parser: argparse.ArgumentParser, many: bool = False) ->
 def given_options(args: argparse.Namespace) -> dict:
     """The training options the user gave, by field name (seed aside)."""
     return {name: getattr(args, name) for name in FLAGS if name != "seed" and getattr(args, name, None) is not None}
+
+
+def name_the_option(err: ValueError, flags: dict[str, str] | None = None) -> ValueError:
+    """``err`` with the option the user typed in front, where the library's message names a field
+    ("learning_rate must be ... Received: learning_rate=-1" -> "--lr: learning_rate must be ..."):
+    the field named first in the message, among FLAGS and ``flags``. Unchanged where the message
+    names an option already or no field."""
+    text = str(err)
+    if text.startswith("--"):
+        return err
+    known = {**FLAGS, **(flags or {})}
+    found = [(m.start(), known[m.group(1)]) for m in re.finditer(r"\b(\w+)=", text) if m.group(1) in known]
+    if not found:
+        return err
+    return type(err)(f"{min(found)[1]}: {text}")

@@ -7,8 +7,12 @@ import sys
 
 from ..datasets import REGRESSION_SETS
 from ..plots import FORMATS
-from .common import UsageError, add_run_figures_option
-from .options import BOOLEANS, FLAGS, add_training_options, given_options
+from .common import UsageError, add_run_figures_option, check_table, writing
+from .options import BOOLEANS, FLAGS, add_training_options, given_options, name_the_option
+
+# the sweep's own options, for messages from the library that name the field
+SWEEP_FLAGS = {"jobs": "--jobs", "backend": "--backend", "address": "--address", "trials": "--trials",
+               "search": "--search", "name": "--name", "task": "--task"}
 
 
 def add_parsers(sub) -> None:
@@ -69,12 +73,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ..sweeps import backends, summary, sweep
 
     values = given_options(args)
+    if args.data is not None:
+        values.setdefault("standardize", [True])  # as backprop train --data: a table is standardised by default
     grid = {k: v for k, v in values.items() if len(v) > 1}
     fixed = {k: v[0] for k, v in values.items() if len(v) == 1}
     seeds = args.seed if args.seed is not None else (args.seeds if args.seeds is not None else 1)
-    if not grid and (seeds == 1 or (isinstance(seeds, list) and len(seeds) == 1)):
-        raise UsageError("backprop sweep: the grid is empty: give an option two or more values "
-                         "(--lr 0.01 0.03) or several seeds (--seeds 5)")
+    if args.seeds is not None and args.seeds < 1:
+        raise ValueError(f"--seeds must be a positive integer. Received: {args.seeds}")
+    if args.seed is not None and min(args.seed) < 0:
+        raise ValueError(f"--seed must be non-negative integers. Received: {min(args.seed)}")
     data = _table(args)
     named = args.dataset or [None]
     tasks = [data.task] if data is not None else ["regression" if n in REGRESSION_SETS else "classification"
@@ -82,10 +89,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     score = summary.score_label(tasks)  # what summary.csv's test_accuracy column holds
     name = args.name or time.strftime("%Y%m%d-%H%M%S")
     reporter = RunsReporter("none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines"), score)
+    if args.backend != "local" and not args.address:
+        example = "tcp://HOST:8786" if args.backend == "dask" else "HOST:6379"
+        raise UsageError(f"backprop sweep: --backend {args.backend} needs --address, the cluster's ({example})")
     try:
-        rows = sweep(grid, seeds=seeds, preset=args.preset or "seed", fixed=fixed, search=args.search,
-                     trials=args.trials, jobs=args.jobs, backend=args.backend, address=args.address, out=args.out,
-                     name=name, figure_format=args.format, callback=reporter, data=data, draw=args.figures)
+        backends.check(args.backend, args.address, args.jobs)
+    except backends.MissingExtra as err:
+        raise UsageError(f"backprop sweep: --backend {args.backend}: {err}") from None
+    except ValueError as err:
+        raise name_the_option(err, SWEEP_FLAGS) from None
+    try:
+        with writing("--out", args.out):  # the sweep folder and every run folder go there
+            rows = sweep(grid, seeds=seeds, preset=args.preset or "seed", fixed=fixed, search=args.search,
+                         trials=args.trials, jobs=args.jobs, backend=args.backend, address=args.address,
+                         out=args.out, name=name, figure_format=args.format, callback=reporter, data=data,
+                         draw=args.figures)
+    except backends.ClusterUnreachable as err:
+        raise name_the_option(err, {"address": "--address"}) from None
+    except ValueError as err:  # a configuration the library refused, before any run
+        raise name_the_option(err, SWEEP_FLAGS) from None
     finally:
         reporter.close()
         if args.backend == "local":
@@ -115,6 +137,7 @@ def _table(args: argparse.Namespace):
         raise UsageError("backprop sweep: --data needs --target COLUMN")
     if args.dataset is not None:
         raise UsageError("backprop sweep: give --data or --dataset, not both")
+    check_table(args.data)
     return datasets.from_csv(args.data, args.target, task=args.task or "classification")
 
 

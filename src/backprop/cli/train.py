@@ -9,8 +9,8 @@ from pathlib import Path
 from .. import config
 from ..config import Experiment
 from ..errors import DivergenceError
-from .common import UsageError, add_figure_options, add_run_figures_option, notice_if_slow, show
-from .options import FLAGS, add_training_options, given_options
+from .common import UsageError, add_figure_options, add_run_figures_option, check_table, notice_if_slow, show, writing
+from .options import FLAGS, add_training_options, given_options, name_the_option
 
 # With the training options: what --resume takes from the run.
 RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every", "data", "target", "task")
@@ -48,8 +48,15 @@ def add_parsers(sub) -> None:
 
 def experiment_from_args(args: argparse.Namespace) -> Experiment:
     """The preset, with every option the user gave laid over it."""
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        raise ValueError(f"--seed must be a non-negative integer. Received: {args.seed}")
     extra = {name: getattr(args, name) for name in ("seed", "task") if getattr(args, name, None) is not None}
-    return config.from_preset(args.preset or "seed", **given_options(args), **extra)
+    given = given_options(args)
+    if getattr(args, "data", None) is not None:
+        # a table's columns come on any scale (a price, an age): standardised unless --no-standardize; the
+        # built-in sets keep their exact experiments, unscaled. The model file keeps the scaling.
+        given.setdefault("standardize", True)
+    return config.from_preset(args.preset or "seed", **given, **extra)
 
 
 class ProgressReporter:
@@ -67,15 +74,26 @@ class ProgressReporter:
         if self.bar is not None:
             self.bar.update(1)
             if record:
-                self.bar.set_postfix(loss=f"{record['loss']:.4f}", test_acc=f"{record['val_accuracy']:.2%}")
+                self.bar.set_postfix(loss=f"{record['loss']:.4f}", **_test_score(record, short=True))
         elif self.mode == "lines" and record:
+            (name, value), = _test_score(record).items()
             print(f"epoch {record['epoch']:>5}/{progress.epochs}  loss {record['loss']:.5f}  "
-                  f"mse {record['mse']:.5f}  test accuracy {record['val_accuracy']:.2%}", file=sys.stderr, flush=True)
+                  f"mse {record['mse']:.5f}  {name} {value}", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         """End the progress bar, if one was drawn."""
         if self.bar is not None:
             self.bar.close()
+
+
+def _test_score(record: dict, short: bool = False) -> dict[str, str]:
+    """The test set's figure for a progress line: its accuracy, or for regression (no accuracy,
+    NaN) its loss, which training lowers: {label: text}."""
+    import math
+
+    if math.isnan(record["val_accuracy"]):
+        return {"test_loss" if short else "test loss": f"{record['val_loss']:.5f}"}
+    return {"test_acc" if short else "test accuracy": f"{record['val_accuracy']:.2%}"}
 
 
 def _check_every(every: int | None) -> int | None:
@@ -92,20 +110,26 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError("backprop train: --show needs the figures: drop --no-figures")
     if args.resume:
         return cmd_resume(args)
-    experiment = experiment_from_args(args)
+    try:
+        experiment = experiment_from_args(args)
+    except ValueError as err:
+        raise name_the_option(err, {"task": "--task"}) from None
     every = _check_every(args.checkpoint_every)
     if args.snapshot_every is not None and args.snapshot_every < 1:
         raise ValueError(f"--snapshot-every must be a positive integer. Received: {args.snapshot_every}")
     data = load_data(args, experiment)
-    hint = standardize_hint(data.X_train, experiment.fit.standardize)
+    hint = None if args.standardize is False else standardize_hint(data.X_train, experiment.fit.standardize)
     if hint:
         print(hint, file=sys.stderr)
     net = experiment.network_for(data)
     if args.init_from:
+        if not Path(args.init_from).is_dir():
+            raise ValueError(f"--init-from {args.init_from!r}: no run folder there")
         start_from(net, Path(args.init_from))
     with drawing(net, data, args) as drawer:
         session = training_session(net, data, experiment.fit, args.quiet)  # every check has passed: now the folder
-        folder = runs.new_run_folder(args.out or "runs", args.name)
+        with writing("--out", args.out or "runs"):
+            folder = runs.new_run_folder(args.out or "runs", args.name)
         runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
                          "snapshot_every": args.snapshot_every, "init_from": args.init_from}, folder / "config.json")
         return train_in_folder(folder, session, data, every, args, drawer)
@@ -149,6 +173,7 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
         raise UsageError("backprop train: --data needs --target COLUMN (the column of labels)")
     if args.dataset is not None:
         raise UsageError("backprop train: give --data or --dataset, not both")
+    check_table(args.data)
     return datasets.from_csv(args.data, args.target, task=experiment.task)
 
 
@@ -281,5 +306,5 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace, drawer=N
     print(f"training time: {history.seconds:.2f} s")
     print(f"run folder:    {folder}")
     if note:
-        print(note)
+        print(note, file=sys.stderr)
     return 0

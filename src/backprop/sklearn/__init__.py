@@ -8,7 +8,9 @@
 - regressor.py: ``BackpropRegressor`` (one output or many)
 
 The fitted ``network_`` is an ordinary ``backprop.Network``: ``backprop.save(est.network_, path)``
-writes a model file that knows its classes (and ``backprop predict`` reads it).
+writes a model file that knows its classes (and ``backprop predict`` reads it). A Pipeline's scaler
+is not part of ``network_``: to save a model that answers raw rows, fit with ``standardize=True``,
+which keeps the scaling inside the network.
 """
 from .classifier import BackpropClassifier
 from .regressor import BackpropRegressor

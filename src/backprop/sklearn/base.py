@@ -31,7 +31,7 @@ class BackpropEstimator(BaseEstimator):
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam", learning_rate=1e-2,
                  batch_size="auto", epochs=200, weight_decay=1e-4, loss=None, schedule="constant", shuffle=True,
                  tol=1e-4, n_iter_no_change=10, early_stopping=False, validation_fraction=0.1, random_state=None,
-                 verbose=False, warm_start=False, engine="auto"):
+                 verbose=False, warm_start=False, engine="auto", standardize=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -50,6 +50,7 @@ class BackpropEstimator(BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.engine = engine
+        self.standardize = standardize
 
     # ------------------------------------------------------------------ scikit-learn's API
     def fit(self, X, y):
@@ -81,13 +82,14 @@ class BackpropEstimator(BaseEstimator):
         data, validation = (X, targets), None
         if self.early_stopping and not incremental:
             data, validation = self._split(X, targets)
-        config = self._config(len(data[0]), incremental)
+        config = self._config(len(data[0]), incremental, standardize=_check_standardize(self) and first)
         state = self._state if incremental else None
         if incremental and state is None:  # made here, not inside training.fit, so the next call continues it
             state = training.start(self.network_, config,
                                    training.prepare_data(self.network_, *data, config, validation))
         elif incremental:  # one more epoch, with the optimizer's state (Adam's moments) where it was left
-            more = {"epochs": state.epoch + 1, "batch_size": config.batch_size}  # this call's data may be smaller
+            # this call's data may be smaller; the scaling fitted by the first call stays
+            more = {"epochs": state.epoch + 1, "batch_size": config.batch_size, "standardize": False}
             state.config = config = training.FitConfig(**{**state.config.to_dict(), **more})
         history = training.fit(self.network_, *data, config, validation_data=validation,
                                callback=_print_loss if self.verbose else None, state=state, interrupt_signals=())
@@ -107,15 +109,18 @@ class BackpropEstimator(BaseEstimator):
         layers = [Dense(a, b, self.activation) for a, b in zip(widths[:-2], widths[1:-1])]
         layers.append(Dense(widths[-2], widths[-1], output))
         seed = _seed(self.random_state)
-        return Network(layers, loss=self.loss or default_loss, seed=seed, task=self.TASK)
+        net = Network(layers, loss=self.loss or default_loss, seed=seed, task=self.TASK)
+        if hasattr(self, "feature_names_in_"):  # fitted on a DataFrame: a saved model then reads columns by name
+            net.feature_names = tuple(str(name) for name in self.feature_names_in_)
+        return net
 
-    def _config(self, n_samples: int, incremental: bool) -> training.FitConfig:
+    def _config(self, n_samples: int, incremental: bool, standardize: bool = False) -> training.FitConfig:
         batch = min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
         watch = None if incremental else self.n_iter_no_change
         return training.FitConfig(epochs=1 if incremental else self.epochs, learning_rate=self.learning_rate,
                                   batch_size=batch, eval_every=1, optimizer=self.optimizer, shuffle=self.shuffle,
                                   weight_decay=self.weight_decay, schedule=self.schedule, patience=watch,
-                                  tol=self.tol, engine=self.engine)
+                                  tol=self.tol, engine=self.engine, standardize=standardize)
 
     def _split(self, X: Array, targets: Array):
         """(training part, validation part) for early stopping: ``validation_fraction`` held out,
@@ -141,6 +146,14 @@ def _seed(random_state) -> int:
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool) and random_state >= 0:
         return int(random_state)
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+def _check_standardize(est: BackpropEstimator) -> bool:
+    """``standardize``: fitted once, by the fit that builds the network, on its training part (a
+    warm-started fit or a later partial_fit keeps it, as the weights were learnt on that scale)."""
+    if not isinstance(est.standardize, (bool, np.bool_)):
+        raise ValueError(f"standardize must be True or False. Received: standardize={est.standardize!r}")
+    return bool(est.standardize)
 
 
 def _check_params(est: BackpropEstimator) -> tuple[int, ...]:

@@ -34,6 +34,9 @@ class BackpropClassifier(ClassifierMixin, BackpropEstimator):
         RandomState or None.
     verbose: print the loss after every epoch.   warm_start: ``fit`` continues the fitted weights.
     engine: "auto", "numpy" or "numba" (see ``backprop.engines``).
+    standardize: False (default, scikit-learn's convention: scale in a Pipeline) or True: the fit
+        that builds the network standardises every feature (mean and scale fitted on the training
+        part) and keeps that scaling in ``network_``, so a model file saved from it answers raw rows.
 
     Attributes
     ----------

@@ -53,6 +53,9 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
                   "trials": trials, "search_seed": search_seed}
     if data is not None:
         definition["data"] = data.spec
+    backends.check(backend, address, jobs)  # a refused sweep leaves no folder behind
+    new = name is None or not (Path(out) / name / "sweep.json").exists()  # a resumed sweep's folder stays
+    new_out = not Path(out).exists()
     folder = _sweep_folder(out, name, definition)
     from .. import runs
 
@@ -68,8 +71,17 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
         else:
             todo.append(point)
     if todo:
-        figure = _run(todo, experiments, folder, rows, points, keys, figure_format, score, callback, backend,
-                      address, jobs, data, draw)
+        try:
+            figure = _run(todo, experiments, folder, rows, points, keys, figure_format, score, callback, backend,
+                          address, jobs, data, draw)
+        except backends.ClusterUnreachable:
+            if new and not rows:  # nothing ran: leave no folder holding only sweep.json
+                import shutil
+
+                shutil.rmtree(folder, ignore_errors=True)
+                if new_out:
+                    Path(out).rmdir()
+            raise
     else:
         figure = draw_summary([rows[p.name] for p in points], keys, figure_format, score)
     table = [rows[p.name] for p in points]
