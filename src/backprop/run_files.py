@@ -24,21 +24,23 @@ def health_recorder(net: Network, data: Dataset) -> HealthRecorder:
     return HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.labels(data.y_train[:HEALTH_SAMPLES]))
 
 
-def figures(history: History) -> dict:
-    """The run's own figures, name -> matplotlib Figure: the training curves and the gradient health."""
+def figures(history: History, loss: str = "mse") -> dict:
+    """The run's own figures, name -> matplotlib Figure: the training curves (of the loss named
+    ``loss``, a ``losses.LOSSES`` name) and the gradient health."""
     from . import plots
     from .views import health as health_view
 
-    return {"curves": plots.curves(history), "health": health_view.figure(history.health)}
+    return {"curves": plots.curves(history, loss), "health": health_view.figure(history.health, HEALTH_SAMPLES)}
 
 
 def files(name: str, net: Network, data: Dataset, history: History, config: dict,
           figure_format: str = "svg", drawn: dict | None = None, draw: bool = True) -> dict[str, bytes]:
     """{file name: bytes} for the run ``name``: the model, config.json (``config`` with the training
     time), health.csv, and (with ``draw``) the curves and health figures in ``figure_format`` and
-    report.html. ``drawn``: ``figures(history)`` if the caller has drawn them already (to show
-    them too). Without ``draw`` nothing is drawn, nor matplotlib imported: drawing takes most of
-    a short run's time (a big sweep's)."""
+    report.html, which embeds those files as written and draws one figure more, small: the model's
+    result on its test split (``plots.result_figure``). ``drawn``: ``figures(history, loss)`` if the
+    caller has drawn them already (to show them too). Without ``draw`` nothing is drawn, nor
+    matplotlib imported: drawing takes most of a short run's time (a big sweep's)."""
     from . import persistence, runs
 
     config = {**config, "train_seconds": history.seconds}
@@ -50,16 +52,17 @@ def files(name: str, net: Network, data: Dataset, history: History, config: dict
     if not draw:
         return kept
     from . import plots
+    from .reproduce import command_line
     from .views import report
 
-    drawn = drawn if drawn is not None else figures(history)
+    drawn = drawn if drawn is not None else figures(history, net.loss.name)
     own = {figure: plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
     if figure_format in BROWSER_MEDIA:  # a browser shows these as they are: no second drawing for the report
         images = {figure: (BROWSER_MEDIA[figure_format], payload) for figure, payload in own.items()}
     else:  # PDF
-        images = {figure: ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
-                  for figure, fig in drawn.items()}
-    for figure, fig in plots.model_figures(net, data, REPORT_RESOLUTION).items():
-        images[figure] = ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
+        images = {figure: ("image/png", plots.compact_png(fig, REPORT_DPI)) for figure, fig in drawn.items()}
+    result, fig = plots.result_figure(net, data, REPORT_RESOLUTION)
+    images[result] = ("image/png", plots.compact_png(fig, REPORT_DPI))
+    page = report.html_page(name, config, images, report.headline(net, data, history), command_line(config))
     return {**kept, **{f"{figure}.{figure_format}": payload for figure, payload in own.items()},
-            "report.html": report.html_page(name, config, images).encode()}
+            "report.html": page.encode()}
