@@ -40,7 +40,7 @@ def test_a_cross_entropy_run_draws_its_own_loss_not_the_mse(moons):
     assert not np.allclose(history.loss, history.mse)  # so the test tells the two apart
 
 
-def test_a_loss_that_spans_decades_is_drawn_on_a_log_scale():
+def test_a_loss_that_spans_more_than_20x_is_drawn_on_a_log_scale():
     falling = plots.curves(history_of(np.geomspace(10.0, 0.001, 50)))
     assert [ax.get_yscale() for ax in falling.axes] == ["log", "log"]  # regression: both panels are losses
     seed_like = plots.curves(history_of(np.linspace(0.26, 0.025, 50), np.linspace(0.5, 0.97, 50)))
@@ -138,7 +138,7 @@ def test_a_classification_report_opens_on_its_accuracy_and_stays_small(two_runs)
     data = datasets.moons()
     numbers = headline(page)
     assert numbers["test accuracy"] == f"{net.score(data.X_test, data.y_test):.2%}"
-    assert numbers["final training loss (Cross-entropy)"]
+    assert float(numbers["final training loss (cross-entropy)"]) > 0
     assert "Cross-entropy on the training set" in page  # the curves' SVG text, inline
     assert len(page.encode()) < 300_000
 
@@ -186,3 +186,32 @@ def test_the_same_run_twice_writes_the_same_figure_bytes(two_runs, tmp_path):
                  "--quiet"]) == 0
     assert (tmp_path / "moons" / "curves.svg").read_bytes() == (two_runs / "moons" / "curves.svg").read_bytes()
     assert (tmp_path / "moons" / "health.svg").read_bytes() == (two_runs / "moons" / "health.svg").read_bytes()
+
+
+@pytest.mark.parametrize("outputs", [1, 2])
+def test_a_regressors_test_panel_is_the_test_mse_not_the_losss_half_sum(outputs):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (200, 2))
+    Y = np.column_stack([X.sum(axis=1), X[:, 0] * X[:, 1]])[:, :outputs]
+    net = Network([Dense(2, 8, "tanh"), Dense(8, outputs, "identity")], loss="mse", seed=0, task="regression")
+    history = net.fit(X[:150], Y[:150], epochs=3, eval_every=1, validation_data=(X[150:], Y[150:]))
+    panel = plots.curves(history, "mse", outputs).axes[1]
+    assert panel.get_title() == "MSE on the test set"
+    test_mse = np.mean((net.predict(X[150:]).reshape(50, -1) - Y[150:].reshape(50, -1)) ** 2)
+    assert panel.lines[0].get_ydata()[-1] == pytest.approx(test_mse)
+
+
+def test_evaluate_of_a_regression_run_says_its_r2_and_rmse_and_draws_predicted_against_true(two_runs, tmp_path,
+                                                                                            capsys):
+    from backprop import metrics, persistence
+    from backprop.cli import main
+
+    capsys.readouterr()
+    assert main(["evaluate", str(two_runs / "plane"), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    net = persistence.load(two_runs / "plane" / "model.safetensors")
+    data = datasets.plane()
+    r2, rmse = metrics.r2_rmse(data.y_test, net.predict(data.X_test))
+    assert out[:2] == [f"test R^2: {r2:.4f}", f"test RMSE: {rmse:.4g}"]
+    svg = (tmp_path / "predicted_vs_true.svg").read_text()
+    assert f"R\u00b2 {r2:.4f}, RMSE {rmse:.4g}" in svg

@@ -32,17 +32,18 @@ def _figure(figsize=(12, 5), margins: dict | None = None):
 
 
 LOSS_NAMES = {"mse": "MSE", "cross_entropy": "Cross-entropy", "binary_cross_entropy": "Binary cross-entropy"}
-LOG_SPAN = 100  # a loss panel turns logarithmic where its values span two decades or more
+LOG_SPAN = 20  # a loss panel turns logarithmic where its values span 20x or more (the seed's spans 10x)
 FEW_POINTS = 20  # curves with fewer evaluations get a marker on each, so that a single one shows
 
 
-def curves(history: History, loss: str = "mse"):
+def curves(history: History, loss: str = "mse", outputs: int = 1):
     """The seed's two curves over every evaluated epoch: the loss that was trained (``loss``, a
     name from ``backprop.losses.LOSSES``; the seed's MSE) on the training set, and the test accuracy.
 
     Falls back to the training accuracy where the history has no validation data, and draws the
-    test loss instead of accuracy for regression (where accuracy is NaN). A loss that spans two
-    decades or more is drawn on a log scale, where its late epochs would otherwise look flat.
+    test MSE instead of accuracy for regression (where accuracy is NaN): the mse loss's value is
+    half the squared error summed over the ``outputs``, so the MSE is 2 * loss / outputs. A loss
+    that spans 20x or more is drawn on a log scale, where its late epochs would otherwise look flat.
     """
     fig = _figure((12, 4.5), margins={"left": 0.065, "right": 0.985, "bottom": 0.12, "top": 0.92, "wspace": 0.2})
     ax_loss, ax_right = fig.subplots(1, 2)
@@ -54,10 +55,10 @@ def curves(history: History, loss: str = "mse"):
     _log_if_decades(ax_loss, values)
     if len(history) and np.all(np.isnan(history.train_accuracy)):  # regression: no accuracy to draw
         has_val = not np.all(np.isnan(history.val_loss))
-        values = history.val_loss if has_val else history.loss
+        values = np.asarray(history.val_loss if has_val else history.loss)
+        values = 2 * values / outputs if loss == "mse" else values
         ax_right.plot(history.epoch, values, color="tab:green", **style)
-        ax_right.set(title=f"{name} on the test set" if has_val else f"{name} on the training set",
-                     xlabel="epoch", ylabel=name)
+        ax_right.set(title=f"{name} on the {'test' if has_val else 'training'} set", xlabel="epoch", ylabel=name)
         _log_if_decades(ax_right, values)
     else:
         has_val = not np.all(np.isnan(history.val_accuracy))

@@ -24,13 +24,15 @@ def health_recorder(net: Network, data: Dataset) -> HealthRecorder:
     return HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.labels(data.y_train[:HEALTH_SAMPLES]))
 
 
-def figures(history: History, loss: str = "mse") -> dict:
+def figures(history: History, loss: str = "mse", outputs: int = 1) -> dict:
     """The run's own figures, name -> matplotlib Figure: the training curves (of the loss named
-    ``loss``, a ``losses.LOSSES`` name) and the gradient health."""
+    ``loss``, a ``losses.LOSSES`` name, of a network with ``outputs`` output units) and the
+    gradient health."""
     from . import plots
     from .views import health as health_view
 
-    return {"curves": plots.curves(history, loss), "health": health_view.figure(history.health, HEALTH_SAMPLES)}
+    return {"curves": plots.curves(history, loss, outputs),
+            "health": health_view.figure(history.health, HEALTH_SAMPLES)}
 
 
 def files(name: str, net: Network, data: Dataset, history: History, config: dict,
@@ -38,7 +40,7 @@ def files(name: str, net: Network, data: Dataset, history: History, config: dict
     """{file name: bytes} for the run ``name``: the model, config.json (``config`` with the training
     time), health.csv, and (with ``draw``) the curves and health figures in ``figure_format`` and
     report.html, which embeds those files as written and draws one figure more, small: the model's
-    result on its test split (``plots.result_figure``). ``drawn``: ``figures(history, loss)`` if the
+    result on its test split (``plots.result_figure``). ``drawn``: ``figures(history, ...)`` if the
     caller has drawn them already (to show them too). Without ``draw`` nothing is drawn, nor
     matplotlib imported: drawing takes most of a short run's time (a big sweep's)."""
     from . import persistence, runs
@@ -55,7 +57,7 @@ def files(name: str, net: Network, data: Dataset, history: History, config: dict
     from .reproduce import command_line
     from .views import report
 
-    drawn = drawn if drawn is not None else figures(history, net.loss.name)
+    drawn = drawn if drawn is not None else figures(history, net.loss.name, net.sizes[-1])
     own = {figure: plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
     if figure_format in BROWSER_MEDIA:  # a browser shows these as they are: no second drawing for the report
         images = {figure: (BROWSER_MEDIA[figure_format], payload) for figure, payload in own.items()}

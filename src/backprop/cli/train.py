@@ -240,7 +240,7 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace) -> int:
 
     config = runs.read_json(folder / "config.json")
     # drawn once: written, and shown with --show
-    drawn = run_files.figures(history, net.loss.name) if args.figures else None
+    drawn = run_files.figures(history, net.loss.name, net.sizes[-1]) if args.figures else None
     for name, payload in run_files.files(folder.name, net, data, history, config, args.format, drawn,
                                          draw=args.figures).items():
         persistence.write_atomic(folder / name, payload)

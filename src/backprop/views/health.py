@@ -26,7 +26,7 @@ def figure(rows: list[dict], samples: int | None = None, title: str = "Gradient 
     by_layer = {layer: [r for r in rows if r["layer"] == layer] for layer in layers}
     panels = [panel for panel in PANELS if any(not math.isnan(r[panel[0]]) for r in rows)]
     fig = Figure(figsize=(5 * (1 + len(panels)), 4.8))
-    fig.subplots_adjust(left=0.35 / (1 + len(panels)), right=0.99, bottom=0.12, top=0.8, wspace=0.28)
+    fig.subplots_adjust(left=0.35 / (1 + len(panels)), right=0.99, bottom=0.12, top=0.78, wspace=0.28)
     axes = np.atleast_1d(fig.subplots(1, 1 + len(panels)))
     colors = [matplotlib_color(i, len(layers)) for i in range(len(layers))]
     for layer, color in zip(layers, colors):
@@ -48,18 +48,18 @@ def figure(rows: list[dict], samples: int | None = None, title: str = "Gradient 
     if not rows:  # a history trained without a HealthRecorder callback
         axes[0].text(0.5, 0.5, "no gradient health recorded", ha="center", va="center",
                      transform=axes[0].transAxes, color="gray")
-    fig.suptitle(title, y=0.97)
-    fig.text(0.5, 0.88, _measured(samples, panels), ha="center", va="center", fontsize=9, color="#444")
+    fig.suptitle(title, y=0.98)
+    fig.text(0.5, 0.875, _measured(samples, panels), ha="center", va="center", fontsize=9, color="#444")
     return fig
 
 
 def _measured(samples: int | None, panels: list) -> str:
     """The line under the title that says what was measured, and which panel was left out and why."""
     on = f"the first {samples} training samples" if samples else "a fixed sample of training points"
-    text = f"Measured on {on}, at the weights after each evaluated epoch (epoch 0: the initial weights)"
+    text = f"Measured on {on}, at the weights after each evaluated epoch\n(epoch 0: the initial weights)"
     missing = [f"{panel[1][0].lower()}{panel[1][1:]} ({panel[3]})" for panel in PANELS if panel not in panels]
     if missing:
-        text += "; not drawn: " + ", ".join(missing)
+        text += "\nNot drawn: " + ", ".join(missing)
     return text
 
 

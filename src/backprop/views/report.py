@@ -83,8 +83,11 @@ def headline(net, data, history) -> list[tuple[str, str]]:
         numbers = [("test accuracy", f"{1 - wrong / max(len(predicted), 1):.2%}"),
                    ("test points predicted wrong", f"{wrong} of {len(predicted)}")]
     if len(history):
-        numbers.append((f"final training loss ({LOSS_NAMES.get(net.loss.name, net.loss.name)})",
-                        f"{history.loss[-1]:.4g}"))
+        if net.loss.name == "mse":  # the seed's MSE, not the loss's value (half the summed squared error)
+            numbers.append(("final training MSE", f"{history.mse[-1]:.4g}"))
+        else:
+            numbers.append((f"final training loss ({LOSS_NAMES.get(net.loss.name, net.loss.name).lower()})",
+                            f"{history.loss[-1]:.4g}"))
         stopped = f" (stopped early at {history.stopped_early_at})" if history.stopped_early_at else ""
         numbers.append(("epochs", f"{history.epoch[-1]}{stopped}"))
     numbers.append(("training time", f"{history.seconds:.2f} s"))
