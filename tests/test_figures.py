@@ -215,3 +215,16 @@ def test_evaluate_of_a_regression_run_says_its_r2_and_rmse_and_draws_predicted_a
     assert out[:2] == [f"test R^2: {r2:.4f}", f"test RMSE: {rmse:.4g}"]
     svg = (tmp_path / "predicted_vs_true.svg").read_text()
     assert f"R\u00b2 {r2:.4f}, RMSE {rmse:.4g}" in svg
+
+
+def test_plot_data_of_a_regression_set_has_a_colour_bar_that_gives_the_values(tmp_path, capsys):
+    from backprop.cli import main
+
+    plane = datasets.plane()
+    fig = plots.data(plane.X, plane.y, task="regression")
+    points, bar = fig.axes[0].collections[0], fig.axes[1]
+    assert bar.get_ylabel() == "target y"
+    assert points.get_clim() == pytest.approx((plane.y.min(), plane.y.max()))
+    assert len(plots.data(plane.X, plane.y > 0).axes) == 1  # classes: no colour bar
+    assert main(["plot-data", "--dataset", "plane", "--out", str(tmp_path / "plane.svg")]) == 0
+    assert "target y" in (tmp_path / "plane.svg").read_text()

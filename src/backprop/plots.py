@@ -79,15 +79,22 @@ def _log_if_decades(ax, values) -> None:
         ax.set_yscale("log")
 
 
-def data(X: Array, y: Array, title: str = "Classification data set", dark: bool = False):
-    """Scatter plot of points X (n, 2) coloured by label y (n,), as the seed's make_plot draws it."""
+def data(X: Array, y: Array, title: str = "Classification data set", dark: bool = False,
+         task: str = "classification"):
+    """Scatter plot of points X (n, 2) coloured by label y (n,), as the seed's make_plot draws it;
+    for task="regression", coloured by the real value y with a colour bar that gives the values,
+    along a scale with no end that vanishes into the background (viridis on white, cool on black)."""
     import matplotlib.style
 
     style = "dark_background" if dark else "default"
     with matplotlib.style.context(style):
         fig = _figure((8, 6))
         ax = fig.subplots()
-        ax.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap="Spectral", edgecolors="none")
+        if task == "regression":
+            points = ax.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap="cool" if dark else "viridis", edgecolors="none")
+            fig.colorbar(points, ax=ax, label="target y")
+        else:
+            ax.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap="Spectral", edgecolors="none")
         ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$")
     return fig
 

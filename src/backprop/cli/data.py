@@ -27,7 +27,7 @@ def cmd_plot_data(args: argparse.Namespace) -> int:
         print(f"note: nothing drawn: a scatter of the points needs 2 inputs, {args.dataset} has {data.X.shape[1]}")
         return 0
     out = Path(args.out) if args.out else Path(f"data.{args.format}")
-    fig = plots.data(data.X, data.y, title=f"{args.dataset}: {len(data.y)} points", dark=args.dark)
+    fig = plots.data(data.X, data.y, title=f"{args.dataset}: {len(data.y)} points", dark=args.dark, task=data.task)
     plots.save(fig, out)
     if args.show:
         import matplotlib.pyplot as plt
