@@ -228,3 +228,43 @@ def test_plot_data_of_a_regression_set_has_a_colour_bar_that_gives_the_values(tm
     assert len(plots.data(plane.X, plane.y > 0).axes) == 1  # classes: no colour bar
     assert main(["plot-data", "--dataset", "plane", "--out", str(tmp_path / "plane.svg")]) == 0
     assert "target y" in (tmp_path / "plane.svg").read_text()
+
+
+def test_a_large_network_is_drawn_as_its_strongest_units_and_weights_and_says_so():
+    from backprop.views import network
+
+    from .conftest import seed_network
+
+    net = seed_network()  # 2-25-50-25-2: 2,550 weights
+    fig = network.figure(net, resolution=8)
+    ax = fig.axes[0]
+    assert len(ax.images) == 12 + 12 + 12 + 2  # the strongest 12 of each wide layer's units, each with its map
+    segments = ax.collections[0].get_segments()
+    assert len(segments) == 24 + 40 + 40 + 24
+    texts = [t.get_text() for t in ax.texts]
+    assert "sigmoid (50)\n12 strongest drawn" in texts and "strongest 40 of\n1,250 weights" in texts
+    units = network.drawn_units(net)
+    strength = np.abs(net.layers[1].weights).sum(axis=0) + np.abs(net.layers[2].weights).sum(axis=1)
+    assert set(units[2]) == set(np.argsort(-strength)[:12])  # layer 2's (50 wide) strongest units
+    W = net.layers[1].weights
+    j, k = network.strongest_links(W, units[1], units[2])[0]
+    assert abs(W[units[1][j], units[2][k]]) == np.abs(W[np.ix_(units[1], units[2])]).max()
+
+
+def test_the_network_views_input_labels_fit_their_boxes():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from backprop.views import network
+
+    net = Network([Dense(64, 20, "relu"), Dense(20, 10, "softmax")], loss="cross_entropy", seed=0)
+    net.feature_names = tuple(f"pixel_{i // 8}_{i % 8}" for i in range(64))
+    fig = network.figure(net)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if t.get_text().startswith("pixel_")]
+    boxes = [p.get_window_extent(renderer) for p in ax.patches]
+    assert len(labels) == network.MAX_UNITS_DRAWN
+    for label in labels:
+        extent = label.get_window_extent(renderer)
+        assert any(b.x0 <= extent.x0 and extent.x1 <= b.x1 and b.y0 <= extent.y0 and extent.y1 <= b.y1
+                   for b in boxes), label.get_text()
