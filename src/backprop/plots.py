@@ -47,7 +47,7 @@ def curves(history: History, loss: str = "mse", outputs: int = 1):
     """
     fig = _figure((12, 4.5), margins={"left": 0.065, "right": 0.985, "bottom": 0.12, "top": 0.92, "wspace": 0.2})
     ax_loss, ax_right = fig.subplots(1, 2)
-    style = {"marker": "o", "markersize": 4} if len(history) < FEW_POINTS else {}
+    style = {"marker": "o", "markersize": 7 if len(history) == 1 else 4} if len(history) < FEW_POINTS else {}
     name = LOSS_NAMES.get(loss, loss)
     values = history.mse if loss == "mse" else history.loss  # the seed's MSE column, or the loss trained
     ax_loss.plot(history.epoch, values, color="tab:blue", **style)
@@ -195,7 +195,7 @@ def decision_boundary(net, X: Array, y: Array, resolution: int = 300, names: tup
     right = predicted == y
     ax.set(title=f"Decision boundary and test points: accuracy {right.mean():.2%}, {(~right).sum()} wrong",
            xlabel="$x_1$", ylabel="$x_2$")
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    ax.legend(loc="best", fontsize=8, framealpha=0.9)
     if net.n_classes <= 2:
         fig.colorbar(filled, ax=ax, label="P(class 1)", ticks=np.linspace(0, 1, 6))
     return fig

@@ -49,7 +49,8 @@ def figure(rows: list[dict], samples: int | None = None, title: str = "Gradient 
         axes[0].text(0.5, 0.5, "no gradient health recorded", ha="center", va="center",
                      transform=axes[0].transAxes, color="gray")
     fig.suptitle(title, y=0.98)
-    fig.text(0.5, 0.875, _measured(samples, panels), ha="center", va="center", fontsize=9, color="#444")
+    if rows:  # with nothing recorded there is nothing measured to describe, and no panel left out
+        fig.text(0.5, 0.875, _measured(samples, panels), ha="center", va="center", fontsize=9, color="#444")
     return fig
 
 
