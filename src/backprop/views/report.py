@@ -30,6 +30,9 @@ LABELS = {  # config.json's keys as a reader says them
     "early-stopping patience", "fit.tol": "early-stopping tolerance", "fit.shuffle": "reshuffled every epoch",
     "fit.standardize": "features standardised", "train_seconds": "training time",
 }
+MORE = ("<p class=\"more\">More figures of this run: <code>backprop evaluate RUN_FOLDER --format png</code> "
+        "draws the network view and, for 2-D data, the test points by true label; <code>backprop replay "
+        "RUN_FOLDER</code> animates training (after <code>--snapshot-every K</code>).</p>")
 SKIPPED = ("test_accuracy", "test_score", "metric", "error")  # said in the headline, not the configuration
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto;padding:0 1.5em;color:#222}"
          "h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .3em}"
@@ -39,7 +42,7 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto
          ".result{display:grid;grid-template-columns:3fr 2fr;gap:1em;align-items:start}"
          "svg,img{max-width:100%;height:auto;display:block}"
          "figure{margin:0}"
-         "pre{background:#f4f4f4;padding:.6em;overflow-x:auto}"
+         ".more{color:#555;font-size:.9em}pre{background:#f4f4f4;padding:.6em;overflow-x:auto}"
          "table{border-collapse:collapse}th,td{padding:2px 12px;text-align:left;border-bottom:1px solid #eee;"
          "font-size:90%}th{font-weight:normal;color:#555}")
 
@@ -58,7 +61,7 @@ def html_page(name: str, config: dict, images: dict[str, tuple[str, bytes]],
     numbers = "".join(f"<div><b>{html.escape(value)}</b><span>{html.escape(label)}</span></div>"
                       for label, value in headline or [])
     parts = [f"<h1>Run {html.escape(name)}</h1>", f"<section class=\"headline\">{numbers}</section>",
-             f"<div class=\"result\">{''.join(first)}</div>", *figures.values(), "<h2>Configuration</h2>"]
+             f"<div class=\"result\">{''.join(first)}</div>", *figures.values(), MORE, "<h2>Configuration</h2>"]
     if command:
         parts.append(f"<p>Trained again by:</p><pre>{html.escape(command)}</pre>")
     rows = "".join(f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
