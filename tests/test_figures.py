@@ -268,3 +268,24 @@ def test_the_network_views_input_labels_fit_their_boxes():
         extent = label.get_window_extent(renderer)
         assert any(b.x0 <= extent.x0 and extent.x1 <= b.x1 and b.y0 <= extent.y0 and extent.y1 <= b.y1
                    for b in boxes), label.get_text()
+
+
+def test_the_figures_of_a_csv_classifier_with_string_labels_count_its_wrong_points(tmp_path):
+    """Predictions come back as the labels ('healthy'), the test split holds codes: the figures
+    compare the two as codes (they called every point wrong when they compared labels with codes)."""
+    from backprop import config
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    labels = np.where(X[:, 0] * X[:, 1] > 0, "healthy", "sick")
+    (tmp_path / "t.csv").write_text("a,b,label\n" + "".join(f"{x:.3f},{y:.3f},{c}\n" for (x, y), c in zip(X, labels)))
+    data = datasets.from_csv(tmp_path / "t.csv", "label")
+    experiment = config.from_preset("fast", epochs=30)
+    net = experiment.network_for(data)
+    net.fit(data.X_train, data.labels(data.y_train), **experiment.fit.to_dict())
+    wrong = round((1 - net.score(data.X_test, data.labels(data.y_test))) * len(data.y_test))
+    figures = plots.model_figures(net, data, resolution=30)
+    for name in ("decision_boundary", "comparison"):
+        legend = [t.get_text() for t in figures[name].axes[-1 if name == "comparison" else 0].get_legend().get_texts()]
+        assert legend == [f"class healthy ({(data.y_test == 0).sum()})", f"class sick ({(data.y_test == 1).sum()})",
+                          f"wrong ({wrong})"], name
