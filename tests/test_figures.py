@@ -289,3 +289,17 @@ def test_the_figures_of_a_csv_classifier_with_string_labels_count_its_wrong_poin
         legend = [t.get_text() for t in figures[name].axes[-1 if name == "comparison" else 0].get_legend().get_texts()]
         assert legend == [f"class healthy ({(data.y_test == 0).sum()})", f"class sick ({(data.y_test == 1).sum()})",
                           f"wrong ({wrong})"], name
+
+
+@pytest.mark.parametrize("loss,output,title,column", [("mse", "sigmoid", "Training MSE and test accuracy", "mse"),
+                                                      ("cross_entropy", "softmax",
+                                                       "Training Cross-entropy and test accuracy", "loss")])
+def test_a_replay_frame_draws_the_loss_the_curves_draw(moons, loss, output, title, column):
+    from backprop.views import replay
+
+    net = Network([Dense(2, 4, "tanh"), Dense(4, 2, output)], loss=loss, seed=0)
+    history = net.fit(moons.X_train, moons.y_train, epochs=3, eval_every=1,
+                      validation_data=(moons.X_test, moons.y_test))
+    ax = replay.frame(net, 3, moons, history.rows(), resolution=20).axes[1]
+    assert ax.get_title() == title
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), getattr(history, column))

@@ -18,7 +18,7 @@ def frame(net, epoch: int, data, rows: list[dict], resolution: int = 120):
     curves (rows of metrics.csv) with the epoch marked. The grid is evaluated as one batch."""
     from matplotlib.figure import Figure
 
-    from ..plots import draw_regions, mark_points
+    from ..plots import LOSS_NAMES, draw_regions, mark_points
 
     X, y = data.X_test, data.y_test
     fig = Figure(figsize=(11, 4.6), dpi=80)
@@ -31,8 +31,10 @@ def frame(net, epoch: int, data, rows: list[dict], resolution: int = 120):
     ax_map.set(title="Decision boundary, test points (wrong: crossed)", xlabel="$x_1$", ylabel="$x_2$")
     ax_map.legend(loc="lower left", fontsize=7, framealpha=0.9)
     epochs = [r["epoch"] for r in rows]
-    ax_curve.plot(epochs, [r["loss"] for r in rows], color="tab:blue", label="training loss")
-    ax_curve.set(title="Loss and test accuracy", xlabel="epoch", ylabel="loss")
+    name = LOSS_NAMES.get(net.loss.name, net.loss.name)  # the curves' figure's loss, in the same numbers
+    ax_curve.plot(epochs, [r["mse" if net.loss.name == "mse" else "loss"] for r in rows], color="tab:blue",
+                  label=f"training {name}")
+    ax_curve.set(title=f"Training {name} and test accuracy", xlabel="epoch", ylabel=name)
     ax_acc = ax_curve.twinx()
     accuracy = [r["val_accuracy"] if np.isfinite(r["val_accuracy"]) else r["train_accuracy"] for r in rows]
     ax_acc.plot(epochs, np.asarray(accuracy) * 100, color="tab:green", label="test accuracy")
