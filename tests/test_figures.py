@@ -293,7 +293,7 @@ def test_the_figures_of_a_csv_classifier_with_string_labels_count_its_wrong_poin
 
 @pytest.mark.parametrize("loss,output,title,column", [("mse", "sigmoid", "Training MSE and test accuracy", "mse"),
                                                       ("cross_entropy", "softmax",
-                                                       "Training Cross-entropy and test accuracy", "loss")])
+                                                       "Training cross-entropy and test accuracy", "loss")])
 def test_a_replay_frame_draws_the_loss_the_curves_draw(moons, loss, output, title, column):
     from backprop.views import replay
 

@@ -32,6 +32,7 @@ def frame(net, epoch: int, data, rows: list[dict], resolution: int = 120):
     ax_map.legend(loc="lower left", fontsize=7, framealpha=0.9)
     epochs = [r["epoch"] for r in rows]
     name = LOSS_NAMES.get(net.loss.name, net.loss.name)  # the curves' figure's loss, in the same numbers
+    name = name if name.isupper() else name.lower()  # MSE, cross-entropy
     ax_curve.plot(epochs, [r["mse" if net.loss.name == "mse" else "loss"] for r in rows], color="tab:blue",
                   label=f"training {name}")
     ax_curve.set(title=f"Training {name} and test accuracy", xlabel="epoch", ylabel=name)
