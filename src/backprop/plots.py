@@ -108,6 +108,11 @@ WRONG_STYLE = {"marker": "X", "c": "#ffd400", "edgecolors": "black", "linewidths
 REGION_STRENGTH = 0.4  # of a region's colour, blended with white
 
 
+def axis_names(features) -> tuple[str, str]:
+    """The two inputs' names for a map's axes: a table's column names, else x1 and x2."""
+    return tuple(features) if features is not None and len(features) == 2 else ("$x_1$", "$x_2$")
+
+
 def class_style(k: int) -> dict:
     """Scatter keywords of class k's points: its colour and shape, edged in black."""
     return {"c": CLASS_COLORS[k % len(CLASS_COLORS)], "marker": CLASS_MARKERS[k % len(CLASS_MARKERS)],
@@ -126,17 +131,19 @@ def mark_points(ax, X: Array, y: Array, predicted: Array | None = None, size: fl
         ax.scatter(X[wrong, 0], X[wrong, 1], s=size * 4.5, label=f"wrong ({wrong.sum()})", **WRONG_STYLE)
 
 
-def comparison(X: Array, y: Array, predicted: Array, names: tuple | None = None):
+def comparison(X: Array, y: Array, predicted: Array, names: tuple | None = None, features: tuple | None = None):
     """The seed's test-set figure: the test points by true label | the same points with the wrong
-    predictions crossed out. X: (n, 2), y: (n,) true labels and predicted: (n,) labels in 0..k-1."""
+    predictions crossed out. X: (n, 2), y: (n,) true labels and predicted: (n,) labels in 0..k-1;
+    names: the classes' names; features: the two inputs' names."""
     fig = _figure((13, 5.5), margins={"left": 0.06, "right": 0.985, "bottom": 0.1, "top": 0.92, "wspace": 0.12})
     ax_true, ax_pred = fig.subplots(1, 2, sharex=True, sharey=True)
     mark_points(ax_true, X, y, names=names)
-    ax_true.set(title="Test points by true label", xlabel="$x_1$", ylabel="$x_2$")
+    xlabel, ylabel = axis_names(features)
+    ax_true.set(title="Test points by true label", xlabel=xlabel, ylabel=ylabel)
     ax_true.legend(loc="lower left", fontsize=8)
     mark_points(ax_pred, X, y, predicted, names=names)
     right = predicted == y
-    ax_pred.set(title=f"Predicted: accuracy {right.mean():.2%}, {(~right).sum()} wrong (crossed)", xlabel="$x_1$")
+    ax_pred.set(title=f"Predicted: accuracy {right.mean():.2%}, {(~right).sum()} wrong (crossed)", xlabel=xlabel)
     ax_pred.legend(loc="lower left", fontsize=8)
     return fig
 
@@ -193,11 +200,13 @@ def decision_boundary(net, X: Array, y: Array, resolution: int = 300, names: tup
     predicted = net.as_codes(net.predict(X), len(X))
     mark_points(ax, X, y, predicted, names=names)
     right = predicted == y
+    xlabel, ylabel = axis_names(net.feature_names)
     ax.set(title=f"Decision boundary and test points: accuracy {right.mean():.2%}, {(~right).sum()} wrong",
-           xlabel="$x_1$", ylabel="$x_2$")
+           xlabel=xlabel, ylabel=ylabel)
     ax.legend(loc="best", fontsize=8, framealpha=0.9)
     if net.n_classes <= 2:
-        fig.colorbar(filled, ax=ax, label="P(class 1)", ticks=np.linspace(0, 1, 6))
+        second = names[1] if names is not None and len(names) > 1 else 1
+        fig.colorbar(filled, ax=ax, label=f"P(class {second})", ticks=np.linspace(0, 1, 6))
     return fig
 
 
@@ -306,7 +315,7 @@ def model_figures(net, data, resolution: int = 300) -> dict:
     figures = {name: fig}
     if net.task == "classification" and data.X_test.shape[1] == 2:
         predicted = net.as_codes(net.predict(data.X_test), len(data.X_test))
-        figures["comparison"] = comparison(data.X_test, data.y_test, predicted, data.classes)
+        figures["comparison"] = comparison(data.X_test, data.y_test, predicted, data.classes, data.feature_names)
     figures["network"] = network.figure(net, data.X if data.X.shape[1] == 2 else None, resolution // 10)
     return figures
 

@@ -10,7 +10,7 @@ def figure(runs: list[tuple[str, object, list[dict]]], data):
     """runs: (name, network, metrics rows) per run; data: the data set whose test points are drawn."""
     from matplotlib.figure import Figure
 
-    from ..plots import draw_regions, mark_points
+    from ..plots import axis_names, draw_regions, mark_points
 
     n = len(runs)
     fig = Figure(figsize=(max(10, 4.2 * n), 8.4))
@@ -35,7 +35,8 @@ def figure(runs: list[tuple[str, object, list[dict]]], data):
         predicted = net.as_codes(net.predict(data.X_test), len(data.X_test))
         mark_points(ax, data.X_test, data.y_test, predicted, size=10)
         right = predicted == data.y_test
-        ax.set(title=f"{name}: {right.mean():.1%}", xlabel="$x_1$", ylabel="$x_2$" if i == 0 else None)
+        xlabel, ylabel = axis_names(net.feature_names)
+        ax.set(title=f"{name}: {right.mean():.1%}", xlabel=xlabel, ylabel=ylabel if i == 0 else None)
         if i == 0:
             ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
     fig.suptitle("Runs compared: curves, then each run's decision boundary and its wrong test points (crossed)")

@@ -18,7 +18,7 @@ def frame(net, epoch: int, data, rows: list[dict], resolution: int = 120):
     curves (rows of metrics.csv) with the epoch marked. The grid is evaluated as one batch."""
     from matplotlib.figure import Figure
 
-    from ..plots import LOSS_NAMES, draw_regions, mark_points
+    from ..plots import LOSS_NAMES, axis_names, draw_regions, mark_points
 
     X, y = data.X_test, data.y_test
     fig = Figure(figsize=(11, 4.6), dpi=80)
@@ -28,7 +28,8 @@ def frame(net, epoch: int, data, rows: list[dict], resolution: int = 120):
     predicted = net.as_codes(net.predict(X), len(X))
     mark_points(ax_map, X, y, predicted, size=12)
     right = predicted == y
-    ax_map.set(title="Decision boundary, test points (wrong: crossed)", xlabel="$x_1$", ylabel="$x_2$")
+    xlabel, ylabel = axis_names(net.feature_names)
+    ax_map.set(title="Decision boundary, test points (wrong: crossed)", xlabel=xlabel, ylabel=ylabel)
     ax_map.legend(loc="lower left", fontsize=7, framealpha=0.9)
     epochs = [r["epoch"] for r in rows]
     name = LOSS_NAMES.get(net.loss.name, net.loss.name)  # the curves' figure's loss, in the same numbers
