@@ -44,7 +44,7 @@ def test_show_opens_the_figures_it_wrote(tmp_path, capsys, monkeypatch):
 
     drawn, shown = [], []
     draw = run_files.figures
-    monkeypatch.setattr(run_files, "figures", lambda history: drawn.append(draw(history)) or drawn[-1])
+    monkeypatch.setattr(run_files, "figures", lambda *args: drawn.append(draw(*args)) or drawn[-1])
     monkeypatch.setattr(train, "show", shown.append)
     code, _, _ = run(capsys, "train", "--epochs", "2", "--out", str(tmp_path), "--name", "r", "--quiet", "--show")
     assert code == 0 and len(drawn) == 1 and shown == drawn

@@ -78,9 +78,11 @@ def test_a_sweep_writes_a_run_folder_per_point_and_a_summary(local_sweep):
         assert {p.name for p in (folder / row["run"]).iterdir()} == RUN_FILES  # as backprop train writes
         assert backprop.load(folder / row["run"] / "model.safetensors").sizes[1:-1] == list(row["hidden"])
     table = read_summary(folder, drop=())
-    assert list(table[0]) == ["hidden", "learning_rate", "seed", "test_accuracy", "train_seconds", "run", "error"]
+    assert list(table[0]) == ["hidden", "learning_rate", "seed", "metric", "test_score", "train_seconds", "run",
+                              "error"]
     assert [r["run"] for r in table] == [r["run"] for r in rows]
-    assert table[4]["hidden"] == "8-8" and float(table[0]["test_accuracy"]) == rows[0]["test_accuracy"]
+    assert table[4]["hidden"] == "8-8" and float(table[0]["test_score"]) == rows[0]["test_score"]
+    assert {r["metric"] for r in table} == {"accuracy"}
     assert (folder / "summary.svg").read_text().lstrip().startswith("<?xml")
 
 
@@ -171,8 +173,8 @@ def test_a_failed_point_is_a_row_with_its_error(tmp_path):
              "batch_size": 1400, "optimizer": "momentum", "eval_every": 1}
     rows = backprop.sweep({"learning_rate": [0.1, 3.0]}, seeds=1, preset="seed", fixed=fixed, jobs=1, out=tmp_path,
                           name="f")
-    assert rows[0]["error"] is None and rows[0]["test_accuracy"] > 0.5
-    assert "training diverged at epoch" in rows[1]["error"] and np.isnan(rows[1]["test_accuracy"])
+    assert rows[0]["error"] is None and rows[0]["test_score"] > 0.5
+    assert "training diverged at epoch" in rows[1]["error"] and np.isnan(rows[1]["test_score"])
     failed = tmp_path / "f" / rows[1]["run"]
     assert {p.name for p in failed.iterdir()} == {"config.json"}  # no model with NaN
     assert "training diverged" in read_summary(tmp_path / "f")[1]["error"]
@@ -281,10 +283,10 @@ def test_the_command_prints_progress_lines_and_the_best_train_command(local_swee
     assert len(lines) == 4 and lines[0].startswith("run   1/4  hidden=8_learning_rate=0.01_seed=1  test accuracy")
     table = read_summary(tmp_path / "cli")
     assert table == [row for row in read_summary(local_sweep[0]) if row["seed"] == "1"]
-    top = max(float(row["test_accuracy"]) for row in table)  # equal accuracies: the faster one is named
+    top = max(float(row["test_score"]) for row in table)  # equal accuracies: the faster one is named
     assert out.strip().splitlines()[-1] in {f"backprop train --preset fast --epochs 3 --hidden "
                                             f"{row['hidden'].replace('-', ',')} --lr {row['learning_rate']}"
-                                            for row in table if float(row["test_accuracy"]) == top}
+                                            for row in table if float(row["test_score"]) == top}
     assert main(["sweep", "--preset", "fast", "--epochs", "3", "--lr", "0.01", "0.02", "--jobs", "1", "--out",
                  str(tmp_path), "--name", "q", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
@@ -319,14 +321,14 @@ def test_the_command_draws_a_progress_bar_on_a_terminal(tmp_path, monkeypatch, c
     assert "run   1/2" not in drawn  # not the plain lines
 
 
-@pytest.mark.parametrize("tasks,label,scale", [(["classification"], "test accuracy (%)", 100),
-                                               (["regression"], "test R\u00b2", 1),
-                                               (["regression", "classification"], "test score", 1)])
-def test_the_summary_figure_names_what_the_score_column_holds(tasks, label, scale):
-    rows = [{"learning_rate": lr, "seed": 0, "test_accuracy": score, "train_seconds": 0.1, "run": str(lr),
-             "error": None} for lr, score in ((0.01, 0.5), (0.02, 0.75))]
-    score = summary.score_label(tasks)
-    ax = summary.figure(rows, ["learning_rate"], score).axes[0]
+@pytest.mark.parametrize("metrics,label,scale", [(["accuracy"], "test accuracy (%)", 100),
+                                                 (["r2"], "test R\u00b2", 1),
+                                                 (["r2", "accuracy"], "test score", 1)])
+def test_the_summary_figure_names_what_the_score_column_holds(metrics, label, scale):
+    rows = [{"learning_rate": lr, "seed": 0, "metric": metric, "test_score": score, "train_seconds": 0.1,
+             "run": str(lr), "error": None}
+            for lr, score, metric in ((0.01, 0.5, metrics[0]), (0.02, 0.75, metrics[-1]))]
+    ax = summary.figure(rows, ["learning_rate"]).axes[0]
     name = label.split(" (")[0]  # "test accuracy (%)" -> "Test accuracy by learning_rate"
     assert ax.get_ylabel() == label and ax.get_title() == f"{name[0].upper()}{name[1:]} by learning_rate"
     means = [line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 1]
@@ -351,7 +353,8 @@ def test_a_sweep_on_a_csv_table_sends_the_table_to_the_workers(tmp_path, capsys)
     assert "--standardize" in out[-1]  # standardised inputs win on these scales
     table_rows = read_summary(tmp_path / "t", drop=("train_seconds",))
     assert len(table_rows) == 4 and all(row["error"] == "" for row in table_rows)
-    best = max(float(row["test_accuracy"]) for row in table_rows)  # R^2 for a regression table
+    assert {row["metric"] for row in table_rows} == {"r2"}  # the column says what test_score holds
+    best = max(float(row["test_score"]) for row in table_rows)
     assert best > 0.9
     run = tmp_path / "t" / table_rows[0]["run"]
     net = backprop.load(run)
@@ -390,3 +393,35 @@ def test_a_run_folder_has_the_permissions_of_a_plain_folder(tmp_path):
     plain.mkdir()
     assert made.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
     assert (made / "a.txt").read_bytes() == b"x" and not list(tmp_path.glob(".*"))
+
+
+def test_a_sweep_folder_written_before_the_metric_column_still_resumes(tmp_path):
+    """Old run folders name their score test_accuracy (R^2 for regression): read by their task."""
+    import json
+
+    grid, fixed = {"learning_rate": [0.01, 0.03]}, {"hidden": (4,), "activation": "tanh", "epochs": 2,
+                                                      "batch_size": 32, "optimizer": "adam", "dataset": "plane"}
+    rows = backprop.sweep(grid, seeds=1, preset="seed", fixed=fixed, jobs=1, out=tmp_path, name="old")
+    for row in rows:  # rewrite each config.json as the sweeps before the metric column wrote it
+        path = tmp_path / "old" / row["run"] / "config.json"
+        config = json.loads(path.read_text())
+        config["test_accuracy"] = config.pop("test_score")
+        del config["metric"]
+        path.write_text(json.dumps(config))
+    again = backprop.sweep(grid, seeds=1, preset="seed", fixed=fixed, jobs=1, out=tmp_path, name="old")
+    assert [(r["metric"], r["test_score"]) for r in again] == [("r2", r["test_score"]) for r in rows]
+    assert [row["metric"] for row in read_summary(tmp_path / "old")] == ["r2", "r2"]
+
+
+def test_the_summary_figure_marks_failed_runs_and_keeps_its_legend_off_the_panels():
+    nan = float("nan")
+    rows = [{"learning_rate": lr, "seed": seed, "metric": "r2", "test_score": nan if lr == 3.0 else 0.9 + seed / 100,
+             "train_seconds": nan if lr == 3.0 else 0.2, "run": f"{lr}-{seed}", "error": "diverged" if lr == 3.0
+             else None} for lr in (0.01, 3.0) for seed in (0, 1)]
+    fig = summary.figure(rows, ["learning_rate"])
+    score_panel = fig.axes[0]
+    crosses = [c for c in score_panel.collections if c.get_label().startswith("failed")]
+    assert len(crosses) == 1 and crosses[0].get_offsets()[0][0] == 1  # under learning_rate 3.0
+    assert "2 failed" in [t.get_text() for t in score_panel.texts]
+    assert all(ax.get_legend() is None for ax in fig.axes) and fig.legends  # the figure's, above the panels
+    assert "failed run(s), count beside" in [t.get_text() for t in fig.legends[0].get_texts()]

@@ -140,7 +140,7 @@ def test_the_curves_of_a_regressor_show_its_test_loss_not_an_accuracy():
     net = regressor()
     history = net.fit(X, y, epochs=4, eval_every=2, validation_data=(X[:50], y[:50]))
     titles = [ax.get_title() for ax in plots.curves(history).axes]
-    assert titles == ["MSE on the training set", "Test loss"]
+    assert titles == ["MSE on the training set", "MSE on the test set"]
     classifier = Network([Dense(2, 4, "tanh"), Dense(4, 2, "sigmoid")], seed=0)
     history = classifier.fit(X, (X[:, 0] > 0).astype(int), epochs=2)
     assert [ax.get_title() for ax in plots.curves(history).axes][1] == "Training accuracy"

@@ -112,14 +112,15 @@ def report_run(tmp_path_factory):
 
 def test_every_run_folder_gets_a_self_contained_report(report_run):
     page = (report_run / "report.html").read_text()
+    assert re.findall(r'<figure id="([^"]+)">', page) == ["curves", "decision_boundary", "health", "replay"]
     sources = re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,([^"]+)"', page)
-    assert [alt for alt, _, _ in sources] == ["Training curves", "Decision boundary", "Test points, right and wrong",
-                                              "The network", "Gradient health", "Replay"]
+    assert [alt for alt, _, _ in sources] == ["Decision boundary and test points", "Replay"]
     assert all(base64.b64decode(data) for _, _, data in sources)
+    assert page.count("<svg") == 2  # curves.svg and health.svg, inline as written
     assert "src=\"http" not in page and "<script" not in page  # nothing to fetch, nothing to run
 
 
-@pytest.mark.parametrize("figure_format,media", [("svg", "image/svg+xml"), ("png", "image/png"), ("pdf", "image/png")])
+@pytest.mark.parametrize("figure_format,media", [("svg", "svg"), ("png", "image/png"), ("pdf", "image/png")])
 def test_the_report_embeds_the_figures_as_drawn_where_a_browser_can_show_them(figure_format, media):
     from backprop import config, datasets, run_files
 
@@ -129,15 +130,22 @@ def test_the_report_embeds_the_figures_as_drawn_where_a_browser_can_show_them(fi
     history = net.fit(data.X_train, data.labels(data.y_train), callback=run_files.health_recorder(net, data),
                       **experiment.fit.to_dict())
     files = run_files.files("r", net, data, history, {"preset": "fast"}, figure_format)
-    sources = dict(re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,', files["report.html"].decode()))
-    assert sources["Training curves"] == sources["Gradient health"] == media
-    assert sources["Decision boundary"] == "image/png"
-    if figure_format != "pdf":  # the very bytes of curves.svg / curves.png, not a second drawing
-        assert base64.b64encode(files[f"curves.{figure_format}"]).decode() in files["report.html"].decode()
+    page = files["report.html"].decode()
+    images = dict(re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,', page))
+    if media == "svg":  # the very text of curves.svg and health.svg, not a second drawing
+        assert not set(images) & {"Training curves", "Gradient health"}
+        for figure in ("curves", "health"):
+            svg = files[f"{figure}.svg"].decode()
+            assert svg[svg.index("<svg") + 4:] in page
+    else:
+        assert images["Training curves"] == images["Gradient health"] == media
+    if figure_format == "png":  # the very bytes of curves.png
+        assert base64.b64encode(files["curves.png"]).decode() in page
+    assert images["Decision boundary and test points"] == "image/png"
     assert len(history.health) and files["health.csv"].count(b"\n") == len(history.health) + 1
 
 
-def test_the_report_renders_in_chromium_with_every_image_loaded(report_run, tmp_path):
+def test_the_report_renders_in_chromium_with_every_figure_shown(report_run, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("Debian's chromium is not installed here (.ci/run installs it)")
@@ -147,9 +155,16 @@ def test_the_report_renders_in_chromium_with_every_image_loaded(report_run, tmp_
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         page.goto((report_run / "report.html").as_uri(), wait_until="load")
         images = page.evaluate("Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])")
+        drawn = page.evaluate("Array.from(document.querySelectorAll('figure > svg, figure > img'))"
+                              ".map(e => [e.closest('figure').id, e.getBoundingClientRect().width,"
+                              " e.getBoundingClientRect().top])")
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
-    assert len(images) == 6 and all(complete and width > 100 for _, complete, width in images), images
+    assert len(images) == 2 and all(complete and width > 100 for _, complete, width in images), images
+    assert [figure for figure, _, _ in drawn] == ["curves", "decision_boundary", "health", "replay"]
+    assert all(width > 300 for _, width, _ in drawn), drawn
+    first_screen = {figure for figure, _, top in drawn if top < 900}
+    assert {"curves", "decision_boundary"} <= first_screen, drawn  # the result, before any scrolling
     assert (tmp_path / "report.png").stat().st_size > 10_000
 
 

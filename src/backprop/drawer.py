@@ -63,15 +63,15 @@ class Drawer:
         self._workers["model"][1].send(str(Path(folder) / MODEL_FILE))
         self._asked = True
 
-    def files(self, name: str, config: dict, history: History) -> dict[str, bytes]:
-        """{file name: bytes} of the drawn files (the figures and report.html of the run ``name``),
-        once drawn. Raises what the drawing raised, or RuntimeError if a process died."""
+    def files(self, name: str, net: Network, data: Dataset, history: History, config: dict) -> dict[str, bytes]:
+        """{file name: bytes} of the drawn files (the figures and report.html of the run ``name``,
+        ``net`` trained), once drawn. Raises what the drawing raised, or RuntimeError if a process died."""
         from . import run_files
 
         if not self._asked:
             raise RuntimeError("Drawer.files before Drawer.draw")
         own, images = self._result("history")
-        page = run_files.report_page(name, config, history, {**images, **self._result("model")})
+        page = run_files.report_page(name, net, data, history, config, {**images, **self._result("model")})
         return {**own, "report.html": page}
 
     def _result(self, role: str):
@@ -112,7 +112,7 @@ def _serve(conn, others: list, role: str, net: Network, data: Dataset, figure_fo
 
     if not conn.poll():  # a short run may be done already: then draw it now, not the warm-up first
         try:  # a warm-up is only a head start: the real drawing reports any error
-            draw(_made_up_history(net, data) if role == "history" else net, data, figure_format)
+            draw(_made_up_history(net, data) if role == "history" else net, net, data, figure_format)
         except Exception:
             pass
     try:
@@ -120,22 +120,22 @@ def _serve(conn, others: list, role: str, net: Network, data: Dataset, figure_fo
     except EOFError:  # the run ended without asking (interrupted, diverged)
         return
     try:
-        conn.send(("done", draw(request, data, figure_format)))
+        conn.send(("done", draw(request, net, data, figure_format)))
     except Exception as err:
         conn.send(("error", err))
 
 
-def _draw_history(history: History, data: Dataset, figure_format: str):
+def _draw_history(history: History, net: Network, data: Dataset, figure_format: str):
     from . import run_files
 
-    return run_files.own_figures(history, figure_format)
+    return run_files.own_figures(history, figure_format, net.loss.name, net.sizes[-1])
 
 
-def _draw_model(model: Network | str, data: Dataset, figure_format: str):
+def _draw_model(model: Network | str, net: Network, data: Dataset, figure_format: str):
+    """The model's figure, of the network in the file ``model`` (or of ``model`` itself)."""
     from . import persistence, run_files
 
-    net = persistence.load(model) if isinstance(model, str) else model
-    return run_files.model_images(net, data)
+    return run_files.model_images(persistence.load(model) if isinstance(model, str) else model, data)
 
 
 def _made_up_history(net: Network, data: Dataset) -> History:

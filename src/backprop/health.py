@@ -9,7 +9,10 @@
   gradient at all. NaN for other activations.
 
 ``HealthRecorder`` is a ``fit`` callback: it measures at epoch 0 and at every evaluated epoch,
-into ``History.health``, so checkpoints keep it and ``views.health`` draws it.
+into ``History.health``, so checkpoints keep it and ``views.health`` draws it. What a run folder's
+health.csv and health.svg hold: one forward and backward pass over the first 256 training samples
+(``run_files.HEALTH_SAMPLES``), at the weights after each evaluated epoch (epoch 0: the initial
+weights), that updates nothing.
 """
 from __future__ import annotations
 

@@ -30,3 +30,14 @@ def scores(net, X: Array, Y: Array, y: Array) -> tuple[float, float, float]:
         correct += float(np.sum(labels_from_outputs(a) == y[rows]))
     n = max(len(X), 1)
     return loss / n, squared / (n * Y.shape[1]), correct / n
+
+
+def r2_rmse(Y: Array, predicted: Array) -> tuple[float, float]:
+    """(R^2, RMSE) of real-valued predictions (n, k) against targets Y (n, k), or both (n,): R^2
+    averaged over the k outputs as ``Network.score`` reports it (1 is perfect, 0 is the mean's
+    worth), RMSE the root of the mean squared error over every value, in the target's units."""
+    Y, predicted = np.reshape(Y, (len(Y), -1)), np.reshape(predicted, (len(predicted), -1))
+    residual = ((Y - predicted) ** 2).sum(axis=0)
+    total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+    r2 = float(np.mean(1 - residual / np.where(total == 0, 1, total)))
+    return r2, float(np.sqrt(np.mean((Y - predicted) ** 2)))

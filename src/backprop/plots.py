@@ -31,59 +31,120 @@ def _figure(figsize=(12, 5), margins: dict | None = None):
     return fig
 
 
-def curves(history: History):
-    """The seed's two curves over every evaluated epoch: the MSE and the test accuracy.
+LOSS_NAMES = {"mse": "MSE", "cross_entropy": "Cross-entropy", "binary_cross_entropy": "Binary cross-entropy"}
+LOG_SPAN = 20  # a loss panel turns logarithmic where its values span 20x or more (the seed's spans 10x)
+FEW_POINTS = 20  # curves with fewer evaluations get a marker on each, so that a single one shows
+
+
+def curves(history: History, loss: str = "mse", outputs: int = 1):
+    """The seed's two curves over every evaluated epoch: the loss that was trained (``loss``, a
+    name from ``backprop.losses.LOSSES``; the seed's MSE) on the training set, and the test accuracy.
 
     Falls back to the training accuracy where the history has no validation data, and draws the
-    test loss instead of accuracy for regression (where accuracy is NaN).
+    test MSE instead of accuracy for regression (where accuracy is NaN): the mse loss's value is
+    half the squared error summed over the ``outputs``, so the MSE is 2 * loss / outputs. A loss
+    that spans 20x or more is drawn on a log scale, where its late epochs would otherwise look flat.
     """
     fig = _figure((12, 4.5), margins={"left": 0.065, "right": 0.985, "bottom": 0.12, "top": 0.92, "wspace": 0.2})
-    ax_mse, ax_acc = fig.subplots(1, 2)
-    ax_mse.plot(history.epoch, history.mse, color="tab:blue")
-    ax_mse.set(title="MSE on the training set", xlabel="epoch", ylabel="MSE")
+    ax_loss, ax_right = fig.subplots(1, 2)
+    style = {"marker": "o", "markersize": 7 if len(history) == 1 else 4} if len(history) < FEW_POINTS else {}
+    name = LOSS_NAMES.get(loss, loss)
+    values = history.mse if loss == "mse" else history.loss  # the seed's MSE column, or the loss trained
+    ax_loss.plot(history.epoch, values, color="tab:blue", **style)
+    ax_loss.set(title=f"{name} on the training set", xlabel="epoch", ylabel=name)
+    _log_if_decades(ax_loss, values)
     if len(history) and np.all(np.isnan(history.train_accuracy)):  # regression: no accuracy to draw
         has_val = not np.all(np.isnan(history.val_loss))
-        ax_acc.plot(history.epoch, history.val_loss if has_val else history.loss, color="tab:green")
-        ax_acc.set(title="Test loss" if has_val else "Training loss", xlabel="epoch", ylabel="loss")
+        values = np.asarray(history.val_loss if has_val else history.loss)
+        values = 2 * values / outputs if loss == "mse" else values
+        ax_right.plot(history.epoch, values, color="tab:green", **style)
+        ax_right.set(title=f"{name} on the {'test' if has_val else 'training'} set", xlabel="epoch", ylabel=name)
+        _log_if_decades(ax_right, values)
     else:
         has_val = not np.all(np.isnan(history.val_accuracy))
         accuracy = history.val_accuracy if has_val else history.train_accuracy
-        ax_acc.plot(history.epoch, np.asarray(accuracy) * 100, color="tab:green")
-        ax_acc.set(title="Test accuracy" if has_val else "Training accuracy", xlabel="epoch", ylabel="accuracy (%)")
-    for ax in (ax_mse, ax_acc):
+        ax_right.plot(history.epoch, np.asarray(accuracy) * 100, color="tab:green", **style)
+        ax_right.set(title="Test accuracy" if has_val else "Training accuracy", xlabel="epoch",
+                     ylabel="accuracy (%)")
+    for ax in (ax_loss, ax_right):
         ax.grid(alpha=0.3)
     return fig
 
 
-def data(X: Array, y: Array, title: str = "Classification data set", dark: bool = False):
-    """Scatter plot of points X (n, 2) coloured by label y (n,), as the seed's make_plot draws it."""
+def _log_if_decades(ax, values) -> None:
+    """A log y-axis for ``values`` that are all positive and span ``LOG_SPAN`` or more."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) and values.min() > 0 and values.max() >= LOG_SPAN * values.min():
+        ax.set_yscale("log")
+
+
+def data(X: Array, y: Array, title: str = "Classification data set", dark: bool = False,
+         task: str = "classification"):
+    """Scatter plot of points X (n, 2) coloured by label y (n,), as the seed's make_plot draws it;
+    for task="regression", coloured by the real value y with a colour bar that gives the values,
+    along a scale with no end that vanishes into the background (viridis on white, cool on black)."""
     import matplotlib.style
 
     style = "dark_background" if dark else "default"
     with matplotlib.style.context(style):
         fig = _figure((8, 6))
         ax = fig.subplots()
-        ax.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap="Spectral", edgecolors="none")
+        if task == "regression":
+            points = ax.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap="cool" if dark else "viridis", edgecolors="none")
+            fig.colorbar(points, ax=ax, label="target y")
+        else:
+            ax.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap="Spectral", edgecolors="none")
         ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$")
     return fig
 
 
-def comparison(X: Array, y: Array, predicted: Array):
-    """The seed's test-set figure: points coloured by true label | by prediction, correct green, wrong red.
+# Test points must stand out on every region of a map and wrong ones must be unmistakable: the
+# regions are pale, each class has its own shape and a saturated colour edged in black, and a
+# wrong prediction is a large yellow cross edged in black (no region or class is yellow).
+CLASS_COLORS = ("#c0392b", "#1f5fa8", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
+CLASS_MARKERS = ("o", "^", "s", "D", "v", "P", "p", "h")
+WRONG_STYLE = {"marker": "X", "c": "#ffd400", "edgecolors": "black", "linewidths": 1.0, "zorder": 4}
+REGION_STRENGTH = 0.4  # of a region's colour, blended with white
 
-    X: (n, 2), y: (n,) true labels, predicted: (n,) labels.
-    """
+
+def axis_names(features) -> tuple[str, str]:
+    """The two inputs' names for a map's axes: a table's column names, else x1 and x2."""
+    return tuple(features) if features is not None and len(features) == 2 else ("$x_1$", "$x_2$")
+
+
+def class_style(k: int) -> dict:
+    """Scatter keywords of class k's points: its colour and shape, edged in black."""
+    return {"c": CLASS_COLORS[k % len(CLASS_COLORS)], "marker": CLASS_MARKERS[k % len(CLASS_MARKERS)],
+            "edgecolors": "black", "linewidths": 0.5, "zorder": 3}
+
+
+def mark_points(ax, X: Array, y: Array, predicted: Array | None = None, size: float = 22,
+                names: tuple | None = None) -> None:
+    """Scatter X (n, 2) by class y (n,) in 0..k-1 (each class its colour and shape); with
+    ``predicted`` (n,), also a yellow cross over every point predicted wrong."""
+    for k in np.unique(y):
+        name = names[k] if names is not None and k < len(names) else k
+        ax.scatter(X[y == k, 0], X[y == k, 1], s=size, label=f"class {name} ({np.sum(y == k)})", **class_style(k))
+    if predicted is not None:
+        wrong = predicted != y
+        ax.scatter(X[wrong, 0], X[wrong, 1], s=size * 4.5, label=f"wrong ({wrong.sum()})", **WRONG_STYLE)
+
+
+def comparison(X: Array, y: Array, predicted: Array, names: tuple | None = None, features: tuple | None = None):
+    """The seed's test-set figure: the test points by true label | the same points with the wrong
+    predictions crossed out. X: (n, 2), y: (n,) true labels and predicted: (n,) labels in 0..k-1;
+    names: the classes' names; features: the two inputs' names."""
     fig = _figure((13, 5.5), margins={"left": 0.06, "right": 0.985, "bottom": 0.1, "top": 0.92, "wspace": 0.12})
     ax_true, ax_pred = fig.subplots(1, 2, sharex=True, sharey=True)
-    ax_true.scatter(X[:, 0], X[:, 1], c=y, s=25, cmap="Spectral", edgecolors="#335566", linewidths=0.4)
-    ax_true.set(title="Test points by true label", xlabel="$x_1$", ylabel="$x_2$")
+    mark_points(ax_true, X, y, names=names)
+    xlabel, ylabel = axis_names(features)
+    ax_true.set(title="Test points by true label", xlabel=xlabel, ylabel=ylabel)
+    ax_true.legend(loc="lower left", fontsize=8)
+    mark_points(ax_pred, X, y, predicted, names=names)
     right = predicted == y
-    ax_pred.scatter(X[right, 0], X[right, 1], s=25, c="green", edgecolors="#335566", linewidths=0.4,
-                    label=f"correct ({right.sum()})")
-    ax_pred.scatter(X[~right, 0], X[~right, 1], s=60, c="red", edgecolors="#778899", linewidths=0.4,
-                    label=f"wrong ({(~right).sum()})")
-    ax_pred.set(title=f"By prediction: accuracy {right.mean():.2%}", xlabel="$x_1$")
-    ax_pred.legend(loc="lower left")
+    ax_pred.set(title=f"Predicted: accuracy {right.mean():.2%}, {(~right).sum()} wrong (crossed)", xlabel=xlabel)
+    ax_pred.legend(loc="lower left", fontsize=8)
     return fig
 
 
@@ -99,53 +160,114 @@ def probability_grid(net, X: Array, resolution: int, pad: float = 0.5) -> tuple[
     return XX, YY, p1.reshape(XX.shape)
 
 
-def decision_boundary(net, X: Array, y: Array, resolution: int = 300):
-    """Filled contour of the predicted probability of class 1 over the plane, its 0.5 line, and the points.
+def pale(colors, strength: float = REGION_STRENGTH):
+    """A colour map of ``colors`` (a colour map's name, or a list of colours) blended with white,
+    ``strength`` of each colour kept: a background that points in full colour stand out on."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap, to_rgba_array
 
-    net: a trained Network with 2 inputs; X: (n, 2), y: (n,). With two outputs that need not sum
-    to 1 (sigmoid units), P(class 1) is taken as o_1 / (o_0 + o_1): its 0.5 line is exactly where
-    the arg-max prediction changes.
-    """
+    rgb = colormaps[colors](np.linspace(0, 1, 256)) if isinstance(colors, str) else to_rgba_array(colors)
+    return ListedColormap(1 - strength * (1 - rgb[:, :3]))
+
+
+def draw_regions(ax, net, X: Array, resolution: int, line_color="k"):
+    """The plane around X (n, 2) coloured, pale, by what ``net`` predicts there: P(class 1) from
+    red (class 0) through white to blue (class 1) with its 0.5 line, or for more classes each
+    class's region in its colour. Returns the image (for a colour bar)."""
     XX, YY, p1 = probability_grid(net, X, resolution)
-    fig = _figure((8, 6), margins={"left": 0.09, "right": 0.98, "bottom": 0.09, "top": 0.94})
+    extent = (XX[0, 0], XX[0, -1], YY[0, 0], YY[-1, 0])
+    if net.n_classes > 2:
+        grid = np.column_stack([XX.ravel(), YY.ravel()])
+        codes = np.argmax(net.predict_proba(grid), axis=1).reshape(XX.shape)
+        colors = [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(net.n_classes)]
+        return ax.imshow(codes, extent=extent, origin="lower", aspect="auto", interpolation="nearest",
+                         cmap=pale(colors), vmin=-0.5, vmax=net.n_classes - 0.5)
+    image = ax.imshow(p1, extent=extent, origin="lower", aspect="auto", cmap=pale("RdBu"), vmin=0, vmax=1)
+    ax.contour(XX, YY, p1, levels=[0.5], colors=line_color, linewidths=1.5)
+    return image
+
+
+def decision_boundary(net, X: Array, y: Array, resolution: int = 300, names: tuple | None = None):
+    """What the network predicts over the plane (pale), its boundary, and the points X (n, 2) by
+    class y (n,) in 0..k-1, those it predicts wrong crossed out.
+
+    net: a trained Network with 2 inputs. With two outputs that need not sum to 1 (sigmoid units),
+    P(class 1) is taken as o_1 / (o_0 + o_1): its 0.5 line is exactly where the arg-max changes.
+    """
+    fig = _figure((8, 6), margins={"left": 0.09, "right": 0.98, "bottom": 0.09, "top": 0.93})
     ax = fig.subplots()
-    filled = ax.contourf(XX, YY, p1, levels=25, cmap="Spectral", vmin=0, vmax=1)
-    ax.contour(XX, YY, p1, levels=[0.5], colors="k", linewidths=1.5)
-    ax.scatter(X[:, 0], X[:, 1], c=y, s=18, cmap="Spectral", edgecolors="k", linewidths=0.4)
-    ax.set(title="Decision boundary (P(class 1) = 0.5)", xlabel="$x_1$", ylabel="$x_2$")
-    fig.colorbar(filled, ax=ax, label="P(class 1)")
+    filled = draw_regions(ax, net, X, resolution)
+    predicted = net.as_codes(net.predict(X), len(X))
+    mark_points(ax, X, y, predicted, names=names)
+    right = predicted == y
+    xlabel, ylabel = axis_names(net.feature_names)
+    ax.set(title=f"Decision boundary and test points: accuracy {right.mean():.2%}, {(~right).sum()} wrong",
+           xlabel=xlabel, ylabel=ylabel)
+    ax.legend(loc="best", fontsize=8, framealpha=0.9)
+    if net.n_classes <= 2:
+        second = names[1] if names is not None and len(names) > 1 else 1
+        fig.colorbar(filled, ax=ax, label=f"P(class {second})", ticks=np.linspace(0, 1, 6))
     return fig
 
 
+# The same figure gives the same bytes: SVG ids from a fixed salt rather than a random one, no
+# creation date in SVG or PDF. SVG text stays text (not glyph outlines): a third of the size, and
+# a figure's titles can be searched and read by tests.
+SVG_RC = {"svg.hashsalt": "backprop", "svg.fonttype": "none"}
+NO_DATES = {"svg": {"Date": None}, "pdf": {"CreationDate": None}, "png": {}}
+
+
 def to_bytes(fig, format: str = "svg", dpi: int = 110) -> bytes:
-    """``fig`` rendered as ``format`` (svg, png or pdf)."""
+    """``fig`` rendered as ``format`` (svg, png or pdf): the same figure gives the same bytes."""
     import io
+
+    import matplotlib
 
     if format not in FORMATS:
         raise ValueError(f"figure format must be one of {list(FORMATS)}. Received: format={format!r}")
-    import matplotlib
-
-    # The same figure gives the same bytes: no date in the file, and SVG's element ids drawn from
-    # a fixed salt (matplotlib's default is a random one per process)
-    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(format)
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": "backprop"}):
-        fig.savefig(buffer, format=format, dpi=dpi, metadata=metadata)
+    with matplotlib.rc_context(SVG_RC):
+        fig.savefig(buffer, format=format, dpi=dpi, metadata=NO_DATES[format])
+    return buffer.getvalue()
+
+
+PAGE_COLORS = 128  # a page's PNG in this many colours: a third of the bytes, no visible change
+
+
+def compact_png(fig, dpi: int = 80) -> bytes:
+    """``fig`` as a PNG for a page (report.html): quantised to ``PAGE_COLORS`` colours, which takes
+    the seed's decision boundary from 115 KB to 35 KB (its smooth background is most of it) for
+    about 25 ms."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(to_bytes(fig, "png", dpi))).convert("RGB")
+    buffer = io.BytesIO()
+    # median cut keeps the smooth background's shades (the faster octree bands it); zlib's extra
+    # "optimize" pass would halve the speed for 4% fewer bytes
+    image.quantize(PAGE_COLORS, method=Image.Quantize.MEDIANCUT).save(buffer, "PNG")
     return buffer.getvalue()
 
 
 def predicted_vs_true(y: Array, predicted: Array):
     """A regressor's test predictions against the true values (n,) or (n, k), with the diagonal
-    a perfect model would lie on."""
-    fig = _figure((5, 5))
+    a perfect model would lie on, and its R^2 and RMSE in the title."""
+    from .metrics import r2_rmse
+
+    fig = _figure((5.5, 5.5), margins={"left": 0.15, "right": 0.97, "bottom": 0.1, "top": 0.9})
     ax = fig.subplots()
     y, predicted = np.reshape(y, (len(y), -1)), np.reshape(predicted, (len(predicted), -1))
     for j in range(y.shape[1]):
-        ax.scatter(y[:, j], predicted[:, j], s=8, alpha=0.6, label=f"output {j}" if y.shape[1] > 1 else None)
+        ax.scatter(y[:, j], predicted[:, j], s=10, alpha=0.6, edgecolors="none",
+                   label=f"output {j}" if y.shape[1] > 1 else f"test points ({len(y)})")
     low, high = float(min(y.min(), predicted.min())), float(max(y.max(), predicted.max()))
     ax.plot([low, high], [low, high], color="black", linewidth=1, label="perfect")
-    ax.set(xlabel="true value", ylabel="predicted value", title="Test set: predicted against true")
-    ax.legend(loc="upper left")
+    r2, rmse = r2_rmse(y, predicted)
+    ax.set(xlabel="true value", ylabel="predicted value", aspect="equal",
+           title=f"Test set: predicted against true\nR\u00b2 {r2:.4f}, RMSE {rmse:.4g}")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
     return fig
 
 
@@ -170,21 +292,30 @@ def confusion_matrix(y: Array, predicted: Array, classes: tuple | None = None):
     return fig
 
 
-def model_figures(net, data, resolution: int = 300) -> dict:
-    """The figures of a trained model on its data: right and wrong test points, the decision
-    boundary (on a resolution x resolution grid) and the network view (the first two need 2-D inputs)."""
-    from .views import network
-
-    figures = {}
+def result_figure(net, data, resolution: int = 300) -> tuple[str, object]:
+    """(name, Figure): the one figure that shows a trained model's result on its test split: the
+    decision boundary with the test points (2-D classification), predicted against true
+    (regression), or the confusion matrix."""
     predicted = net.predict(data.X_test)
     if net.task == "regression":
-        figures["predicted_vs_true"] = predicted_vs_true(data.y_test, predicted)
-    elif data.X_test.shape[1] == 2:
-        figures["comparison"] = comparison(data.X_test, data.y_test, predicted)
-        figures["decision_boundary"] = decision_boundary(net, data.X_test, data.y_test, resolution)
-    else:
-        figures["confusion_matrix"] = confusion_matrix(data.y_test, net.as_codes(predicted, len(predicted)),
-                                                       data.classes)
+        return "predicted_vs_true", predicted_vs_true(data.y_test, predicted)
+    codes = net.as_codes(predicted, len(predicted))
+    if data.X_test.shape[1] == 2:
+        return "decision_boundary", decision_boundary(net, data.X_test, data.y_test, resolution, data.classes)
+    return "confusion_matrix", confusion_matrix(data.y_test, codes, data.classes)
+
+
+def model_figures(net, data, resolution: int = 300) -> dict:
+    """The figures of a trained model on its data (name -> Figure): ``result_figure``'s, the test
+    points by true label beside the same points with wrong predictions crossed (2-D
+    classification), and the network view."""
+    from .views import network
+
+    name, fig = result_figure(net, data, resolution)
+    figures = {name: fig}
+    if net.task == "classification" and data.X_test.shape[1] == 2:
+        predicted = net.as_codes(net.predict(data.X_test), len(data.X_test))
+        figures["comparison"] = comparison(data.X_test, data.y_test, predicted, data.classes, data.feature_names)
     figures["network"] = network.figure(net, data.X if data.X.shape[1] == 2 else None, resolution // 10)
     return figures
 

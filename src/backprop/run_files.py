@@ -24,21 +24,25 @@ def health_recorder(net: Network, data: Dataset) -> HealthRecorder:
     return HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.labels(data.y_train[:HEALTH_SAMPLES]))
 
 
-def figures(history: History) -> dict:
-    """The run's own figures, name -> matplotlib Figure: the training curves and the gradient health."""
+def figures(history: History, loss: str = "mse", outputs: int = 1) -> dict:
+    """The run's own figures, name -> matplotlib Figure: the training curves (of the loss named
+    ``loss``, a ``losses.LOSSES`` name, of a network with ``outputs`` output units) and the
+    gradient health."""
     from . import plots
     from .views import health as health_view
 
-    return {"curves": plots.curves(history), "health": health_view.figure(history.health)}
+    return {"curves": plots.curves(history, loss, outputs),
+            "health": health_view.figure(history.health, HEALTH_SAMPLES)}
 
 
 def files(name: str, net: Network, data: Dataset, history: History, config: dict,
           figure_format: str = "svg", drawn: dict | None = None, draw: bool = True) -> dict[str, bytes]:
     """{file name: bytes} for the run ``name``: the model, config.json (``config`` with the training
     time), health.csv, and (with ``draw``) the curves and health figures in ``figure_format`` and
-    report.html. ``drawn``: ``figures(history)`` if the caller has drawn them already (to show
-    them too). Without ``draw`` nothing is drawn, nor matplotlib imported: drawing takes most of
-    a short run's time (a big sweep's)."""
+    report.html, which embeds those files as written and draws one figure more, small: the model's
+    result on its test split (``plots.result_figure``). ``drawn``: ``figures(history, ...)`` if the
+    caller has drawn them already (to show them too). Without ``draw`` nothing is drawn, nor
+    matplotlib imported: drawing takes most of a short run's time (a big sweep's)."""
     kept = kept_files(net, data, history, config)
     if not draw:
         return kept
@@ -62,36 +66,40 @@ def drawn_files(name: str, net: Network, data: Dataset, history: History, config
                 figure_format: str = "svg", drawn: dict | None = None) -> dict[str, bytes]:
     """The drawn files of the run ``name``: the curves and health figures in ``figure_format`` and
     report.html (see ``files``)."""
-    own, images = own_figures(history, figure_format, drawn)
-    return {**own, "report.html": report_page(name, config, history, {**images, **model_images(net, data)})}
+    own, images = own_figures(history, figure_format, net.loss.name, net.sizes[-1], drawn)
+    return {**own, "report.html": report_page(name, net, data, history, config, {**images, **model_images(net, data)})}
 
 
-def own_figures(history: History, figure_format: str = "svg",
+def own_figures(history: History, figure_format: str = "svg", loss: str = "mse", outputs: int = 1,
                 drawn: dict | None = None) -> tuple[dict[str, bytes], dict[str, tuple[str, bytes]]]:
-    """The run's own figures, drawn from its history alone: ({"curves.svg": bytes, ...}, and the
-    same figures as the report embeds them: {figure: (media type, bytes)}). ``drawn``: as ``files``."""
+    """The run's own figures, drawn from its history alone (``loss`` and ``outputs`` as ``figures``
+    takes them): ({"curves.svg": bytes, ...}, and the same figures as the report embeds them:
+    {figure: (media type, bytes)}). ``drawn``: as ``files``."""
     from . import plots
 
-    drawn = drawn if drawn is not None else figures(history)
+    drawn = drawn if drawn is not None else figures(history, loss, outputs)
     own = {figure: plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
     if figure_format in BROWSER_MEDIA:  # a browser shows these as they are: no second drawing for the report
         images = {figure: (BROWSER_MEDIA[figure_format], payload) for figure, payload in own.items()}
     else:  # PDF
-        images = {figure: ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
-                  for figure, fig in drawn.items()}
+        images = {figure: ("image/png", plots.compact_png(fig, REPORT_DPI)) for figure, fig in drawn.items()}
     return {f"{figure}.{figure_format}": payload for figure, payload in own.items()}, images
 
 
 def model_images(net: Network, data: Dataset) -> dict[str, tuple[str, bytes]]:
-    """The report's figures of the trained model on its data, {figure: (media type, bytes)}."""
+    """The report's figure of the trained model on its test split, {figure: (media type, bytes)}."""
     from . import plots
 
-    return {figure: ("image/png", plots.to_bytes(fig, "png", dpi=REPORT_DPI))
-            for figure, fig in plots.model_figures(net, data, REPORT_RESOLUTION).items()}
+    result, fig = plots.result_figure(net, data, REPORT_RESOLUTION)
+    return {result: ("image/png", plots.compact_png(fig, REPORT_DPI))}
 
 
-def report_page(name: str, config: dict, history: History, images: dict[str, tuple[str, bytes]]) -> bytes:
-    """report.html's bytes: ``config`` with the training time, and the ``images`` embedded."""
+def report_page(name: str, net: Network, data: Dataset, history: History, config: dict,
+                images: dict[str, tuple[str, bytes]]) -> bytes:
+    """report.html's bytes: the headline results, the ``images`` embedded, ``config`` (with the
+    training time) and the command line that trains the run again."""
+    from .reproduce import command_line
     from .views import report
 
-    return report.html_page(name, {**config, "train_seconds": history.seconds}, images).encode()
+    config = {**config, "train_seconds": history.seconds}
+    return report.html_page(name, config, images, report.headline(net, data, history), command_line(config)).encode()

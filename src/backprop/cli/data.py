@@ -30,7 +30,7 @@ def cmd_plot_data(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.out) if args.out else Path(f"data.{args.format}")
     check_figure_path("--out", out)
-    fig = plots.data(data.X, data.y, title=f"{args.dataset}: {len(data.y)} points", dark=args.dark)
+    fig = plots.data(data.X, data.y, title=f"{args.dataset}: {len(data.y)} points", dark=args.dark, task=data.task)
     with writing("--out" if args.out else "the figure", out):
         plots.save(fig, out)
     if args.show:

@@ -47,6 +47,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     with writing("--out" if args.out else "the model's folder", folder):
         paths = write_figures(plots.model_figures(net, data), folder, args)
     print(f"{score_name(net)}: {score:.4f}")
+    if net.task == "regression":  # R^2 says how much is explained; RMSE how far off, in the target's units
+        from ..metrics import r2_rmse
+
+        print(f"test RMSE: {r2_rmse(data.y_test, net.predict(data.X_test))[1]:.4g}")
     note = two_d_note(net, data)
     if note:
         print(note, file=sys.stderr)

@@ -54,7 +54,7 @@ class RunsReporter:
             self.bar.update(1)
         elif self.mode == "lines":
             row = progress.row
-            outcome = f"failed: {row['error']}" if row["error"] else f"{self.score} {row['test_accuracy']:.4f}"
+            outcome = f"failed: {row['error']}" if row["error"] else f"{self.score} {row['test_score']:.4f}"
             note = " (done earlier)" if progress.skipped else ""
             print(f"run {progress.done:>3}/{progress.total}  {row['run']}  {outcome}{note}", file=sys.stderr,
                   flush=True)
@@ -86,7 +86,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     named = args.dataset or [None]
     tasks = [data.task] if data is not None else ["regression" if n in REGRESSION_SETS else "classification"
                                                    for n in named]
-    score = summary.score_label(tasks)  # what summary.csv's test_accuracy column holds
+    score = summary.score_label(tasks)  # what summary.csv's test_score column holds
     name = args.name or time.strftime("%Y%m%d-%H%M%S")
     reporter = RunsReporter("none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines"), score)
     if args.backend != "local" and not args.address:
@@ -118,7 +118,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if best is None:
         print("every run failed: see summary.csv")
         return 0
-    print(f"best, by mean {score} over {best['runs']} seed(s) ({best['test_accuracy']:.4f}):")
+    print(f"best, by mean {score} over {best['runs']} seed(s) ({best['test_score']:.4f}):")
     table = [] if data is None else ["--data", str(args.data), "--target", args.target] + (
         ["--task", data.task] if data.task != "classification" else [])
     print(train_command(args.preset, {**fixed, **best["params"]}, table))

@@ -291,14 +291,15 @@ def _finish(folder: Path, net, data, history, args: argparse.Namespace, drawer=N
         drawer.draw(folder, history)
         drawn = None
     else:
-        drawn = run_files.figures(history) if args.figures else None  # drawn once: written, and shown with --show
+        # drawn once: written, and shown with --show
+        drawn = run_files.figures(history, net.loss.name, net.sizes[-1]) if args.figures else None
         for name, payload in run_files.files(folder.name, net, data, history, config, args.format, drawn,
                                              draw=args.figures).items():
             persistence.write_atomic(folder / name, payload)
     score = net.score(data.X_test, data.labels(data.y_test))
     note = two_d_note(net, data)
     if drawer is not None:
-        for name, payload in drawer.files(folder.name, config, history).items():
+        for name, payload in drawer.files(folder.name, net, data, history, config).items():
             persistence.write_atomic(folder / name, payload)
     if args.show:
         show(drawn)

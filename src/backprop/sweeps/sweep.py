@@ -38,9 +38,9 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
     draw: False leaves each run's figures and report out (the summary figure is still drawn):
     drawing them takes most of a short run's time.
 
-    Returns one row per point: each swept option, seed, test_accuracy (R^2 for a regression set),
-    train_seconds, run (the folder's name) and error (None, or why the run failed: a failed run
-    does not stop the sweep).
+    Returns one row per point: each swept option, seed, metric ("accuracy", or "r2" for a
+    regression set), test_score (that metric on the test split), train_seconds, run (the folder's
+    name) and error (None, or why the run failed: a failed run does not stop the sweep).
     """
     seed_list = list(range(seeds)) if isinstance(seeds, int) and not isinstance(seeds, bool) else list(seeds)
     grid_values = {key: list(values) for key, values in grid_values.items()}
@@ -61,7 +61,6 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
 
     runs.remove_staging(folder)  # what a killed sweep was writing: those points run again
     keys = list(grid_values)
-    score = summary.score_label(e.task for e in experiments.values())
     rows, todo = {}, []
     for point in points:
         if (folder / point.name / "config.json").exists():
@@ -72,8 +71,8 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
             todo.append(point)
     if todo:
         try:
-            figure = _run(todo, experiments, folder, rows, points, keys, figure_format, score, callback, backend,
-                          address, jobs, data, draw)
+            figure = _run(todo, experiments, folder, rows, points, keys, figure_format, callback, backend, address,
+                          jobs, data, draw)
         except backends.ClusterUnreachable:
             if new and not rows:  # nothing ran: leave no folder holding only sweep.json
                 import shutil
@@ -83,7 +82,7 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
                     Path(out).rmdir()
             raise
     else:
-        figure = draw_summary([rows[p.name] for p in points], keys, figure_format, score)
+        figure = draw_summary([rows[p.name] for p in points], keys, figure_format)
     table = [rows[p.name] for p in points]
     from .. import persistence
 
@@ -92,11 +91,10 @@ def sweep(grid_values: dict[str, Sequence], seeds: int | Sequence[int] = 1, pres
     return table
 
 
-def _run(todo, experiments, folder, rows, points, keys, figure_format, score, callback, backend, address, jobs,
-         data, draw) -> bytes:
+def _run(todo, experiments, folder, rows, points, keys, figure_format, callback, backend, address, jobs, data,
+         draw) -> bytes:
     """Run ``todo`` on the backend, writing each run folder as its result arrives (into ``rows``);
-    then draw the summary figure of all ``points`` there too (its test score named ``score``), and
-    return its bytes.
+    then draw the summary figure of all ``points`` there too, and return its bytes.
 
     The figure is drawn by a worker, which has matplotlib loaded already: importing it here costs
     about 0.5 s of a core that, on a small machine, the workers are using."""
@@ -113,11 +111,11 @@ def _run(todo, experiments, folder, rows, points, keys, figure_format, score, ca
             if callback:
                 callback(SweepProgress(len(rows), len(points), rows[result["name"]]))
         table = [rows[p.name] for p in points]
-        return next(iter(run([joblib.delayed(draw_summary)(table, keys, figure_format, score)])))
+        return next(iter(run([joblib.delayed(draw_summary)(table, keys, figure_format)])))
 
 
 def _row(point: grid.Point, result: dict) -> dict:
-    return {**dict(point.params), "seed": point.seed, "test_accuracy": result["test_accuracy"],
+    return {**dict(point.params), "seed": point.seed, "metric": result["metric"], "test_score": result["test_score"],
             "train_seconds": result["train_seconds"], "run": point.name, "error": result["error"]}
 
 

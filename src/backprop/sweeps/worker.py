@@ -6,13 +6,15 @@ import time
 
 from ..config import Experiment
 from ..errors import DivergenceError
+from .summary import METRICS
 
 
 def run_point(name: str, experiment: Experiment, figure_format: str = "svg", data=None, draw: bool = True) -> dict:
     """Train ``experiment`` on ``data`` (a Dataset), or on its named data set, with one BLAS thread;
     never raises for a failed run.
 
-    Returns {"name", "test_accuracy", "train_seconds", "seconds" (wall, worker side),
+    Returns {"name", "metric" ("accuracy", or "r2" for regression), "test_score", "train_seconds",
+    "seconds" (wall, worker side),
     "error" (None, or the one-line reason), "blas_threads" (the most any BLAS used),
     "files": {file name: bytes}}: the same files as ``backprop train`` writes (no model for a
     failed run; without ``draw``, no figures and no report).
@@ -25,12 +27,12 @@ def run_point(name: str, experiment: Experiment, figure_format: str = "svg", dat
         try:
             result = _train(name, experiment, figure_format, data, draw)
         except (DivergenceError, ValueError, FloatingPointError) as err:
-            result = {"test_accuracy": float("nan"), "train_seconds": float("nan"), "error": str(err),
-                      "files": {"config.json": _config(experiment, str(err))}}
+            result = {"metric": METRICS[experiment.task], "test_score": float("nan"), "train_seconds": float("nan"),
+                      "error": str(err), "files": {"config.json": _config(experiment, str(err))}}
     return {"name": name, "seconds": time.perf_counter() - began, "blas_threads": threads, **result}
 
 
-def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg", score: str = "test accuracy") -> bytes:
+def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg") -> bytes:
     """summary.<figure_format>'s bytes for a sweep's rows (see ``summary.figure``): drawn where the
     runs were, whose process has matplotlib loaded already."""
     import matplotlib
@@ -39,7 +41,7 @@ def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg", 
     from .. import plots
     from . import summary
 
-    return plots.to_bytes(summary.figure(rows, keys, score), figure_format)
+    return plots.to_bytes(summary.figure(rows, keys), figure_format)
 
 
 def _train(name: str, experiment: Experiment, figure_format: str, data=None, draw: bool = True) -> dict:
@@ -55,16 +57,18 @@ def _train(name: str, experiment: Experiment, figure_format: str, data=None, dra
                       validation_data=(data.X_test, data.labels(data.y_test)),
                       callback=run_files.health_recorder(net, data), interrupt_signals=(),
                       **experiment.fit.to_dict())
-    accuracy = net.score(data.X_test, data.labels(data.y_test))  # R^2 for a regression set
-    config = {**experiment.to_dict(), "test_accuracy": accuracy, "dataset": data.spec}
+    score = net.score(data.X_test, data.labels(data.y_test))  # R^2 for a regression set
+    config = {**experiment.to_dict(), "metric": METRICS[net.task], "test_score": score, "dataset": data.spec}
     files = run_files.files(name, net, data, history, config, figure_format, draw=draw)
     files["metrics.csv"] = runs.metrics_text(history.rows()).encode()
-    return {"test_accuracy": accuracy, "train_seconds": history.seconds, "error": None, "files": files}
+    return {"metric": METRICS[net.task], "test_score": score, "train_seconds": history.seconds, "error": None,
+            "files": files}
 
 
 def _config(experiment: Experiment, error: str) -> bytes:
     """A failed point's config.json: its options and the error."""
     from .. import runs
 
-    document = {**experiment.to_dict(), "train_seconds": None, "test_accuracy": None, "error": error}
+    document = {**experiment.to_dict(), "train_seconds": None, "metric": METRICS[experiment.task],
+                "test_score": None, "error": error}
     return runs.json_text(document).encode()

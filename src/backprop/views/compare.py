@@ -1,5 +1,6 @@
 """Several runs in one figure: their curves overlaid (top), their decision boundaries side by side
-(bottom), so that what one change did is seen at a glance."""
+(bottom), so that what one change did is seen at a glance. Test points wear their class's shape and
+colour, and a yellow cross where the run predicts them wrong."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,7 @@ def figure(runs: list[tuple[str, object, list[dict]]], data):
     """runs: (name, network, metrics rows) per run; data: the data set whose test points are drawn."""
     from matplotlib.figure import Figure
 
-    from ..plots import probability_grid
+    from ..plots import axis_names, draw_regions, mark_points
 
     n = len(runs)
     fig = Figure(figsize=(max(10, 4.2 * n), 8.4))
@@ -30,14 +31,13 @@ def figure(runs: list[tuple[str, object, list[dict]]], data):
         ax.legend(fontsize=8)
     for i, ((name, net, _), color) in enumerate(zip(runs, colors)):
         ax = fig.add_subplot(grid[1, i])
-        XX, YY, p1 = probability_grid(net, data.X, 150)
-        ax.contourf(XX, YY, p1, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.8)
-        ax.contour(XX, YY, p1, levels=[0.5], colors=color, linewidths=2)
-        right = net.predict(data.X_test) == data.y_test
-        ax.scatter(data.X_test[right, 0], data.X_test[right, 1], s=6, c="tab:green", label="right")
-        ax.scatter(data.X_test[~right, 0], data.X_test[~right, 1], s=16, c="red", marker="x", label="wrong")
-        ax.set(title=f"{name}: {right.mean():.1%}", xlabel="$x_1$", ylabel="$x_2$" if i == 0 else None)
+        draw_regions(ax, net, data.X, 150, line_color=color)
+        predicted = net.as_codes(net.predict(data.X_test), len(data.X_test))
+        mark_points(ax, data.X_test, data.y_test, predicted, size=10)
+        right = predicted == data.y_test
+        xlabel, ylabel = axis_names(net.feature_names)
+        ax.set(title=f"{name}: {right.mean():.1%}", xlabel=xlabel, ylabel=ylabel if i == 0 else None)
         if i == 0:
-            ax.legend(loc="lower left", fontsize=8)
-    fig.suptitle("Runs compared: curves, then each run's decision boundary (blue: class 1)")
+            ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
+    fig.suptitle("Runs compared: curves, then each run's decision boundary and its wrong test points (crossed)")
     return fig

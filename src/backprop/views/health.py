@@ -1,43 +1,67 @@
-"""health.svg: per layer, the gradient's norm, the saturated units and the dead ReLUs over training."""
+"""health.svg: per layer, the gradient's norm, the saturated units and the dead ReLUs over training.
+
+What is measured (``backprop.health.measure``): at the weights after each evaluated epoch (epoch 0:
+the initial weights), one forward and backward pass over a fixed sample of training points (a run
+folder's: its first 256), without updating anything. A panel that cannot apply to the network (no
+sigmoid or tanh layer to saturate, no ReLU to die) is left out rather than drawn empty.
+"""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
+PANELS = (  # (row key, title, y label, why it can be missing): the panels after the gradient norm's
+    ("saturated", "Saturated sigmoid/tanh outputs", "% within 0.01 of a bound", "no sigmoid or tanh layer"),
+    ("dead", "Dead ReLU units", "% never active", "no ReLU layer"),
+)
 
-def figure(rows: list[dict], title: str = "Gradient health"):
-    """rows: ``backprop.health`` rows (epoch, layer, grad_norm, saturated, dead), every evaluation."""
+
+def figure(rows: list[dict], samples: int | None = None, title: str = "Gradient health"):
+    """rows: ``backprop.health`` rows (epoch, layer, grad_norm, saturated, dead), every evaluation;
+    samples: how many training points they were measured on, said under the title."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(15, 4.6))
-    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.13, top=0.84, wspace=0.28)
-    ax_norm, ax_sat, ax_dead = fig.subplots(1, 3)
     layers = sorted({row["layer"] for row in rows})
+    by_layer = {layer: [r for r in rows if r["layer"] == layer] for layer in layers}
+    panels = [panel for panel in PANELS if any(not math.isnan(r[panel[0]]) for r in rows)]
+    fig = Figure(figsize=(5 * (1 + len(panels)), 4.8))
+    fig.subplots_adjust(left=0.35 / (1 + len(panels)), right=0.99, bottom=0.12, top=0.78, wspace=0.28)
+    axes = np.atleast_1d(fig.subplots(1, 1 + len(panels)))
     colors = [matplotlib_color(i, len(layers)) for i in range(len(layers))]
     for layer, color in zip(layers, colors):
-        mine = [r for r in rows if r["layer"] == layer]
-        epochs = [r["epoch"] for r in mine]
-        ax_norm.plot(epochs, [max(r["grad_norm"], 1e-30) for r in mine], color=color, label=f"layer {layer}")
-        for ax, key in ((ax_sat, "saturated"), (ax_dead, "dead")):
-            values = [r[key] for r in mine]
+        epochs = [r["epoch"] for r in by_layer[layer]]
+        axes[0].plot(epochs, [max(r["grad_norm"], 1e-30) for r in by_layer[layer]], color=color,
+                     label=f"layer {layer}")
+        for ax, (key, *_) in zip(axes[1:], panels):
+            values = [r[key] for r in by_layer[layer]]
             if not all(math.isnan(v) for v in values):
                 ax.plot(epochs, np.asarray(values) * 100, color=color, label=f"layer {layer}")
-    ax_norm.set(yscale="log", title="Gradient norm per layer", xlabel="epoch", ylabel="||dL/dW, dL/db||")
-    ax_sat.set(title="Saturated sigmoid/tanh outputs", xlabel="epoch", ylabel="% within 0.01 of a bound",
-               ylim=(-2, 102))
-    ax_dead.set(title="Dead ReLU units", xlabel="epoch", ylabel="% never active", ylim=(-2, 102))
-    nothing = "no gradient health recorded"  # a history trained without a HealthRecorder callback
-    for ax, empty in ((ax_norm, nothing), (ax_sat, "no sigmoid or tanh layer" if rows else nothing),
-                      (ax_dead, "no ReLU layer" if rows else nothing)):
+    axes[0].set(yscale="log" if rows else "linear", title="Gradient norm per layer", xlabel="epoch",
+                ylabel="||dL/dW, dL/db||")
+    for ax, (_, heading, ylabel, _) in zip(axes[1:], panels):
+        ax.set(title=heading, xlabel="epoch", ylabel=ylabel, ylim=(-2, 102))
+    for ax in axes:
+        ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend(fontsize=8, loc="best")
-        else:
-            ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes, color="gray")
-    for ax in (ax_norm, ax_sat, ax_dead):
-        ax.grid(alpha=0.3)
-    fig.suptitle(title)
+    if not rows:  # a history trained without a HealthRecorder callback
+        axes[0].text(0.5, 0.5, "no gradient health recorded", ha="center", va="center",
+                     transform=axes[0].transAxes, color="gray")
+    fig.suptitle(title, y=0.98)
+    if rows:  # with nothing recorded there is nothing measured to describe, and no panel left out
+        fig.text(0.5, 0.875, _measured(samples, panels), ha="center", va="center", fontsize=9, color="#444")
     return fig
+
+
+def _measured(samples: int | None, panels: list) -> str:
+    """The line under the title that says what was measured, and which panel was left out and why."""
+    on = f"the first {samples} training samples" if samples else "a fixed sample of training points"
+    text = f"Measured on {on}, at the weights after each evaluated epoch\n(epoch 0: the initial weights)"
+    missing = [f"{panel[1][0].lower()}{panel[1][1:]} ({panel[3]})" for panel in PANELS if panel not in panels]
+    if missing:
+        text += "\nNot drawn: " + ", ".join(missing)
+    return text
 
 
 def matplotlib_color(i: int, n: int):

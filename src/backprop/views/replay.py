@@ -18,23 +18,25 @@ def frame(net, epoch: int, data, rows: list[dict], resolution: int = 120):
     curves (rows of metrics.csv) with the epoch marked. The grid is evaluated as one batch."""
     from matplotlib.figure import Figure
 
-    from ..plots import probability_grid
+    from ..plots import LOSS_NAMES, axis_names, draw_regions, mark_points
 
     X, y = data.X_test, data.y_test
-    XX, YY, p1 = probability_grid(net, data.X, resolution)
     fig = Figure(figsize=(11, 4.6), dpi=80)
     fig.subplots_adjust(left=0.06, right=0.93, bottom=0.12, top=0.86, wspace=0.3)
     ax_map, ax_curve = fig.subplots(1, 2)
-    ax_map.contourf(XX, YY, p1, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.8)
-    ax_map.contour(XX, YY, p1, levels=[0.5], colors="k", linewidths=1.2)
-    right = net.predict(X) == y
-    ax_map.scatter(X[right, 0], X[right, 1], s=10, c="tab:green", label=f"right ({right.sum()})")
-    ax_map.scatter(X[~right, 0], X[~right, 1], s=22, c="red", marker="x", label=f"wrong ({(~right).sum()})")
-    ax_map.set(title="Decision boundary, test points", xlabel="$x_1$", ylabel="$x_2$")
-    ax_map.legend(loc="lower left", fontsize=8)
+    draw_regions(ax_map, net, data.X, resolution)
+    predicted = net.as_codes(net.predict(X), len(X))
+    mark_points(ax_map, X, y, predicted, size=12)
+    right = predicted == y
+    xlabel, ylabel = axis_names(net.feature_names)
+    ax_map.set(title="Decision boundary, test points (wrong: crossed)", xlabel=xlabel, ylabel=ylabel)
+    ax_map.legend(loc="lower left", fontsize=7, framealpha=0.9)
     epochs = [r["epoch"] for r in rows]
-    ax_curve.plot(epochs, [r["loss"] for r in rows], color="tab:blue", label="training loss")
-    ax_curve.set(title="Loss and test accuracy", xlabel="epoch", ylabel="loss")
+    name = LOSS_NAMES.get(net.loss.name, net.loss.name)  # the curves' figure's loss, in the same numbers
+    name = name if name.isupper() else name.lower()  # MSE, cross-entropy
+    ax_curve.plot(epochs, [r["mse" if net.loss.name == "mse" else "loss"] for r in rows], color="tab:blue",
+                  label=f"training {name}")
+    ax_curve.set(title=f"Training {name} and test accuracy", xlabel="epoch", ylabel=name)
     ax_acc = ax_curve.twinx()
     accuracy = [r["val_accuracy"] if np.isfinite(r["val_accuracy"]) else r["train_accuracy"] for r in rows]
     ax_acc.plot(epochs, np.asarray(accuracy) * 100, color="tab:green", label="test accuracy")

@@ -1,50 +1,153 @@
-"""report.html: everything about one run in one self-contained page (figures embedded), so that it
-opens from disk or as an e-mail attachment."""
+"""report.html: one run in one self-contained page that opens from disk or as an e-mail attachment.
+
+Its first screen is the result: the headline numbers as text, the training curves and the one
+figure of the model on its test split (decision boundary, predicted against true, or confusion
+matrix); below them the gradient health, then the configuration written for people, with the
+command line that trains the run again. The run folder's own figures are embedded as they were
+written (SVG as text, PNG as data), never drawn a second time.
+"""
 from __future__ import annotations
 
 import base64
 import html
-import json
 import re
 from pathlib import Path
 
-FIGURES = [  # (figure's name in the run folder, heading); those present are embedded, in this order
+RESULT_FIGURES = ("decision_boundary", "predicted_vs_true", "confusion_matrix")  # the one beside the curves
+FIGURES = [  # (figure's name, heading); those present are embedded, in this order
     ("curves", "Training curves"),
-    ("decision_boundary", "Decision boundary"),
-    ("comparison", "Test points, right and wrong"),
+    ("decision_boundary", "Decision boundary and test points"),
+    ("predicted_vs_true", "Test set: predicted against true"),
     ("confusion_matrix", "Confusion matrix"),
-    ("network", "The network"),
     ("health", "Gradient health"),
     ("replay", "Replay"),
 ]
+LABELS = {  # config.json's keys as a reader says them
+    "hidden": "hidden layers", "activation": "hidden activation", "output_activation": "output activation",
+    "init": "weight initialisation", "dtype": "floating point", "dataset": "data set", "fit.learning_rate":
+    "learning rate", "fit.batch_size": "batch size", "fit.eval_every": "evaluated every (epochs)",
+    "fit.weight_decay": "weight decay", "fit.schedule": "learning-rate schedule", "fit.patience":
+    "early-stopping patience", "fit.tol": "early-stopping tolerance", "fit.shuffle": "reshuffled every epoch",
+    "fit.standardize": "features standardised", "train_seconds": "training time",
+}
+MORE = ("<p class=\"more\">More figures of this run: <code>backprop evaluate RUN_FOLDER --format png</code> "
+        "draws the network view and, for 2-D data, the test points by true label; <code>backprop replay "
+        "RUN_FOLDER</code> animates training (after <code>--snapshot-every K</code>).</p>")
+SKIPPED = ("test_accuracy", "test_score", "metric", "error")  # said in the headline, not the configuration
+STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto;padding:0 1.5em;color:#222}"
+         "h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .3em}"
+         ".headline{display:flex;flex-wrap:wrap;gap:.4em 2.2em;margin:.4em 0 .8em}"
+         ".headline div{display:flex;flex-direction:column}.headline b{font-size:1.6em}"
+         ".headline span{color:#555;font-size:.85em}"
+         ".result{display:grid;grid-template-columns:3fr 2fr;gap:1em;align-items:start}"
+         "svg,img{max-width:100%;height:auto;display:block}"
+         "figure{margin:0}"
+         ".more{color:#555;font-size:.9em}pre{background:#f4f4f4;padding:.6em;overflow-x:auto}"
+         "table{border-collapse:collapse}th,td{padding:2px 12px;text-align:left;border-bottom:1px solid #eee;"
+         "font-size:90%}th{font-weight:normal;color:#555}")
 
 
-def html_page(name: str, config: dict, images: dict[str, tuple[str, bytes]]) -> str:
-    """The report of the run ``name``: its configuration (config.json's content) as a table, then
-    each image given (figure name -> (media type, e.g. "image/png", and the file's bytes)) in
-    ``FIGURES`` order, embedded."""
-    rows = "\n".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(json.dumps(v))}</td></tr>"
-                     for k, v in _flatten(config).items())
-    parts = [f"<h1>Run {html.escape(name)}</h1>", "<h2>Configuration</h2>", f"<table>{rows}</table>"]
-    parts += [_section(figure, heading, images[figure][1], images[figure][0])
-              for figure, heading in FIGURES if figure in images]
-    style = ("body{font-family:sans-serif;max-width:1300px;margin:2em auto;padding:0 1.5em;color:#222}"
-             "img{max-width:100%;border:1px solid #ddd}table{border-collapse:collapse}"
-             "th,td{padding:2px 10px;text-align:left;border-bottom:1px solid #eee;font-size:90%}")
+def html_page(name: str, config: dict, images: dict[str, tuple[str, bytes]],
+              headline: list[tuple[str, str]] | None = None, command: str | None = None) -> str:
+    """The report of the run ``name``.
+
+    config: config.json's content; images: figure name -> (media type, the file's bytes), SVG
+    embedded as its text and anything else as data, in ``FIGURES`` order; headline: (label,
+    value) pairs shown first, the first the largest (``headline``); command: the command line
+    that trains the run again."""
+    figures = {figure: _figure(figure, heading, *images[figure])
+               for figure, heading in FIGURES if figure in images}
+    first = [figures.pop("curves", "")] + [figures.pop(f) for f in RESULT_FIGURES if f in figures]
+    numbers = "".join(f"<div><b>{html.escape(value)}</b><span>{html.escape(label)}</span></div>"
+                      for label, value in headline or [])
+    parts = [f"<h1>Run {html.escape(name)}</h1>", f"<section class=\"headline\">{numbers}</section>",
+             f"<div class=\"result\">{''.join(first)}</div>", *figures.values(), MORE, "<h2>Configuration</h2>"]
+    if command:
+        parts.append(f"<p>Trained again by:</p><pre>{html.escape(command)}</pre>")
+    rows = "".join(f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+                   for label, value in configuration(config))
+    parts.append(f"<table>{rows}</table>")
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>backprop run {html.escape(name)}"
-            f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
+            f"</title><style>{STYLE}</style></head><body>{''.join(parts)}</body></html>\n")
 
 
-def _section(name: str, heading: str, payload: bytes, media: str) -> str:
-    data = base64.b64encode(payload).decode()
-    return (f"<section id=\"{name}\"><h2>{heading}</h2>"
-            f"<img alt=\"{heading}\" src=\"data:{media};base64,{data}\"></section>")
+def headline(net, data, history) -> list[tuple[str, str]]:
+    """The run's result in words: the test score (accuracy; R^2 and RMSE for regression), the last
+    training loss, the epochs and the training time, as (label, value) pairs."""
+    from ..metrics import r2_rmse
+    from ..plots import LOSS_NAMES
+
+    predicted = net.predict(data.X_test)
+    if net.task == "regression":
+        r2, rmse = r2_rmse(data.y_test, predicted)
+        numbers = [("test R\u00b2", f"{r2:.4f}"), ("test RMSE", f"{rmse:.4g}")]
+    else:
+        wrong = int((net.as_codes(predicted, len(predicted)) != data.y_test).sum())
+        numbers = [("test accuracy", f"{1 - wrong / max(len(predicted), 1):.2%}"),
+                   ("test points predicted wrong", f"{wrong} of {len(predicted)}")]
+    if len(history):
+        if net.loss.name == "mse":  # the seed's MSE, not the loss's value (half the summed squared error)
+            numbers.append(("final training MSE", f"{history.mse[-1]:.4g}"))
+        else:
+            numbers.append((f"final training loss ({LOSS_NAMES.get(net.loss.name, net.loss.name).lower()})",
+                            f"{history.loss[-1]:.4g}"))
+        stopped = f" (stopped early at {history.stopped_early_at})" if history.stopped_early_at else ""
+        numbers.append(("epochs", f"{history.epoch[-1]}{stopped}"))
+    numbers.append(("training time", f"{history.seconds:.2f} s"))
+    return numbers
+
+
+def configuration(config: dict) -> list[tuple[str, str]]:
+    """config.json as (label, value) pairs a person reads: no JSON quotes, lists as "25, 50, 25",
+    the data set in one phrase, the training time in seconds; unset options left out."""
+    rows = []
+    for key, value in _flatten(config).items():
+        if key in SKIPPED or value is None:
+            continue
+        label = LABELS.get(key, key.removeprefix("fit.").replace("_", " "))
+        rows.append((label, _dataset(value) if key == "dataset" else _value(key, value)))
+    return rows
+
+
+def _value(key: str, value) -> str:
+    if key == "train_seconds":
+        return f"{value:.2f} s"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _dataset(spec) -> str:
+    """A data set's spec in one phrase: 'moons: n_samples 2000, noise 0.2, ...; 30% held out for testing'."""
+    if not isinstance(spec, dict):
+        return str(spec)
+    rest = {k: v for k, v in spec.items() if k not in ("name", "test_size", "split_seed", "n_samples")}
+    words = [f"{spec['n_samples']} points"] if "n_samples" in spec else []
+    words += [f"{k.replace('_', ' ')} {_value(k, v)}" for k, v in rest.items()]
+    text = f"{spec.get('name')}: " + ", ".join(words)
+    if "test_size" in spec:
+        text += f"; {spec['test_size']:.0%} held out for testing (split seed {spec.get('split_seed')})"
+    return text
+
+
+def _figure(name: str, heading: str, media: str, payload: bytes) -> str:
+    """One figure's section: an SVG inline as its text (a third smaller than base64), else an <img>."""
+    if media == "image/svg+xml":
+        text = payload.decode()
+        body = text[text.index("<svg"):].replace("<svg", f"<svg role=\"img\" aria-label=\"{heading}\"", 1)
+    else:
+        body = f"<img alt=\"{heading}\" src=\"data:{media};base64,{base64.b64encode(payload).decode()}\">"
+    return f"<figure id=\"{name}\"><h2>{heading}</h2>{body}</figure>"
 
 
 def _flatten(config: dict, prefix: str = "") -> dict:
     flat = {}
     for key, value in config.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and key != "dataset":
             flat.update(_flatten(value, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value
@@ -56,13 +159,15 @@ def add_replay(folder: Path, replay: Path) -> Path:
     from ..persistence import write_atomic
 
     path = Path(folder) / "report.html"
-    page = re.sub(r'<section id="replay">.*?</section>', "", path.read_text(), flags=re.S)
+    page = re.sub(r'<(figure|section) id="replay">.*?</\1>', "", path.read_text(), flags=re.S)
     media = "image/gif" if replay.suffix == ".gif" else "video/mp4"
     if media == "video/mp4":
         data = base64.b64encode(replay.read_bytes()).decode()
-        section = (f'<section id="replay"><h2>Replay</h2><video controls src="data:video/mp4;base64,{data}">'
-                   "</video></section>")
+        section = (f'<figure id="replay"><h2>Replay</h2><video controls src="data:video/mp4;base64,{data}">'
+                   "</video></figure>")
     else:
-        section = _section("replay", "Replay", replay.read_bytes(), media)
-    write_atomic(path, page.replace("</body>", section + "</body>").encode())
+        section = _figure("replay", "Replay", media, replay.read_bytes())
+    anchor = "<h2>Configuration</h2>" if "<h2>Configuration</h2>" in page else "</body>"
+    page = page.replace(anchor, section + anchor, 1)  # with the figures, above the configuration
+    write_atomic(path, page.encode())
     return path
