@@ -33,7 +33,7 @@ def test_the_drawing_processes_draw_what_this_process_draws(tmp_path):
     process, net, data, history, settings = trained_run(tmp_path)
     try:
         process.draw(tmp_path, history)
-        files = process.files("run", settings, history)
+        files = process.files("run", net, data, history, settings)
     finally:
         process.close()
     here = run_files.drawn_files("run", net, data, history, settings, "svg")
@@ -48,7 +48,7 @@ def test_a_drawing_error_is_raised_here(tmp_path):
     try:
         process.draw(tmp_path, history)
         with pytest.raises(persistence.ModelFileError):
-            process.files("run", settings, history)
+            process.files("run", net, data, history, settings)
     finally:
         process.close()
     assert not multiprocessing.active_children()
