@@ -4,8 +4,8 @@
 
 const COLORS = [[245, 147, 34], [8, 119, 189], [46, 160, 67], [148, 103, 189], [214, 39, 40]];
 const $ = (id) => document.getElementById(id);
-const pg = window.__pg = {frames: 0, header: null, arrays: null, run: null, hello: null, trace: null,
-                           gradcheck: null, errors: [], rows: [], health: []};
+const pg = window.__pg = {frames: 0, drawn: 0, header: null, arrays: null, run: null, hello: null, trace: null,
+                           gradcheck: null, errors: [], rows: [], health: [], healthLayers: []};
 let ws = null, state = null, backward = false, hover = null, playing = false;
 let fpsCount = 0;
 
@@ -54,7 +54,7 @@ function fill(id, names) {
 }
 
 function started(m) {
-  pg.run = m; state = m.state; pg.rows = []; pg.health = []; pg.header = null;
+  pg.run = m; state = m.state; pg.rows = []; pg.health = []; pg.healthLayers = []; pg.header = null;
   playing = false; $("play").innerHTML = "&#9654; play";
   for (const key of ["dataset", "noise", "n_samples", "test_size", "data_seed", "centers", "activation", "loss",
                      "seed", "optimizer", "learning_rate", "schedule", "batch_size", "weight_decay", "epochs"]) {
@@ -96,11 +96,24 @@ function decodeFrame(buffer) {
   return {header, arrays};
 }
 
+let drawPending = false;
+
 function onFrame(buffer) {
   const {header, arrays} = decodeFrame(buffer);
-  pg.frames += 1; fpsCount += 1;
+  pg.frames += 1;
   pg.header = header; pg.arrays = arrays;
-  pg.rows.push(...header.rows); pg.health.push(...header.health);
+  for (const row of header.rows) pg.rows.push(row);
+  for (const row of header.health) {
+    pg.health.push(row);
+    (pg.healthLayers[row.layer] = pg.healthLayers[row.layer] || []).push(row);
+  }
+  playing = header.playing;
+  if (!drawPending) { drawPending = true; requestAnimationFrame(draw); }  // the newest frame, once per paint
+}
+
+function draw() {
+  drawPending = false; pg.drawn += 1; fpsCount += 1;
+  const header = pg.header;
   playing = header.playing;
   $("play").innerHTML = playing ? "&#10074;&#10074; pause" : "&#9654; play";
   $("epoch").textContent = header.position ? `${header.epoch} + ${header.position} samples` : header.epoch;
@@ -162,26 +175,38 @@ function mapImage(array, colorOf) {
   return off;
 }
 
-function drawPlane() {
-  const canvas = $("plane"), ctx = canvas.getContext("2d");
-  if (!pg.arrays) return;
-  ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(mapImage(pg.arrays.heat, cellColor), 0, 0, canvas.width, canvas.height);
-  const wrong = new Set(pg.header.wrong.map((i) => i + pg.run.n_train));
+function pointsLayer(canvas) {
+  // the points never move during a run: drawn once onto a layer of their own, not 2000 arcs a frame
+  if (pg.pointsLayer && pg.pointsLayer.run === pg.run) return pg.pointsLayer.canvas;
+  const layer = document.createElement("canvas");
+  layer.width = canvas.width; layer.height = canvas.height;
+  const ctx = layer.getContext("2d");
   const {points, labels, n_train} = pg.run;
-  const values = labels.filter((v) => v !== null);
-  const spread = Math.max(...values.map(Math.abs), 1e-9);
+  let spread = 1e-9;
+  for (const v of labels) if (v !== null) spread = Math.max(spread, Math.abs(v));
   for (let i = 0; i < points.length; i++) {
     const [px, py] = toCanvas(points[i][0], points[i][1], canvas);
     const rgb = pg.run.task === "regression" ? regressionColor(labels[i] / spread) : COLORS[labels[i] % COLORS.length];
     ctx.beginPath(); ctx.arc(px, py, 3, 0, 2 * Math.PI);
     ctx.fillStyle = `rgb(${rgb})`; ctx.fill();
     ctx.lineWidth = 1; ctx.strokeStyle = i < n_train ? "#fff" : "#000"; ctx.stroke();
-    if (wrong.has(i)) {
-      ctx.beginPath(); ctx.arc(px, py, 6, 0, 2 * Math.PI);
-      ctx.strokeStyle = "#d00"; ctx.lineWidth = 1.5; ctx.stroke();
-    }
   }
+  pg.pointsLayer = {run: pg.run, canvas: layer};
+  return layer;
+}
+
+function drawPlane() {
+  const canvas = $("plane"), ctx = canvas.getContext("2d");
+  if (!pg.arrays) return;
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(mapImage(pg.arrays.heat, cellColor), 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(pointsLayer(canvas), 0, 0);
+  const rings = new Path2D();  // wrong test points, ringed in red
+  for (const i of pg.header.wrong) {
+    const [px, py] = toCanvas(pg.run.points[i + pg.run.n_train][0], pg.run.points[i + pg.run.n_train][1], canvas);
+    rings.moveTo(px + 6, py); rings.arc(px, py, 6, 0, 2 * Math.PI);
+  }
+  ctx.strokeStyle = "#d00"; ctx.lineWidth = 1.5; ctx.stroke(rings);
 }
 
 function nearestPoint(px, py, canvas) {
@@ -213,11 +238,13 @@ function drawLines(ctx, box, series, yRange, title) {
   ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.strokeRect(x, y, w, h);
   ctx.fillStyle = "#444"; ctx.font = "11px sans-serif"; ctx.fillText(title, x + 4, y + 12);
   const n = Math.max(...series.map((s) => s.values.length), 2);
+  const stride = Math.ceil(n / 400);  // at most ~400 points a curve, however long the run
   const [lo, hi] = yRange;
   series.forEach((s, j) => {
     ctx.beginPath(); ctx.strokeStyle = s.color; ctx.setLineDash(s.dash || []); ctx.lineWidth = 1.5;
     let started = false;
     s.values.forEach((v, i) => {
+      if (i % stride !== 0 && i !== s.values.length - 1) return;
       if (v === null || !isFinite(v)) return;
       const px = x + i / (n - 1) * w, py = y + h - (Math.min(Math.max(v, lo), hi) - lo) / (hi - lo || 1) * h;
       started ? ctx.lineTo(px, py) : ctx.moveTo(px, py); started = true;
@@ -231,8 +258,8 @@ function drawCurves() {
   const canvas = $("curves"), ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const rows = pg.rows;
-  const losses = rows.flatMap((r) => [r.loss, r.val_loss]).filter((v) => v !== null);
-  const top = losses.length ? Math.max(...losses) : 1;
+  let top = 1e-12;
+  for (const r of rows) top = Math.max(top, r.loss === null ? 0 : r.loss, r.val_loss === null ? 0 : r.val_loss);
   drawLines(ctx, [2, 2, canvas.width / 2 - 6, canvas.height - 6], [
     {name: "train loss", values: rows.map((r) => r.loss), color: "#183d4e"},
     {name: "test loss", values: rows.map((r) => r.val_loss), color: "#e8710a", dash: [4, 3]}], [0, top], "loss");
@@ -247,11 +274,11 @@ function drawHealth() {
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const layers = pg.run.sizes.length - 1;
   const palette = ["#183d4e", "#e8710a", "#2ea043", "#9467bd", "#d62728", "#8c564b", "#17becf"];
-  const norms = pg.health.map((r) => r.grad_norm).filter((v) => v > 0);
-  const lo = Math.log10(Math.min(...norms, 1)), hi = Math.log10(Math.max(...norms, 1e-9));
+  let lo = 0, hi = -9;
+  for (const r of pg.health) if (r.grad_norm > 0) { lo = Math.min(lo, Math.log10(r.grad_norm)); hi = Math.max(hi, Math.log10(r.grad_norm)); }
   const perLayer = (key, f) => [...Array(layers).keys()].map((l) => ({
     name: `layer ${l}`, color: palette[l % palette.length],
-    values: pg.health.filter((r) => r.layer === l).map((r) => r[key] === null ? null : f(r[key]))}));
+    values: (pg.healthLayers[l] || []).map((r) => r[key] === null ? null : f(r[key]))}));
   drawLines(ctx, [2, 2, canvas.width / 2 - 6, canvas.height - 6], perLayer("grad_norm", Math.log10), [lo, hi],
             "log10 gradient norm");
   const unhealthy = perLayer("saturated", (v) => v);
@@ -284,18 +311,25 @@ function drawNetwork() {
   if (!pg.run || !pg.arrays) return;
   $("network-title").textContent = backward ? "Network: dL/dw on links, mean |delta| in neurons" : "Network: weights";
   const columns = layout();
+  // links in 2 colours x 8 widths: 16 strokes, not one per link (2600 for the seed's network)
+  const paths = new Map();
   for (let l = 0; l + 1 < columns.length; l++) {
     const values = linkValues(l);
     const [nIn, nOut] = values.shape;
     let scale = 0;
     for (const v of values.data) scale = Math.max(scale, Math.abs(v));
-    const unit = backward ? 3 / (scale || 1) : 1.5;
+    const unit = backward ? 4 / (scale || 1) : 1.5;
     for (let i = 0; i < nIn; i++) for (let j = 0; j < nOut; j++) {
       const v = values.data[i * nOut + j];
-      ctx.beginPath(); ctx.moveTo(columns[l][i][0], columns[l][i][1]); ctx.lineTo(columns[l + 1][j][0], columns[l + 1][j][1]);
-      ctx.strokeStyle = v >= 0 ? "rgba(8,119,189,0.55)" : "rgba(245,147,34,0.55)";
-      ctx.lineWidth = Math.min(4, Math.abs(v) * unit) + 0.05; ctx.stroke();
+      const key = `${v >= 0 ? 1 : 0}${Math.min(7, Math.round(Math.abs(v) * unit * 2))}`;
+      if (!paths.has(key)) paths.set(key, new Path2D());
+      const path = paths.get(key);
+      path.moveTo(columns[l][i][0], columns[l][i][1]); path.lineTo(columns[l + 1][j][0], columns[l + 1][j][1]);
     }
+  }
+  for (const [key, path] of paths) {
+    ctx.strokeStyle = key[0] === "1" ? "rgba(8,119,189,0.55)" : "rgba(245,147,34,0.55)";
+    ctx.lineWidth = Math.max(0.1, +key.slice(1) / 2); ctx.stroke(path);
   }
   columns.forEach((column, l) => {
     const delta = l > 0 && backward ? pg.arrays[`delta${l - 1}`] : null;
