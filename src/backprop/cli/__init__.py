@@ -1,6 +1,8 @@
-"""The ``backprop`` command line: train, sweep, evaluate, predict, export, gradcheck, trace, plot-data.
+"""The ``backprop`` command line: train, sweep, evaluate, predict, export, gradcheck, trace, plot-data,
+playground.
 
-Each command group has its module (train.py, sweep.py, models.py, export.py, teach.py, data.py) and
+Each command group has its module (train.py, sweep.py, models.py, export.py, teach.py, data.py,
+playground.py) and
 each handler is a thin call into the library. The library never prints; this package does all the
 reporting, and
 every error a user can cause ends as one line on stderr and a documented exit code:
@@ -20,7 +22,7 @@ import os
 import sys
 
 from ..errors import DivergenceError
-from . import data, export, models, sweep, teach, train
+from . import data, export, models, playground, sweep, teach, train
 from .common import Parser, UsageError
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
@@ -32,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line: one sub-parser per command, each module adding its own."""
     parser = Parser(prog="backprop", description="Backpropagation in NumPy: train, evaluate and plot.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for group in (train, sweep, models, export, teach, data):
+    for group in (train, sweep, models, export, teach, data, playground):
         group.add_parsers(sub)
     return parser
 

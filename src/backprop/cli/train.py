@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,8 @@ from .common import UsageError, add_figure_options, add_run_figures_option, chec
 from .options import FLAGS, add_training_options, given_options, name_the_option
 
 # With the training options: what --resume takes from the run.
-RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every", "data", "target", "task")
+RUN_OPTIONS = ("preset", "seed", "out", "name", "init_from", "snapshot_every", "data", "target", "task", "n_samples",
+               "noise", "data_seed", "test_size", "centers")
 SIGNAL_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143}  # 128 + the signal's number, as shells report them
 # Said while a compiled engine takes longer than NOTICE_AFTER_S to get ready: a first run compiles
 # it (4-7 s, bench/compile_time.py), a later one loads it from the disk cache (about 0.5 s)
@@ -28,6 +30,7 @@ def add_parsers(sub) -> None:
     train.add_argument("--seed", type=int, help="the network's seed (initial weights, sample order)")
     train.add_argument("--data", metavar="FILE.csv", help="train on a CSV table (a header row, numeric features)")
     train.add_argument("--target", help="with --data: the column that holds the labels (or values)")
+    add_data_options(train)
     train.add_argument("--task", choices=["classification", "regression"],
                        help="what the target holds: class labels (default) or real values; a named set knows its own")
     train.add_argument("--out", help="folder that holds the run folders (default runs)")
@@ -44,6 +47,25 @@ def add_parsers(sub) -> None:
     add_run_figures_option(train)
     train.add_argument("--quiet", action="store_true", help="no progress output")
     train.set_defaults(handler=cmd_train)
+
+
+# A named data set's own arguments, as flags: the playground's command line names the set it made
+DATA_OPTIONS = {"n_samples": ("--n-samples", int), "noise": ("--noise", float), "data_seed": ("--data-seed", int),
+                "test_size": ("--test-size", float), "centers": ("--centers", int)}
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """--n-samples, --noise, --data-seed, --test-size, --centers: the arguments of a named data set
+    (its defaults when not given); --test-size also splits a --data table."""
+    for dest, (flag, kind) in DATA_OPTIONS.items():
+        parser.add_argument(flag, dest=dest, type=kind, help=f"the data set's {dest.replace('_', ' ')}")
+
+
+def data_arguments(args: argparse.Namespace) -> dict:
+    """The data set arguments given on the command line, by the maker's parameter names."""
+    given = {dest: getattr(args, dest, None) for dest in DATA_OPTIONS}
+    names = {"data_seed": "seed"}
+    return {names.get(dest, dest): value for dest, value in given.items() if value is not None}
 
 
 def experiment_from_args(args: argparse.Namespace) -> Experiment:
@@ -165,16 +187,24 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
     """--data FILE --target COLUMN, or the experiment's named data set."""
     from .. import datasets
 
+    given = data_arguments(args)
     if args.data is None:
         if args.target is not None:
             raise UsageError("backprop train: --target goes with --data FILE.csv")
-        return datasets.DATASETS[experiment.dataset]()
+        maker = datasets.DATASETS[experiment.dataset]
+        unknown = [name for name in given if name not in inspect.signature(maker).parameters]
+        if unknown:
+            flag = DATA_OPTIONS.get(unknown[0], DATA_OPTIONS["data_seed"])[0]
+            raise UsageError(f"backprop train: {flag} does not apply to --dataset {experiment.dataset}")
+        return maker(**given)
     if args.target is None:
         raise UsageError("backprop train: --data needs --target COLUMN (the column of labels)")
     if args.dataset is not None:
         raise UsageError("backprop train: give --data or --dataset, not both")
+    if set(given) - {"test_size"}:
+        raise UsageError("backprop train: of the data set options, --data takes only --test-size")
     check_table(args.data)
-    return datasets.from_csv(args.data, args.target, task=experiment.task)
+    return datasets.from_csv(args.data, args.target, task=experiment.task, **given)
 
 
 def standardize_hint(X, standardize: bool) -> str | None:

@@ -1,0 +1,384 @@
+"""The playground's server: one page, its WebSocket, the model and data downloads (Starlette), run
+by uvicorn.
+
+Each WebSocket connection (a tab) owns one ``PlaygroundSession``; its training runs on the
+session's ``Driver`` thread, never on the event loop. A sender task per connection sends the newest
+snapshot ``fps`` times a second (each frame computed in a worker thread), so the frame rate does
+not depend on training speed, and it sends nothing while nothing changed. Closing the tab closes
+the session and stops its training.
+
+Protection: the page's host must be one of ``allowed_hosts`` (loopback names by default: a DNS
+rebinding page cannot pass), the WebSocket's Origin must be that same page, and ``Limits`` bound
+layers, neurons, samples, uploads, message sizes and concurrent sessions.
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import secrets
+from concurrent.futures import CancelledError
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import anyio.to_thread
+import numpy as np
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .. import activations, losses, optimizers, schedules
+from ..metrics import labels_from_outputs
+from . import protocol, views
+from .sessions import (
+    CHANGEABLE,
+    DEFAULT_STATE,
+    LIMITS,
+    PLAY_SETS,
+    UPLOAD,
+    Limits,
+    PlaygroundSession,
+    check_state,
+    set_defaults,
+    upload_points,
+)
+
+STATIC = Path(__file__).parent / "static"
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+FPS = 20
+CHOICES = {"activation": sorted(activations.ACTIVATIONS), "loss": sorted(losses.LOSSES),
+           "optimizer": sorted(optimizers.OPTIMIZERS), "schedule": sorted(schedules.SCHEDULES)}
+BACKWARD_SAMPLES = 500  # training samples the backward view's gradients and deltas average over
+
+
+def finite(value):
+    """A float for JSON: NaN and infinity become None (JSON has no NaN; the page reads null)."""
+    return value if isinstance(value, float) and math.isfinite(value) else None if isinstance(value, float) else value
+
+
+class Connection:
+    """One tab: its WebSocket, its session (None before "start"), what it views, what it was sent."""
+
+    def __init__(self, websocket: WebSocket):
+        self.websocket, self.token = websocket, secrets.token_urlsafe(16)
+        self.play: PlaygroundSession | None = None
+        self.grid: views.Grid | None = None
+        self.backward, self.hover = False, None
+        self.sent_rows = self.sent_health = self.frame = 0
+        self.last = None  # the snapshot and view last sent
+        self.lock = asyncio.Lock()
+
+    async def send_json(self, message: dict) -> None:
+        async with self.lock:
+            await self.websocket.send_json(message)
+
+    async def send_bytes(self, payload: bytes) -> None:
+        async with self.lock:
+            await self.websocket.send_bytes(payload)
+
+    def replace(self, play: PlaygroundSession | None) -> None:
+        """Close the running session (if any) and take ``play`` (its views start afresh)."""
+        if self.play is not None:
+            self.play.close()
+        self.play, self.last, self.sent_rows, self.sent_health = play, None, 0, 0
+        self.grid = views.grid_for(play.data.X) if play is not None else None
+
+
+# ---------------------------------------------------------------------------------------- frames
+def frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
+    """The next frame for ``conn`` from ``play``'s newest snapshot, or None if nothing changed
+    since the last one sent (run on the training thread, between steps)."""
+    driver, data = play.driver, play.data
+    snapshot = driver.latest()
+    key = (id(snapshot), conn.backward, tuple(conn.hover or ()), driver.playing, driver.error is None)
+    if key == conn.last:
+        return None
+    net = views.load(play.viewer, snapshot.params)
+    arrays = {"heat": views.decision_map(net, conn.grid)}
+    if conn.hover is not None:
+        arrays["neuron"] = views.neuron_map(net, conn.grid, *conn.hover)
+    for i, layer in enumerate(net.layers):
+        arrays[f"W{i}"], arrays[f"b{i}"] = layer.weights, layer.bias
+    if conn.backward:
+        grads, deltas = views.backward(net, data.X_train[:BACKWARD_SAMPLES], data.y_train[:BACKWARD_SAMPLES])
+        for i, ((dW, db), delta) in enumerate(zip(grads, deltas)):
+            arrays[f"dW{i}"], arrays[f"db{i}"], arrays[f"delta{i}"] = dW, db, delta
+    header = {"frame": conn.frame, "epoch": snapshot.epoch, "position": snapshot.position, "samples": snapshot.samples,
+              "seconds": snapshot.seconds, "done": snapshot.done, "playing": driver.playing,
+              "sps": driver.samples_per_second if driver.playing else 0.0,
+              "error": None if driver.error is None else str(driver.error),
+              "rows": history_rows(play, snapshot.history, conn.sent_rows),
+              "health": [{k: finite(v) for k, v in row.items()} for row in snapshot.history.health[conn.sent_health:]],
+              "wrong": wrong_test_points(net, play), "backward": conn.backward, "hover": conn.hover}
+    conn.frame, conn.last = conn.frame + 1, key
+    conn.sent_rows, conn.sent_health = len(snapshot.history), len(snapshot.history.health)
+    return protocol.encode_frame(header, arrays)
+
+
+def history_rows(play: PlaygroundSession, history, since: int) -> list[dict]:
+    """The history rows after the first ``since``, JSON-ready; for regression with R^2 derived from
+    the rows' MSE (train) and loss (test: mse's loss is half the squared error)."""
+    rows = [{k: finite(float(v)) for k, v in row.items()} for row in history.rows()[since:]]
+    if play.task == "regression":
+        var_train, var_test = float(np.var(play.data.y_train)), float(np.var(play.data.y_test))
+        for row in rows:
+            row["train_accuracy"] = 1 - row["mse"] / var_train if row["mse"] is not None else None
+            row["val_accuracy"] = 1 - 2 * row["val_loss"] / var_test if row["val_loss"] is not None else None
+    return rows
+
+
+def wrong_test_points(net, play: PlaygroundSession) -> list[int]:
+    """Indices into the test split of the points the network classifies wrongly ([] for regression)."""
+    if play.task == "regression":
+        return []
+    predicted = labels_from_outputs(net.predict_proba(play.data.X_test))
+    return np.flatnonzero(predicted != play.data.y_test).tolist()
+
+
+async def sender(conn: Connection, fps: float) -> None:
+    """Send ``conn``'s newest frame ``fps`` times a second while the connection lasts.
+
+    The frame is computed on the session's training thread, between two steps (``Driver.submit``),
+    not on a thread of its own: the compiled engine holds the GIL through each step, so a third
+    thread would wait for it at each of the frame's hundreds of NumPy calls (measured: 6-8 frames a
+    second that way, against the 20 asked)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        began = loop.time()
+        play = conn.play
+        if play is not None:
+            try:
+                payload = await asyncio.wrap_future(play.driver.submit(lambda session, play=play: frame(conn, play)))
+            except (RuntimeError, CancelledError):  # the session was closed or replaced meanwhile
+                payload = None
+            if payload is not None and play is conn.play:
+                await conn.send_bytes(payload)
+        await asyncio.sleep(max(0.0, 1.0 / fps - (loop.time() - began)))
+
+
+# ---------------------------------------------------------------------------------------- messages
+def started(conn: Connection) -> dict:
+    """The reply to start (and reset, add or remove a point, upload): what the page draws its run from."""
+    play = conn.play
+    data = play.data
+    return {"type": "started", "token": conn.token, "state": play.state, "command": play.command,
+            "task": play.task, "sizes": play.session.net.sizes, "classes": play.session.net.layers[-1].n_out,
+            "points": np.concatenate([data.X_train, data.X_test]).tolist(),
+            "labels": [finite(float(v)) for v in np.concatenate([data.y_train, data.y_test])],
+            "n_train": len(data.X_train), "extent": conn.grid.extent, "resolution": conn.grid.resolution,
+            "edited": play.csv is not None,
+            "output_activation": play.session.net.layers[-1].activation.name}
+
+
+async def build(conn: Connection, state: dict, upload) -> None:
+    """Make ``state`` the connection's session (engine selection can take seconds: off the loop)."""
+    play = await anyio.to_thread.run_sync(PlaygroundSession, state, upload, conn.websocket.app.state.limits)
+    conn.replace(play)
+    await conn.send_json(started(conn))
+
+
+async def handle(conn: Connection, message: dict) -> None:
+    """Do what one checked message asks; ValueError (a bad value) is answered by the caller."""
+    kind, play = message["type"], conn.play
+    limits: Limits = conn.websocket.app.state.limits
+    if kind == "start":
+        await build(conn, check_state(message["state"], limits), play.upload if play else None)
+        return
+    if kind == "upload":
+        upload = await anyio.to_thread.run_sync(upload_points, message["csv"], _task(message["task"]), limits)
+        state = {**(play.state if play else DEFAULT_STATE), "dataset": UPLOAD, "added": [], "removed": []}
+        await build(conn, check_state(state, limits), (*upload, _task(message["task"])))
+        return
+    if play is None:
+        raise ValueError(f"send 'start' before {kind!r}")
+    if kind == "reset":
+        await build(conn, play.state, play.upload)
+    elif kind == "play":
+        play.driver.play()
+    elif kind == "pause":
+        await asyncio.wrap_future(play.driver.pause())
+    elif kind == "step_epoch":
+        await _training_step(play.driver.step_epoch())
+    elif kind == "step_sample":
+        await _training_step(play.driver.step_samples(play.state["batch_size"]))
+    elif kind == "change":
+        state = await anyio.to_thread.run_sync(play.change, message["fields"])
+        await conn.send_json({"type": "changed", "state": state, "command": play.command})
+    elif kind in ("add_point", "remove_point"):
+        await build(conn, check_state(_edited(play, message), limits), play.upload)
+    elif kind == "view":
+        conn.backward, conn.hover = _view(play, message)
+    elif kind == "trace":
+        result = await anyio.to_thread.run_sync(play.trace, message["index"])
+        await conn.send_json({"type": "trace", "index": message["index"], "trace": result})
+    elif kind == "gradcheck":
+        result = await anyio.to_thread.run_sync(play.gradcheck)
+        await conn.send_json({"type": "gradcheck", "table": result.table(), "passed": result.passed,
+                              "checks": [{"name": c.name, "error": c.relative_error} for c in result.checks]})
+
+
+async def _training_step(future) -> None:
+    try:
+        await asyncio.wrap_future(future)
+    except RuntimeError as err:  # the session is done
+        raise ValueError(str(err)) from None
+
+
+def _task(task: object) -> str:
+    if task not in ("classification", "regression"):
+        raise ValueError(f"task must be 'classification' or 'regression'. Received: task={task!r}")
+    return task
+
+
+def _edited(play: PlaygroundSession, message: dict) -> dict:
+    """The state with a point added ([x, y, label]) or removed (its index in the page's list)."""
+    state = dict(play.state)
+    if message["type"] == "add_point":
+        label = message["label"]
+        if play.task == "classification" and not (isinstance(label, int) and 0 <= label < max(play.data.n_outputs, 2)):
+            raise ValueError(f"label must be a class of this data set (0 to {max(play.data.n_outputs, 2) - 1}). "
+                             f"Received: label={label!r}")
+        state["added"] = [*state["added"], [message["x"], message["y"], label]]
+        return state
+    index, n_base = message["index"], len(play.data.X) - len(state["added"]) + len(state["removed"])
+    # the page numbers its points training first, then test; state["removed"] indexes the set as made
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(play.data.X):
+        raise ValueError(f"index must be in [0, {len(play.data.X) - 1}]. Received: index={index!r}")
+    point = np.concatenate([play.data.X_train, play.data.X_test])[index]
+    return _without(state, play, point, n_base)
+
+
+def _without(state: dict, play: PlaygroundSession, point, n_base: int) -> dict:
+    """``state`` without ``point``: an added point is dropped from "added", one of the set as made
+    is listed in "removed" (found by its coordinates, which the CSV keeps exactly)."""
+    for i, (x1, x2, _) in enumerate(state["added"]):
+        if float(x1) == point[0] and float(x2) == point[1]:
+            return {**state, "added": state["added"][:i] + state["added"][i + 1:]}
+    base = play.base_points()
+    matches = np.flatnonzero((base[:, 0] == point[0]) & (base[:, 1] == point[1]))
+    fresh = [int(i) for i in matches if int(i) not in state["removed"]]
+    if not fresh:
+        raise ValueError(f"no point at {point.tolist()} to remove")
+    return {**state, "removed": sorted([*state["removed"], fresh[0]])}
+
+
+def _view(play: PlaygroundSession, message: dict) -> tuple[bool, list | None]:
+    backward, hover = message["backward"], message["hover"]
+    if not isinstance(backward, bool):
+        raise ValueError(f"backward must be true or false. Received: backward={backward!r}")
+    if hover is not None:
+        net = play.viewer
+        if not (isinstance(hover, list) and len(hover) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
+                                                                  for v in hover)
+                and -1 <= hover[0] < len(net.layers) and 0 <= hover[1] < net.sizes[hover[0] + 1]):
+            raise ValueError(f"hover must be null or a neuron [layer, unit] of this network. Received: hover={hover!r}")
+    return backward, hover
+
+
+# ---------------------------------------------------------------------------------------- endpoints
+def origin_allowed(websocket: WebSocket, allowed_hosts: tuple[str, ...]) -> bool:
+    """True when the connection comes from this server's own page: its Host is allowed and its
+    Origin (a browser always sends one) is that same host. Without an Origin (not a browser), the
+    Host alone decides."""
+    host = websocket.headers.get("host", "")
+    if (urlsplit(f"//{host}").hostname or "") not in {h.strip("[]") for h in allowed_hosts}:
+        return False
+    origin = websocket.headers.get("origin")
+    return origin is None or (urlsplit(origin).scheme in ("http", "https") and urlsplit(origin).netloc == host)
+
+
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    """A tab's connection: the messages it sends, the frames it is sent, its session closed at the end."""
+    app_state = websocket.app.state
+    if not origin_allowed(websocket, app_state.allowed_hosts):
+        await websocket.close(code=1008)  # before accept: the handshake is refused with HTTP 403
+        return
+    await websocket.accept()
+    if len(app_state.connections) >= app_state.limits.sessions:
+        await websocket.send_json({"type": "error", "message": f"the playground runs at most "
+                                   f"{app_state.limits.sessions} sessions at once: close another tab and reload"})
+        await websocket.close(code=1013)
+        return
+    conn = Connection(websocket)
+    app_state.connections[conn.token] = conn
+    task = asyncio.create_task(sender(conn, app_state.fps))
+    try:
+        await conn.send_json({"type": "hello", "defaults": DEFAULT_STATE, "sets": {n: set_defaults(n)
+                              for n in PLAY_SETS}, "limits": vars(app_state.limits), "changeable": CHANGEABLE,
+                              "choices": CHOICES})
+        while True:
+            received = await websocket.receive()
+            if received["type"] == "websocket.disconnect":
+                break
+            try:
+                message = protocol.parse(received.get("text"), app_state.limits.message_bytes)
+                await handle(conn, message)
+            except (ValueError, TypeError) as err:
+                await conn.send_json({"type": "error", "message": str(err)})
+    except WebSocketDisconnect:
+        pass
+    finally:
+        task.cancel()
+        app_state.connections.pop(conn.token, None)
+        conn.replace(None)  # closing the tab stops its training
+
+
+def _session_of(request: Request) -> PlaygroundSession:
+    conn = request.app.state.connections.get(request.path_params["token"])
+    if conn is None or conn.play is None:
+        raise LookupError
+    return conn.play
+
+
+async def model_file(request: Request) -> Response:
+    """GET /sessions/TOKEN/model.safetensors: the tab's network now, as ``backprop.save`` writes it."""
+    try:
+        play = _session_of(request)
+    except LookupError:
+        return JSONResponse({"error": "no such session"}, status_code=404)
+    payload = await anyio.to_thread.run_sync(play.model_bytes)
+    return Response(payload, media_type="application/octet-stream",
+                    headers={"Content-Disposition": 'attachment; filename="model.safetensors"'})
+
+
+async def data_file(request: Request) -> Response:
+    """GET /sessions/TOKEN/playground-data.csv: the tab's edited or uploaded points (404 for a named set)."""
+    try:
+        play = _session_of(request)
+    except LookupError:
+        return JSONResponse({"error": "no such session"}, status_code=404)
+    if play.csv is None:
+        return JSONResponse({"error": "this session trains on a named data set: its command names it"},
+                            status_code=404)
+    return Response(play.csv, media_type="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="playground-data.csv"'})
+
+
+async def index(request: Request) -> Response:
+    """The page."""
+    return FileResponse(STATIC / "index.html")
+
+
+def create_app(limits: Limits = LIMITS, allowed_hosts: tuple[str, ...] = LOOPBACK, fps: float = FPS) -> Starlette:
+    """The playground's app. allowed_hosts: the host names its page may be served under (add the
+    host given to ``serve`` when it is not a loopback one). fps: frames a second per tab."""
+    routes = [Route("/", index), Route("/sessions/{token}/model.safetensors", model_file),
+              Route("/sessions/{token}/playground-data.csv", data_file),
+              WebSocketRoute("/ws", websocket_endpoint), Mount("/static", StaticFiles(directory=STATIC))]
+    hosts = [h.strip("[]") for h in allowed_hosts]
+    app = Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])
+    app.state.limits, app.state.allowed_hosts, app.state.fps, app.state.connections = limits, allowed_hosts, fps, {}
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the playground with uvicorn until interrupted."""
+    import uvicorn
+
+    hosts = LOOPBACK if host in LOOPBACK else (*LOOPBACK, host)
+    uvicorn.run(create_app(allowed_hosts=hosts), host=host, port=port, log_level="warning",
+                ws_max_size=LIMITS.message_bytes * 2)

@@ -1,0 +1,262 @@
+"""The playground's protocol (Starlette's test client), and that its numbers are the library's: the
+command line it shows trains the same curve, its model file predicts what it showed, its trace and
+gradcheck are the commands'."""
+import json
+import shlex
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx")
+with warnings.catch_warnings():  # Starlette >= 0.48 would rather have httpx2 behind its test client
+    warnings.simplefilter("ignore")  # (a StarletteDeprecationWarning, not a DeprecationWarning)
+    from starlette.testclient import TestClient
+
+from backprop import persistence, runs  # noqa: E402
+from backprop.cli import main  # noqa: E402
+from backprop.playground import protocol, server, sessions  # noqa: E402
+
+SMALL = {"hidden": [6], "epochs": 4}  # a small run: the protocol, not the accuracy, is under test
+
+
+@pytest.fixture
+def client():
+    app = server.create_app(allowed_hosts=("testserver",), fps=50)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def receive(ws, kind):
+    """The next JSON message of type ``kind`` (frames and other replies skipped); fails on an error."""
+    while True:
+        message = ws.receive()
+        if message.get("text"):
+            reply = json.loads(message["text"])
+            if reply["type"] == kind:
+                return reply
+            assert reply["type"] != "error" or kind == "error", reply["message"]
+
+
+def frame_where(ws, condition):
+    """The next frame (header, arrays) whose header satisfies ``condition``."""
+    while True:
+        message = ws.receive()
+        if message.get("bytes"):
+            header, arrays = protocol.decode_frame(message["bytes"])
+            if condition(header):
+                return header, arrays
+        else:
+            assert json.loads(message["text"])["type"] != "error", message["text"]
+
+
+def start(ws, **state):
+    receive(ws, "hello")
+    ws.send_json({"type": "start", "state": {**SMALL, **state}})
+    return receive(ws, "started")
+
+
+def run_to_end(ws):
+    """Play to the last epoch; that frame's header and arrays, and every history row sent."""
+    ws.send_json({"type": "play"})
+    rows = []
+    while True:
+        header, arrays = frame_where(ws, lambda h: True)
+        rows += header["rows"]
+        if header["done"] and not header["playing"]:
+            return header, arrays, rows
+
+
+# ------------------------------------------------------------------------------------------ protocol
+def test_start_step_and_play_send_frames_of_the_run(client):
+    with client.websocket_connect("/ws") as ws:
+        run = start(ws)
+        assert run["sizes"] == [2, 6, 2] and run["n_train"] == 1400 and len(run["points"]) == 2000
+        ws.send_json({"type": "step_epoch"})
+        header, arrays = frame_where(ws, lambda h: h["epoch"] == 1)
+        assert arrays["heat"].shape == (48, 48, 2) and arrays["W0"].shape == (2, 6)
+        ws.send_json({"type": "step_sample"})  # one batch of one sample
+        assert frame_where(ws, lambda h: h["position"] == 1)[0]["epoch"] == 1
+        header, _, _ = run_to_end(ws)
+        assert header["epoch"] == 4 and header["error"] is None
+
+
+def test_a_change_mid_run_takes_effect_and_shows_in_the_command(client):
+    with client.websocket_connect("/ws") as ws:
+        start(ws)
+        ws.send_json({"type": "step_epoch"})
+        ws.send_json({"type": "change", "fields": {"learning_rate": 0.5, "optimizer": "adam", "epochs": 6}})
+        changed = receive(ws, "changed")
+        assert changed["state"]["learning_rate"] == 0.5 and "--optimizer adam --lr 0.5" in changed["command"]
+        assert run_to_end(ws)[0]["epoch"] == 6
+        ws.send_json({"type": "change", "fields": {"hidden": [3]}})  # the network is rebuilt, not changed
+        assert "change takes some of" in receive(ws, "error")["message"]
+
+
+def test_points_added_and_removed_make_a_csv_that_the_command_reads(client):
+    with client.websocket_connect("/ws") as ws:
+        run = start(ws)
+        ws.send_json({"type": "add_point", "x": 0.25, "y": -0.5, "label": 1})
+        added = receive(ws, "started")
+        assert len(added["points"]) == 2001 and added["edited"] and "--data playground-data.csv" in added["command"]
+        assert [0.25, -0.5] in added["points"]
+        ws.send_json({"type": "remove_point", "index": 0})
+        removed = receive(ws, "started")
+        assert len(removed["points"]) == 2000 and added["points"][0] not in removed["points"]
+        assert removed["state"]["added"] == [[0.25, -0.5, 1]] and len(removed["state"]["removed"]) == 1
+        csv = client.get(f"/sessions/{run['token']}/playground-data.csv")
+        assert csv.status_code == 200 and csv.text.startswith("x1,x2,label\n") and len(csv.text.splitlines()) == 2001
+        ws.send_json({"type": "add_point", "x": 0.0, "y": 0.0, "label": 7})
+        assert "label must be a class" in receive(ws, "error")["message"]
+
+
+def test_an_uploaded_csv_is_trained_and_a_bad_one_refused_with_its_reason(client):
+    points = np.random.default_rng(0).normal(size=(60, 2))
+    rows = "\n".join(f"{x:.3f},{y:.3f},{'a' if x * y > 0 else 'b'}" for x, y in points)
+    with client.websocket_connect("/ws") as ws:
+        start(ws)
+        ws.send_json({"type": "upload", "csv": "u,v,kind\n" + rows, "task": "classification"})
+        run = receive(ws, "started")
+        assert run["state"]["dataset"] == "upload" and len(run["points"]) == 60 and run["classes"] == 2
+        ws.send_json({"type": "upload", "csv": "u,v,kind\n1,x,a\n", "task": "classification"})
+        assert "'x' is not a number" in receive(ws, "error")["message"]
+        ws.send_json({"type": "upload", "csv": "u,kind\n1,a\n", "task": "classification"})
+        assert "needs 3 columns" in receive(ws, "error")["message"]
+
+
+def test_limits_are_refused_with_a_message_that_names_them():
+    limits = sessions.Limits(sessions=1, upload_bytes=100)
+    app = server.create_app(limits=limits, allowed_hosts=("testserver",))
+    with TestClient(app) as client, client.websocket_connect("/ws") as ws:
+        receive(ws, "hello")
+        for state, text in [({"hidden": [65]}, "1 to 64 neurons"), ({"hidden": [4] * 7}, "at most 6 layer"),
+                            ({"n_samples": 50_000}, "n_samples must be an integer in [10, 5000]")]:
+            ws.send_json({"type": "start", "state": state})
+            assert text in receive(ws, "error")["message"]
+        ws.send_json({"type": "upload", "csv": "a,b,c\n" + "1,2,3\n" * 40, "task": "classification"})
+        assert "at most 100" in receive(ws, "error")["message"]
+        with client.websocket_connect("/ws") as second:
+            assert "at most 1 sessions at once" in receive(second, "error")["message"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("nonsense", "not JSON"), ("[1, 2]", "type must be one of"), ('{"type": "fly"}', "type must be one of"),
+    ('{"type": "play", "now": 1}', "takes the keys []"), ('{"type": "start", "state": 3}', "state must be an object"),
+    ('{"type": "start", "state": {"lr": 1}}', "state takes the keys"),
+    ('{"type": "start", "state": {"learning_rate": -1}}', "learning_rate must be a number"),
+    ('{"type": "trace", "index": 99999}', "index must be in"), ('{"type": "view", "backward": 1, "hover": null}',
+                                                                 "backward must be true or false"),
+    ('{"type": "view", "backward": false, "hover": [9, 0]}', "hover must be null or a neuron"),
+])
+def test_a_bad_message_gets_an_error_reply_and_the_session_goes_on(client, text, message):
+    with client.websocket_connect("/ws") as ws:
+        start(ws)
+        ws.send_text(text)
+        assert message in receive(ws, "error")["message"]
+        ws.send_json({"type": "step_epoch"})
+        assert frame_where(ws, lambda h: h["epoch"] == 1)
+
+
+def test_a_message_before_start_and_binary_messages_are_refused(client):
+    with client.websocket_connect("/ws") as ws:
+        receive(ws, "hello")
+        ws.send_json({"type": "play"})
+        assert "send 'start' before 'play'" in receive(ws, "error")["message"]
+        ws.send_bytes(b"\x00\x01")
+        assert "JSON text, not binary" in receive(ws, "error")["message"]
+
+
+def test_another_origin_or_host_is_refused_and_unknown_downloads_are_404(client):
+    from starlette.websockets import WebSocketDisconnect
+
+    for headers in ({"origin": "http://evil.example"}, {"origin": "http://testserver.evil.example"},
+                    {"host": "evil.example", "origin": "http://evil.example"}):
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws", headers=headers) as ws:
+            ws.receive_json()
+    with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
+        assert receive(ws, "hello")["defaults"] == sessions.DEFAULT_STATE
+    assert client.get("/sessions/nope/model.safetensors").status_code == 404
+    assert client.get("/", headers={"host": "evil.example"}).status_code == 400  # DNS rebinding
+    page = client.get("/")
+    assert page.status_code == 200 and "/static/playground.js" in page.text
+    assert "new WebSocket" in client.get("/static/playground.js").text
+
+
+# ------------------------------------------------------------------------------------------ the library's numbers
+def test_the_command_line_trains_the_pages_loss_curve_bit_for_bit(client, tmp_path, monkeypatch):
+    with client.websocket_connect("/ws") as ws:
+        run = start(ws, dataset="blobs", centers=3, noise=1.5, n_samples=400, optimizer="adam",
+                    learning_rate=0.02, batch_size=8, schedule="cosine", shuffle=True, seed=5, epochs=5)
+        _, _, rows = run_to_end(ws)
+    argv = shlex.split(run["command"])
+    assert argv[:2] == ["backprop", "train"] and "--seed" in argv and "--noise" in argv
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv[1:], "--out", "runs", "--name", "cli", "--quiet", "--no-figures"]) == 0
+    cli = runs.read_metrics(tmp_path / "runs" / "cli" / "metrics.csv")
+    page = [{k: float("nan") if v is None else v for k, v in row.items()} for row in rows]
+    assert len(cli) == len(page) == 6
+    for mine, theirs in zip(page, cli):
+        for key in ("loss", "mse", "train_accuracy", "val_loss", "val_accuracy"):
+            assert mine[key] == theirs[key], (key, mine, theirs)
+
+
+def test_an_edited_data_set_trains_the_same_from_its_downloaded_csv(client, tmp_path, monkeypatch):
+    with client.websocket_connect("/ws") as ws:
+        start(ws, n_samples=200)
+        ws.send_json({"type": "add_point", "x": 0.5, "y": 0.5, "label": 0})
+        run = receive(ws, "started")
+        _, _, rows = run_to_end(ws)
+        csv = client.get(f"/sessions/{run['token']}/playground-data.csv").text
+    (tmp_path / "playground-data.csv").write_text(csv)
+    monkeypatch.chdir(tmp_path)
+    assert main([*shlex.split(run["command"])[1:], "--out", "runs", "--name", "cli", "--quiet", "--no-figures"]) == 0
+    cli = runs.read_metrics(tmp_path / "runs" / "cli" / "metrics.csv")
+    assert [row["loss"] for row in cli] == [row["loss"] for row in rows]
+
+
+def test_the_downloaded_model_predicts_what_the_page_showed(client, tmp_path):
+    with client.websocket_connect("/ws") as ws:
+        run = start(ws, hidden=[8, 8])
+        header, arrays, _ = run_to_end(ws)
+        model = client.get(f"/sessions/{run['token']}/model.safetensors")
+    assert model.status_code == 200
+    (tmp_path / "model.safetensors").write_bytes(model.content)
+    net = persistence.load(tmp_path / "model.safetensors")
+    x0, x1, y0, y1 = run["extent"]
+    n = run["resolution"]
+    xs, ys = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n, y1 - (np.arange(n) + 0.5) * (y1 - y0) / n
+    grid = np.column_stack([a.ravel() for a in np.meshgrid(xs, ys)])
+    shown = arrays["heat"].reshape(n * n, -1)
+    np.testing.assert_array_equal(net.predict_proba(grid).astype(np.float32), shown)
+    X_test, y_test = np.array(run["points"][run["n_train"]:]), np.array(run["labels"][run["n_train"]:])
+    assert np.flatnonzero(net.predict(X_test) != y_test).tolist() == header["wrong"]
+
+
+def test_the_pages_trace_and_gradcheck_are_the_commands(client, tmp_path, capsys):
+    with client.websocket_connect("/ws") as ws:
+        run = start(ws, hidden=[5, 4], epochs=2)
+        run_to_end(ws)
+        ws.send_json({"type": "trace", "index": 7})
+        page_trace = receive(ws, "trace")["trace"]
+        ws.send_json({"type": "gradcheck"})
+        page_check = receive(ws, "gradcheck")
+        (tmp_path / "model.safetensors").write_bytes(client.get(f"/sessions/{run['token']}/model.safetensors").content)
+    capsys.readouterr()
+    assert main(["trace", str(tmp_path / "model.safetensors"), "--sample", "7", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == page_trace
+    assert main(["gradcheck", str(tmp_path / "model.safetensors")]) == 0
+    assert capsys.readouterr().out.strip() == page_check["table"]
+
+
+def test_the_seed_state_is_the_seed_experiment():
+    state = sessions.check_state({})
+    experiment = sessions.experiment_for(state, "classification")
+    assert experiment.hidden == (25, 50, 25) and experiment.activation == "sigmoid" and experiment.loss == "mse"
+    assert (experiment.fit.learning_rate, experiment.fit.batch_size, experiment.fit.optimizer) == (0.01, 1, "sgd")
+    assert sessions.command(state, "classification").startswith("backprop train --dataset moons --hidden 25,50,25")
+
+
+def test_train_refuses_a_data_set_option_its_set_does_not_take(capsys):
+    assert main(["train", "--dataset", "moons", "--centers", "3", "--epochs", "1"]) == 2
+    assert "--centers does not apply to --dataset moons" in capsys.readouterr().err

@@ -1,0 +1,94 @@
+"""The playground end to end: Debian's chromium (driven by Playwright, never a downloaded browser)
+against a real uvicorn server on a loopback port."""
+import json
+import shutil
+import socket
+import threading
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("starlette")
+uvicorn = pytest.importorskip("uvicorn")
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+from backprop import persistence  # noqa: E402
+from backprop.playground import server  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="needs Debian's chromium")
+
+
+@pytest.fixture
+def url():
+    """A real playground server on a free loopback port, stopped after the test."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    uv = uvicorn.Server(uvicorn.Config(server.create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    uv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def page():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1320, "height": 960}, accept_downloads=True)
+        errors = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        yield page
+        browser.close()
+        assert not errors, errors
+
+
+TEST_ACCURACY_ABOVE_90 = "window.__pg.rows.length && window.__pg.rows[window.__pg.rows.length - 1].val_accuracy > 0.9"
+HEAT_SUM = "Array.from(window.__pg.arrays.heat.data.slice(0, 2000)).reduce((a, b) => a + b, 0)"
+
+
+def test_play_backward_trace_and_download_in_a_real_browser(url, page, tmp_path):
+    page.goto(url)
+    page.wait_for_function("window.__pg.frames > 0", timeout=60_000)
+    first = page.evaluate(HEAT_SUM)
+    page.click("#play")
+    page.wait_for_function(TEST_ACCURACY_ABOVE_90, timeout=60_000)
+    assert page.evaluate(HEAT_SUM) != first  # the decision map moved
+    assert "test accuracy" in page.text_content("#score")
+    page.screenshot(path=tmp_path / "forward.png")
+
+    page.click("#play")  # pause
+    page.wait_for_function("window.__pg.header && !window.__pg.header.playing")
+    page.check("#backward")
+    page.wait_for_function("window.__pg.arrays.dW0 !== undefined && window.__pg.header.backward")
+    box = page.locator("#net").bounding_box()
+    page.mouse.move(box["x"] + 30 + (560 - 60) / 4, box["y"] + 210)  # a neuron of the first hidden layer
+    page.wait_for_function("window.__pg.arrays.neuron !== undefined")
+
+    # click the first training point: its trace opens beside the equations
+    x, y = page.evaluate("toCanvas(window.__pg.run.points[0][0], window.__pg.run.points[0][1], $('plane'))")
+    page.locator("#plane").click(position={"x": x, "y": y})
+    page.wait_for_selector("#trace-box:not([hidden])")
+    assert "delta =" in page.text_content("#trace") and "dW_l = a_(l-1)^T delta_l" in page.text_content("#trace")
+    assert page.evaluate("window.__pg.trace.index") == 0
+    page.screenshot(path=tmp_path / "backward.png", full_page=True)
+
+    with page.expect_download() as download:
+        page.click("#download-model")
+    download.value.save_as(tmp_path / "model.safetensors")
+    net = persistence.load(tmp_path / "model.safetensors")
+    run = page.evaluate("window.__pg.run")
+    heat = np.array(page.evaluate("Array.from(window.__pg.arrays.heat.data)"), dtype=np.float32)
+    x0, x1, y0, y1 = run["extent"]
+    n = run["resolution"]
+    xs, ys = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n, y1 - (np.arange(n) + 0.5) * (y1 - y0) / n
+    grid = np.column_stack([a.ravel() for a in np.meshgrid(xs, ys)])
+    np.testing.assert_array_equal(net.predict_proba(grid).astype(np.float32).ravel(), heat)
+    assert json.loads(page.evaluate("decodeURIComponent(location.hash.slice(1))"))["hidden"] == [25, 50, 25]
+    assert (tmp_path / "forward.png").stat().st_size > 10_000
