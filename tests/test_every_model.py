@@ -362,6 +362,8 @@ BAD_ARGUMENTS = [
     (["compare", "{model}", "{model}", "--out", "c.txt"], "--out"),
     (["plot-data", "--out", "d.txt"], "--out"),
     (["plot-data", "--dataset", "nope"], "--dataset"),
+    (["playground", "--port", "0"], "--port"),
+    (["playground", "--port", "http"], "--port"),
 ]
 
 

@@ -215,7 +215,9 @@ def command(state: dict, task: str) -> str:
         parts += [arg for key, default in defaults.items() if state[key] != default
                   for arg in (DATA_FLAGS[key], repr(state[key]))]
     else:
-        parts += ["--data", DATA_FILE, "--target", LABEL, "--task", task]
+        # the page trains on the points as drawn (the plane its maps show), where a table is
+        # standardised by default
+        parts += ["--data", DATA_FILE, "--target", LABEL, "--task", task, "--no-standardize"]
         if state["test_size"] != 0.3:
             parts += ["--test-size", repr(state["test_size"])]
     parts += ["--hidden", ",".join(map(str, state["hidden"])), "--activation", state["activation"],
