@@ -24,9 +24,9 @@ def test_training_the_seed_network_per_sample_needs_no_scikit_learn():
 
 
 CORE = ["activations", "losses", "initializers", "optimizers", "schedules", "layers", "network", "training",
-        "metrics", "validation", "errors", "encoding", "display", "engines/__init__", "engines/reference",
-        "engines/numpy_sgd", "engines/numba_per_sample", "engines/numba_engine", "engines/numba_kernels",
-        "engines/numba_blas", "engines/numba_math"]
+        "metrics", "validation", "errors", "encoding", "engines/__init__", "engines/reference", "engines/numpy_sgd",
+        "engines/numba_per_sample", "engines/numba_engine", "engines/numba_kernels", "engines/numba_blas",
+        "engines/numba_math"]
 ABOVE_THE_CORE = {"persistence", "checkpoints", "plots", "runs", "cli", "config", "datasets", "sweeps", "gradcheck",
                   "trace", "views", "health", "snapshots", "sklearn", "export", "predictions", "playground"}
 

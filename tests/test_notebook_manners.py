@@ -22,6 +22,12 @@ def test_a_network_shows_its_layers_shapes_and_parameter_counts():
     assert f">{total:,}</td></tr></tfoot>" in page and "2-25-50-2" in page and "cross_entropy" in page
 
 
+def test_the_html_views_are_part_of_the_core_and_import_nothing_above_it():
+    from tests.test_imports import ABOVE_THE_CORE, run_time_imports
+
+    assert not run_time_imports("display") & (ABOVE_THE_CORE | {"network", "training"})
+
+
 def test_a_network_without_layers_still_shows_itself():
     assert "no layers" in Network()._repr_html_()
 
