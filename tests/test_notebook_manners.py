@@ -39,7 +39,7 @@ def test_a_history_draws_one_point_per_evaluation_in_each_curve():
                       validation_data=(data.X_test, data.y_test))
     page = history._repr_html_()
     polylines = re.findall(r"<polyline [^>]*points='([^']*)'", page)
-    assert len(polylines) == 3  # the loss; test and training accuracy
+    assert len(polylines) == 4  # the loss and the accuracy, each on the training and the test set
     assert all(len(points.split()) == len(history) == 5 for points in polylines)
     assert f"val_accuracy {history.val_accuracy[-1]:.4g}" in page
 
@@ -50,7 +50,16 @@ def test_a_history_without_test_data_draws_no_test_curve_and_an_empty_one_says_s
     history.append({"epoch": 0, "loss": 0.5, "mse": 1.0, "train_accuracy": 0.5, "val_loss": np.nan,
                     "val_accuracy": np.nan})
     page = history._repr_html_()
-    assert "> test</tspan>" not in page and "> train</tspan>" in page and "nan" not in page
+    assert "> test</tspan>" not in page and page.count("> train</tspan>") == 2 and "nan" not in page
+
+
+def test_a_regression_history_draws_its_loss_and_no_accuracy():
+    data = datasets.plane(n_samples=200)
+    net = Network([Dense(2, 8, "tanh"), Dense(8, 1, "identity")], seed=0, task="regression")
+    history = net.fit(data.X_train, data.y_train, epochs=10, batch_size=16, eval_every=5,
+                      validation_data=(data.X_test, data.y_test))
+    page = history._repr_html_()
+    assert page.count("<svg") == 1 and page.count("<polyline") == 2 and "accuracy" not in page.split("<p>")[0]
 
 
 def test_the_progress_bar_is_tqdm_auto_and_closes_after_the_last_epoch():

@@ -38,12 +38,14 @@ def network_html(net: Network) -> str:
 
 
 def history_html(history: History) -> str:
-    """The history's curves as two SVG panels (the training loss; the accuracy, test and training),
-    and a line with the last evaluation's numbers."""
+    """The history's curves as SVG panels (the loss and the accuracy, each on the training and the
+    test set where it was measured; a regression has no accuracy panel), and a line with the last
+    evaluation's numbers."""
     if not history.epoch:
         return "<p>History: no evaluations yet</p>"
     epochs = history.epoch
-    loss_panel = _panel("training loss", epochs, [("loss", history.loss, "#1f77b4")])
+    losses = [("train", history.loss, "#1f77b4"), ("test", history.val_loss, "#d62728")]
+    loss_panel = _panel("loss", epochs, [series for series in losses if any(math.isfinite(v) for v in series[1])])
     accuracy = [("test", history.val_accuracy, "#d62728"), ("train", history.train_accuracy, "#2ca02c")]
     accuracy = [series for series in accuracy if any(math.isfinite(v) for v in series[1])]
     panels = loss_panel + (_panel("accuracy", epochs, accuracy) if accuracy else "")
