@@ -228,3 +228,9 @@ class Network:
         inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
         return f"Network([\n{inner}\n], loss={self.loss.name!r}, seed={self.seed!r})"
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: a table of the layers with their shapes and parameter counts."""
+        from .display import network_html
+
+        return network_html(self)
+

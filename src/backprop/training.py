@@ -128,6 +128,12 @@ class History:
     def __len__(self) -> int:
         return len(self.epoch)
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: the loss and accuracy curves, and the last evaluation's numbers."""
+        from .display import history_html
+
+        return history_html(self)
+
 
 class EarlyStopping:
     """Watches a loss, epoch by epoch, and keeps a copy of the weights at its lowest value.

@@ -25,7 +25,10 @@ from ..errors import DivergenceError
 from . import data, export, models, playground, sweep, teach, train
 from .common import Parser, UsageError
 
-EXIT_OK, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
+EXIT_OK = 0  # one name per line, so that the API reference lists each (the docstring says what they mean)
+EXIT_USAGE = 2
+EXIT_DIVERGED = 3
+EXIT_INTERRUPTED = 130
 
 __all__ = ["main", "build_parser", "UsageError", "EXIT_OK", "EXIT_USAGE", "EXIT_DIVERGED", "EXIT_INTERRUPTED"]
 
