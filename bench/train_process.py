@@ -5,6 +5,7 @@
     python bench/train_process.py --with-seed           # also the seed's own script (about a minute a run)
     python bench/train_process.py --split               # one process split into its phases (cProfile)
     python bench/train_process.py --sweep               # a 16-run fast-preset sweep, with and without figures
+    python bench/train_process.py --baseline OLD/src    # also an older source tree's (a git worktree's) process
 
 Whole processes: each repeat runs every contender once, interleaved (figures, --no-figures, and
 with --with-seed the seed's script), so that a noisy neighbour slows them alike. Reports wall
@@ -48,11 +49,13 @@ PHASE_FILES = {"load_data": "cli/train.py", "prepare_engine": "cli/train.py", "r
                "drawn_files": "run_files.py", "files": "drawer.py", "write_atomic": "persistence.py"}
 
 
-def whole(args: list[str], folder: str) -> tuple[float, float]:
-    """(wall seconds, the training time the run printed) of one `backprop train` process."""
+def whole(args: list[str], folder: str, source: str | None = None) -> tuple[float, float]:
+    """(wall seconds, the training time the run printed) of one `backprop train` process (of the
+    package in the ``source`` folder, when given)."""
+    env = {**os.environ, "PYTHONPATH": source} if source else None
     began = time.perf_counter()
     done = subprocess.run([*BACKPROP, "train", *args, "--out", folder, "--quiet"], capture_output=True, text=True,
-                          check=True)
+                          check=True, env=env)
     wall = time.perf_counter() - began
     trained = re.search(r"training time: ([\d.]+) s", done.stdout)
     return wall, float(trained.group(1)) if trained else float("nan")
@@ -70,16 +73,21 @@ def summary(values: list[float], unit: str = " s") -> str:
     return f"{statistics.median(values):.3f}{unit} [{min(values):.3f}-{max(values):.3f}]"
 
 
-def compare(preset: str, repeats: int, seed_dir: Path | None) -> None:
+def compare(preset: str, repeats: int, seed_dir: Path | None, baseline: str | None = None) -> None:
     folder = tempfile.mkdtemp(prefix="bench-train-")
-    contenders = {"backprop train": ["--preset", preset], "--no-figures": ["--preset", preset, "--no-figures"]}
-    whole(contenders["--no-figures"], folder)  # load or compile the engine outside the timings
+    contenders = {"backprop train": (["--preset", preset], None),
+                  "--no-figures": (["--preset", preset, "--no-figures"], None)}
+    if baseline:
+        contenders.update({"baseline train": (["--preset", preset], baseline),
+                           "baseline --no-figures": (["--preset", preset, "--no-figures"], baseline)})
+    for args, source in contenders.values():
+        whole(args, folder, source)  # load or compile the engine outside the timings
     walls = {name: [] for name in contenders}
     trained = []
     seeds = []
     for repeat in range(repeats):
-        for name, args in contenders.items():
-            wall, seconds = whole(args, folder)
+        for name, (args, source) in contenders.items():
+            wall, seconds = whole(args, folder, source)
             walls[name].append(wall)
             if name == "backprop train":
                 trained.append(seconds)
@@ -97,6 +105,9 @@ def compare(preset: str, repeats: int, seed_dir: Path | None) -> None:
     print(f"{'whole process - training':28s} {summary(over)}")
     ratio = [a / b for a, b in zip(walls["backprop train"], walls["--no-figures"])]
     print(f"{'figures / --no-figures':28s} {summary(ratio, 'x')}")
+    if baseline:
+        ratio = [a / b for a, b in zip(walls["backprop train"], walls["baseline train"])]
+        print(f"{'backprop train / baseline':28s} {summary(ratio, 'x')}")
     if seeds:
         speedup = [s / w for s, w in zip(seeds, walls["backprop train"])]
         print(f"{'seed script':28s} {summary(seeds)}")
@@ -157,13 +168,14 @@ def main() -> None:
     parser.add_argument("--seed-dir", default=str(ROOT.parent / "shared" / "seed"))
     parser.add_argument("--split", action="store_true", help="split one process into its phases")
     parser.add_argument("--sweep", action="store_true", help="a 16-run sweep with and without figures")
+    parser.add_argument("--baseline", metavar="SRC", help="also time the package in this source folder")
     args = parser.parse_args()
     if args.split:
         split(args.preset)
     elif args.sweep:
         sweep(args.repeats)
     else:
-        compare(args.preset, args.repeats, Path(args.seed_dir) if args.with_seed else None)
+        compare(args.preset, args.repeats, Path(args.seed_dir) if args.with_seed else None, args.baseline)
 
 
 if __name__ == "__main__":
