@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from .training import History
 
 WARM_UP_EPOCHS = 3  # evaluations in the warm-up's made-up history: enough for every artist to be drawn
+# A warm-up (a made-up run drawn once, about 0.6 s of a core) pays only where training outlasts it:
+# it starts once training has run this long, and a run done sooner is drawn straight away
+WARM_UP_AFTER_S = 0.5
 
 
 def available() -> bool:
@@ -110,7 +113,7 @@ def _serve(conn, others: list, role: str, net: Network, data: Dataset, figure_fo
     draw = _draw_history if role == "history" else _draw_model
     import matplotlib  # noqa: F401  (the largest part of the warm-up, and needed in any case)
 
-    if not conn.poll():  # a short run may be done already: then draw it now, not the warm-up first
+    if not conn.poll(WARM_UP_AFTER_S):  # a short run is done by then: draw it at once, with no warm-up first
         try:  # a warm-up is only a head start: the real drawing reports any error
             draw(_made_up_history(net, data) if role == "history" else net, net, data, figure_format)
         except Exception:
