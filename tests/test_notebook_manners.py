@@ -89,3 +89,15 @@ def test_the_progress_bar_closes_when_training_ends_before_its_epochs(how):
                           tol=0.1, eval_every=1, validation_data=(data.X_test, data.y_test), callback=bar)
         assert history.stopped_early_at is not None
     assert bar.bar is None and out.getvalue()
+
+
+def test_the_progress_bar_counts_a_sweeps_runs_and_shows_the_last_score(tmp_path):
+    from backprop import sweep
+
+    out = io.StringIO()
+    bar = ProgressBar(file=out)
+    rows = sweep({"learning_rate": [0.01, 0.02]}, seeds=1, preset="fast", fixed={"epochs": 2}, jobs=1,
+                 out=tmp_path, name="bar", draw=False, callback=bar)
+    assert len(rows) == 2 and bar.bar is None  # closed after the last run
+    text = out.getvalue()
+    assert "2/2" in text and f"accuracy={rows[-1]['test_score']:.4g}" in text

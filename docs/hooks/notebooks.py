@@ -13,6 +13,7 @@ BACKPROP_DOCS_EXECUTE=0 renders the notebooks without running them (a quick look
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import re
 import tempfile
@@ -43,11 +44,10 @@ def execute(notebook, name: str):
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="backprop-tutorial-") as folder:
         # "python3" resolves to the Python running this build (jupyter_client swaps in sys.executable)
-        NotebookClient(notebook, kernel_name="python3", timeout=TIMEOUT_S,
-                       resources={"metadata": {"path": folder}}).execute()
+        # log_level: the kernel's own notes (a warning that its loopback TCP is unencrypted) are not ours
+        NotebookClient(notebook, kernel_name="python3", timeout=TIMEOUT_S, resources={"metadata": {"path": folder}},
+                       extra_arguments=["--IPKernelApp.log_level=ERROR"]).execute()
     seconds = time.perf_counter() - began
-    import logging
-
     logging.getLogger("mkdocs.hooks.notebooks").info(f"executed {name} in {seconds:.1f} s")
     return notebook
 

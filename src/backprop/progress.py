@@ -1,4 +1,5 @@
-"""A progress bar for ``fit``, for people who ask for one: ``net.fit(..., callback=ProgressBar())``.
+"""A progress bar for people who ask for one: ``net.fit(..., callback=ProgressBar())`` or
+``backprop.sweep(..., callback=ProgressBar())``.
 
 The library never prints on its own; this callback is the reporting path a caller turns on. It
 uses ``tqdm.auto``, which draws a widget in a Jupyter notebook (where ipywidgets is installed;
@@ -12,22 +13,26 @@ from .training import Progress
 
 
 class ProgressBar:
-    """A ``fit`` callback drawing one bar over the epochs, with the last loss and test accuracy.
+    """A callback drawing one bar: over the epochs of a ``fit`` (with the last loss and test
+    accuracy), or over the runs of a ``backprop.sweep`` (with the last run's score).
 
     file: where a text bar goes (standard error by default; a notebook widget ignores it).
-    The bar closes itself after the last epoch, an interrupted one, or early stopping's.
+    The bar closes itself after the last epoch or run, an interrupted epoch, or early stopping's.
     """
 
     def __init__(self, file=None):
         self.file = file
         self.bar = None
 
-    def __call__(self, progress: Progress) -> None:
-        if self.bar is None:
-            from tqdm.auto import tqdm  # imported on first use: tqdm stays out of `import backprop`
+    def __call__(self, progress) -> None:
+        """Advance by one epoch (a ``training.Progress``) or one run (a ``sweeps.SweepProgress``)."""
+        if isinstance(progress, Progress):
+            self._epoch(progress)
+        else:
+            self._run(progress)
 
-            self.bar = tqdm(total=progress.epochs, initial=progress.epoch - 1, unit="epoch",
-                            file=self.file if self.file is not None else sys.stderr, dynamic_ncols=True)
+    def _epoch(self, progress: Progress) -> None:
+        self._open(progress.epochs, progress.epoch - 1, "epoch")
         self.bar.update(1)
         record = progress.record
         if record:
@@ -38,6 +43,26 @@ class ProgressBar:
         stopped_early = progress.state is not None and progress.state.history.stopped_early_at == progress.epoch
         if progress.epoch >= progress.epochs or progress.interrupted or stopped_early:
             self.close()
+
+    def _run(self, progress) -> None:
+        """progress: a SweepProgress (done, total, row); duck-typed so that this module does not
+        import the sweeps, which sit above it."""
+        self._open(progress.total, progress.done - 1, "run")
+        self.bar.update(1)
+        row = progress.row
+        if row.get("error"):
+            self.bar.set_postfix({"last": "failed"}, refresh=False)
+        elif "test_score" in row:
+            self.bar.set_postfix({row.get("metric", "score"): f"{row['test_score']:.4g}"}, refresh=False)
+        if progress.done >= progress.total:
+            self.close()
+
+    def _open(self, total: int, initial: int, unit: str) -> None:
+        if self.bar is None:
+            from tqdm.auto import tqdm  # imported on first use: tqdm stays out of `import backprop`
+
+            self.bar = tqdm(total=total, initial=initial, unit=unit, dynamic_ncols=True,
+                            file=self.file if self.file is not None else sys.stderr)
 
     def close(self) -> None:
         """End the bar (safe to call twice)."""
