@@ -3,6 +3,7 @@ command line it shows trains the same curve, its model file predicts what it sho
 gradcheck are the commands'."""
 import json
 import shlex
+import time
 import warnings
 
 import numpy as np
@@ -181,6 +182,77 @@ def test_another_origin_or_host_is_refused_and_unknown_downloads_are_404(client)
     page = client.get("/")
     assert page.status_code == 200 and "/static/playground.js" in page.text
     assert "new WebSocket" in client.get("/static/playground.js").text
+
+
+def test_reset_keeps_the_initial_weights_unless_the_seed_changes(client):
+    with client.websocket_connect("/ws") as ws:
+        start(ws)
+        initial = frame_where(ws, lambda h: h["epoch"] == 0)[1]["W0"].copy()
+        ws.send_json({"type": "step_epoch"})
+        assert not np.array_equal(frame_where(ws, lambda h: h["epoch"] == 1)[1]["W0"], initial)
+        ws.send_json({"type": "reset"})
+        receive(ws, "started")
+        np.testing.assert_array_equal(frame_where(ws, lambda h: h["epoch"] == 0)[1]["W0"], initial)
+        ws.send_json({"type": "start", "state": {**SMALL, "seed": 1}})
+        receive(ws, "started")
+        assert not np.array_equal(frame_where(ws, lambda h: h["epoch"] == 0)[1]["W0"], initial)
+
+
+def test_frames_go_on_after_runs_are_rebuilt_while_playing(client):
+    with client.websocket_connect("/ws") as ws:
+        start(ws, epochs=100_000)
+        for seed in range(3):  # each rebuild closes a playing driver, cancelling the frame it had queued
+            ws.send_json({"type": "play"})
+            frame_where(ws, lambda h: h["playing"])
+            ws.send_json({"type": "start", "state": {**SMALL, "epochs": 100_000, "seed": seed}})
+            receive(ws, "started")
+        ws.send_json({"type": "step_epoch"})
+        assert frame_where(ws, lambda h: h["epoch"] == 1)[0]["frame"] > 0
+
+
+def test_a_frame_cancelled_by_a_closing_session_is_skipped_not_fatal():
+    import asyncio
+    import threading
+
+    play = sessions.PlaygroundSession(sessions.check_state(SMALL))
+    conn = server.Connection.__new__(server.Connection)  # what frame needs of a connection, without a socket
+    conn.grid, conn.backward, conn.hover, conn.last, conn.sent_rows, conn.sent_health, conn.frame = (
+        server.views.grid_for(play.data.X), False, None, None, 0, 0, 0)
+    release = threading.Event()
+    play.driver.submit(lambda session: release.wait(10))  # the training thread is busy: the frame queues
+
+    async def scenario():
+        pending = asyncio.ensure_future(server.next_frame(conn, play))
+        await asyncio.sleep(0.05)
+        play.driver.close(timeout=0)  # closing cancels the queued frame once the thread is free
+        release.set()
+        return await pending
+
+    assert asyncio.run(scenario()) is None
+
+
+def test_closing_the_tab_stops_its_training(client):
+    with client.websocket_connect("/ws") as ws:
+        start(ws, epochs=100_000)
+        ws.send_json({"type": "play"})
+        frame_where(ws, lambda h: h["playing"])
+        (conn,) = client.app.state.connections.values()
+        play = conn.play
+    deadline = time.monotonic() + 10
+    while client.app.state.connections and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not client.app.state.connections and not play.driver.playing
+    with pytest.raises(RuntimeError, match="closed"):
+        play.driver.submit(lambda session: None)
+
+
+def test_a_regression_set_trains_with_r2_curves(client):
+    with client.websocket_connect("/ws") as ws:
+        run = start(ws, dataset="plane", noise=0.05)
+        assert run["task"] == "regression" and run["sizes"][-1] == 1
+        header, arrays, rows = run_to_end(ws)
+    assert arrays["heat"].shape == (48, 48, 1) and header["wrong"] == []
+    assert all(-10 < row["val_accuracy"] <= 1 for row in rows) and rows[-1]["val_accuracy"] > rows[0]["val_accuracy"]
 
 
 # ------------------------------------------------------------------------------------------ the library's numbers

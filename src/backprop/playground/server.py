@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import math
 import secrets
-from concurrent.futures import CancelledError
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -150,14 +149,29 @@ async def sender(conn: Connection, fps: float) -> None:
     while True:
         began = loop.time()
         play = conn.play
-        if play is not None:
-            try:
-                payload = await asyncio.wrap_future(play.driver.submit(lambda session, play=play: frame(conn, play)))
-            except (RuntimeError, CancelledError):  # the session was closed or replaced meanwhile
-                payload = None
-            if payload is not None and play is conn.play:
-                await conn.send_bytes(payload)
+        payload = await next_frame(conn, play) if play is not None else None
+        if payload is not None and play is conn.play:
+            await conn.send_bytes(payload)
         await asyncio.sleep(max(0.0, 1.0 / fps - (loop.time() - began)))
+
+
+async def next_frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
+    """``frame(conn, play)`` run between two training steps; None when ``play`` was closed meanwhile
+    (its driver cancels what it had queued). A failed frame is reported to the page, and the
+    sender goes on."""
+    try:
+        future = play.driver.submit(lambda session: frame(conn, play))
+    except RuntimeError:  # closed already
+        return None
+    try:
+        return await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        if future.cancelled():  # the driver's doing, not this task's: the session was replaced
+            return None
+        raise
+    except Exception as err:  # a frame that cannot be drawn must not end the connection's frames
+        await conn.send_json({"type": "error", "message": f"the view could not be computed: {err}"})
+        return None
 
 
 # ---------------------------------------------------------------------------------------- messages
