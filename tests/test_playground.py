@@ -81,6 +81,8 @@ def test_start_step_and_play_send_frames_of_the_run(client):
         assert frame_where(ws, lambda h: h["position"] == 1)[0]["epoch"] == 1
         header, _, _ = run_to_end(ws)
         assert header["epoch"] == 4 and header["error"] is None
+        ws.send_json({"type": "play"})  # a finished run says so, rather than "playing" for ever
+        assert "the run is done (4 epochs)" in receive(ws, "error")["message"]
 
 
 def test_a_change_mid_run_takes_effect_and_shows_in_the_command(client):

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import anyio.to_thread
 import numpy as np
+from starlette import websockets
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -47,6 +48,8 @@ from .sessions import (
 )
 
 STATIC = Path(__file__).parent / "static"
+# What a send to a closed tab raises: Starlette >= 0.50 names it, older ones raise a RuntimeError
+CLOSED = (WebSocketDisconnect, getattr(websockets, "WebSocketDisconnected", RuntimeError))
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 FPS = 20
 CHOICES = {"activation": sorted(activations.ACTIVATIONS), "loss": sorted(losses.LOSSES),
@@ -67,7 +70,7 @@ class Connection:
         self.play: PlaygroundSession | None = None
         self.grid: views.Grid | None = None
         self.backward, self.hover = False, None
-        self.sent_rows = self.sent_health = self.frame = 0
+        self.sent_rows = self.sent_health = self.frame = self.run = 0  # run: which session the frames are of
         self.last = None  # the snapshot and view last sent
         self.lock = asyncio.Lock()
 
@@ -84,6 +87,7 @@ class Connection:
         if self.play is not None:
             self.play.close()
         self.play, self.last, self.sent_rows, self.sent_health = play, None, 0, 0
+        self.run += 1
         self.grid = views.grid_for(play.data.X) if play is not None else None
 
 
@@ -93,7 +97,8 @@ def frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
     since the last one sent (run on the training thread, between steps)."""
     driver, data = play.driver, play.data
     snapshot = driver.latest()
-    key = (id(snapshot), conn.backward, tuple(conn.hover or ()), driver.playing, driver.error is None)
+    key = (id(snapshot), conn.backward, tuple(conn.hover or ()), driver.playing and not snapshot.done,
+           driver.error is None)
     if key == conn.last:
         return None
     net = views.load(play.viewer, snapshot.params)
@@ -106,9 +111,10 @@ def frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
         grads, deltas = views.backward(net, data.X_train[:BACKWARD_SAMPLES], data.y_train[:BACKWARD_SAMPLES])
         for i, ((dW, db), delta) in enumerate(zip(grads, deltas)):
             arrays[f"dW{i}"], arrays[f"db{i}"], arrays[f"delta{i}"] = dW, db, delta
-    header = {"frame": conn.frame, "epoch": snapshot.epoch, "position": snapshot.position, "samples": snapshot.samples,
-              "seconds": snapshot.seconds, "done": snapshot.done, "playing": driver.playing,
-              "sps": driver.samples_per_second if driver.playing else 0.0,
+    header = {"frame": conn.frame, "run": conn.run, "epoch": snapshot.epoch, "position": snapshot.position,
+              "samples": snapshot.samples,
+              "seconds": snapshot.seconds, "done": snapshot.done, "playing": driver.playing and not snapshot.done,
+              "sps": driver.samples_per_second if driver.playing and not snapshot.done else 0.0,
               "error": None if driver.error is None else str(driver.error),
               "rows": history_rows(play, snapshot.history, conn.sent_rows),
               "health": [{k: finite(v) for k, v in row.items()} for row in snapshot.history.health[conn.sent_health:]],
@@ -151,7 +157,10 @@ async def sender(conn: Connection, fps: float) -> None:
         play = conn.play
         payload = await next_frame(conn, play) if play is not None else None
         if payload is not None and play is conn.play:
-            await conn.send_bytes(payload)
+            try:
+                await conn.send_bytes(payload)
+            except CLOSED:  # the tab closed
+                return
         await asyncio.sleep(max(0.0, 1.0 / fps - (loop.time() - began)))
 
 
@@ -179,7 +188,7 @@ def started(conn: Connection) -> dict:
     """The reply to start (and reset, add or remove a point, upload): what the page draws its run from."""
     play = conn.play
     data = play.data
-    return {"type": "started", "token": conn.token, "state": play.state, "command": play.command,
+    return {"type": "started", "run": conn.run, "token": conn.token, "state": play.state, "command": play.command,
             "task": play.task, "sizes": play.session.net.sizes, "classes": play.session.net.layers[-1].n_out,
             "points": np.concatenate([data.X_train, data.X_test]).tolist(),
             "labels": [finite(float(v)) for v in np.concatenate([data.y_train, data.y_test])],
@@ -212,6 +221,8 @@ async def handle(conn: Connection, message: dict) -> None:
     if kind == "reset":
         await build(conn, play.state, play.upload)
     elif kind == "play":
+        if play.session.done:  # checked here: the driver would wait, "playing", for epochs that never come
+            raise ValueError(f"the run is done ({play.state['epochs']} epochs): raise epochs to train on, or reset")
         play.driver.play()
     elif kind == "pause":
         await asyncio.wrap_future(play.driver.pause())
@@ -333,7 +344,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
                 await handle(conn, message)
             except (ValueError, TypeError) as err:
                 await conn.send_json({"type": "error", "message": str(err)})
-    except WebSocketDisconnect:
+    except CLOSED:  # the tab closed, maybe mid-reply
         pass
     finally:
         task.cancel()

@@ -40,21 +40,27 @@ function hello(m) {
   pg.hello = m;
   fill("dataset", Object.keys(m.sets));
   for (const key of ["activation", "loss", "optimizer", "schedule"]) fill(key, m.choices[key]);
-  let initial = m.defaults;
+  status("preparing the training engine (the first run compiles it: a few seconds)...");
+  send({type: "start", state: stateFromLink()});
+}
+
+function stateFromLink() {
   if (location.hash.length > 1) {
-    try { initial = {...m.defaults, ...JSON.parse(decodeURIComponent(location.hash.slice(1)))}; }
+    try { return {...pg.hello.defaults, ...JSON.parse(decodeURIComponent(location.hash.slice(1)))}; }
     catch (err) { status("the link's state could not be read: starting from the defaults", true); }
   }
-  status("preparing the training engine (the first run compiles it: a few seconds)...");
-  send({type: "start", state: initial});
+  return pg.hello.defaults;
 }
+
+// a link pasted into this tab changes only the hash: the page loads that state (replaceState fires no event)
+window.addEventListener("hashchange", () => { if (pg.hello) send({type: "start", state: stateFromLink()}); });
 
 function fill(id, names) {
   $(id).innerHTML = names.map((n) => `<option value="${n}">${n}</option>`).join("");
 }
 
 function started(m) {
-  pg.run = m; state = m.state; pg.rows = []; pg.health = []; pg.healthLayers = []; pg.header = null;
+  pg.run = m; state = m.state; hover = null; pg.rows = []; pg.health = []; pg.healthLayers = []; pg.header = null; pg.arrays = null;
   playing = false; $("play").innerHTML = "&#9654; play";
   for (const key of ["dataset", "noise", "n_samples", "test_size", "data_seed", "centers", "activation", "loss",
                      "seed", "optimizer", "learning_rate", "schedule", "batch_size", "weight_decay", "epochs"]) {
@@ -100,6 +106,7 @@ let drawPending = false;
 
 function onFrame(buffer) {
   const {header, arrays} = decodeFrame(buffer);
+  if (!pg.run || header.run !== pg.run.run) return;  // a frame of the run this one replaced
   pg.frames += 1;
   pg.header = header; pg.arrays = arrays;
   for (const row of header.rows) pg.rows.push(row);
@@ -112,8 +119,10 @@ function onFrame(buffer) {
 }
 
 function draw() {
-  drawPending = false; pg.drawn += 1; fpsCount += 1;
+  drawPending = false;
   const header = pg.header;
+  if (!header) return;
+  pg.drawn += 1; fpsCount += 1;
   playing = header.playing;
   $("play").innerHTML = playing ? "&#10074;&#10074; pause" : "&#9654; play";
   $("epoch").textContent = header.position ? `${header.epoch} + ${header.position} samples` : header.epoch;
@@ -250,7 +259,7 @@ function drawLines(ctx, box, series, yRange, title) {
       started ? ctx.lineTo(px, py) : ctx.moveTo(px, py); started = true;
     });
     ctx.stroke(); ctx.setLineDash([]);
-    ctx.fillStyle = s.color; ctx.fillText(s.name, x + w - 150 + 75 * (j % 2), y + 26 + 12 * Math.floor(j / 2));
+    ctx.fillStyle = s.color; ctx.fillText(s.name, x + w - 130 + 65 * (j % 2), y + 26 + 12 * Math.floor(j / 2));
   });
 }
 
@@ -309,7 +318,7 @@ function drawNetwork() {
   const canvas = $("net"), ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   if (!pg.run || !pg.arrays) return;
-  $("network-title").textContent = backward ? "Network: dL/dw on links, mean |delta| in neurons" : "Network: weights";
+  $("network-title").textContent = backward ? "Network backward: dL/dw on links, mean |delta| in neurons (500 training samples, current weights)" : "Network: weights";
   const columns = layout();
   // links in 2 colours x 8 widths: 16 strokes, not one per link (2600 for the seed's network)
   const paths = new Map();
