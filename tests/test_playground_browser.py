@@ -92,3 +92,10 @@ def test_play_backward_trace_and_download_in_a_real_browser(url, page, tmp_path)
     np.testing.assert_array_equal(net.predict_proba(grid).astype(np.float32).ravel(), heat)
     assert json.loads(page.evaluate("decodeURIComponent(location.hash.slice(1))"))["hidden"] == [25, 50, 25]
     assert (tmp_path / "forward.png").stat().st_size > 10_000
+
+    # a limit is refused with its message in the page
+    for _ in range(40):  # the first hidden layer to its 64-neuron limit (25 + 39), then one more
+        page.click("#layers button[data-layer='0'][data-d='1']")
+        page.wait_for_function("n => window.__pg.run && window.__pg.run.sizes[1] === n", arg=min(26 + _, 64))
+    page.wait_for_function("$('status').textContent.includes('hidden layers hold 1 to 64 neurons each')")
+    assert page.evaluate("window.__pg.run.sizes") == [2, 64, 50, 25, 2]

@@ -30,10 +30,10 @@ function status(text, error = false) {
 function onMessage(m) {
   if (m.type === "hello") return hello(m);
   if (m.type === "started") return started(m);
-  if (m.type === "changed") { state = m.state; showCommand(m.command); return; }
+  if (m.type === "changed") { state = m.state; showControls(); showCommand(m.command); return; }
   if (m.type === "trace") return showTrace(m);
   if (m.type === "gradcheck") return showGradcheck(m);
-  if (m.type === "error") status(m.message, true);
+  if (m.type === "error") { status(m.message, true); if (state) showControls(); }
 }
 
 function hello(m) {
@@ -62,15 +62,11 @@ function fill(id, names) {
 function started(m) {
   pg.run = m; state = m.state; hover = null; pg.rows = []; pg.health = []; pg.healthLayers = []; pg.header = null; pg.arrays = null;
   playing = false; $("play").innerHTML = "&#9654; play";
-  for (const key of ["dataset", "noise", "n_samples", "test_size", "data_seed", "centers", "activation", "loss",
-                     "seed", "optimizer", "learning_rate", "schedule", "batch_size", "weight_decay", "epochs"]) {
-    $(key).value = state[key];
-  }
-  $("shuffle").checked = state.shuffle;
+  showControls();
   $("centers-row").hidden = state.dataset !== "blobs";
+  $("click-what").textContent = m.task === "regression" ? "click adds value" : "click adds class";
   const classes = m.task === "regression" ? [-1, 0, 1] : [...Array(Math.max(m.classes, 2)).keys()];
   fill("click-class", classes.map(String));
-  drawLayerControls();
   showCommand(m.command);
   $("download-model").href = `/sessions/${m.token}/model.safetensors`;
   $("download-data").hidden = !m.edited;
@@ -81,6 +77,17 @@ function started(m) {
   status(state.dataset === "upload" ? "uploaded data (a link cannot carry it: download the CSV)" : "");
   sendView();
   drawNetwork();
+}
+
+function showControls() {
+  // the run's state, also after a refused change: the controls never show what is not trained
+  for (const key of ["dataset", "noise", "n_samples", "test_size", "data_seed", "centers", "activation", "loss",
+                     "seed", "optimizer", "learning_rate", "schedule", "batch_size", "weight_decay", "epochs"]) {
+    $(key).value = state[key];
+  }
+  $("shuffle").checked = state.shuffle;
+  $("step-sample").textContent = state.batch_size === 1 ? "+1 sample" : `+1 batch (${state.batch_size})`;
+  if (pg.run) drawLayerControls();
 }
 
 function showCommand(command) {
