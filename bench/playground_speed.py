@@ -48,9 +48,10 @@ def start_server() -> tuple[str, uvicorn.Server]:
 def measure_page(page, url: str, seconds: float) -> tuple[float, float, float, str]:
     """(updates/s received by the page, of them drawn, samples/s trained, its command line) over one play."""
     page.goto(url + "#" + quote(json.dumps(STATE)))
-    page.wait_for_function("window.__pg.frames > 0 && window.__pg.run", timeout=120_000)
+    page.reload()  # a fresh page and run each repeat (a goto that changes only the hash reloads nothing)
+    page.wait_for_function("window.__pg.header && window.__pg.run", timeout=120_000)
     page.click("#play")
-    page.wait_for_function("window.__pg.header.playing && window.__pg.header.samples > 0")
+    page.wait_for_function("window.__pg.header && window.__pg.header.playing && window.__pg.header.samples > 0")
     counters = "[window.__pg.frames, window.__pg.drawn, window.__pg.header.samples, performance.now()]"
     frames0, drawn0, samples0, t0 = page.evaluate(counters)
     time.sleep(seconds)
@@ -75,7 +76,8 @@ def measure_cli(command: str, epochs: int, folder: Path) -> float:
 def screenshots(page, url: str, folder: Path) -> None:
     """The page forward (a neuron hovered) and backward (a point's trace open), for the README."""
     page.goto(url)
-    page.wait_for_function("window.__pg.frames > 0 && window.__pg.run", timeout=120_000)
+    page.reload()
+    page.wait_for_function("window.__pg.header && window.__pg.run", timeout=120_000)
     page.click("#play")
     page.wait_for_function("window.__pg.rows.length > 300")
     page.click("#play")
