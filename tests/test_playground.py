@@ -218,8 +218,8 @@ def test_a_frame_cancelled_by_a_closing_session_is_skipped_not_fatal():
 
     play = sessions.PlaygroundSession(sessions.check_state(SMALL))
     conn = server.Connection.__new__(server.Connection)  # what frame needs of a connection, without a socket
-    conn.grid, conn.backward, conn.hover, conn.last, conn.sent_rows, conn.sent_health, conn.frame = (
-        server.views.grid_for(play.data.X), False, None, None, 0, 0, 0)
+    conn.grid, conn.backward, conn.hover, conn.last, conn.sent_rows, conn.sent_health, conn.frame, conn.run = (
+        server.views.grid_for(play.data.X), False, None, None, 0, 0, 0, 1)
     release = threading.Event()
     play.driver.submit(lambda session: release.wait(10))  # the training thread is busy: the frame queues
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import math
 import secrets
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,6 +53,7 @@ STATIC = Path(__file__).parent / "static"
 CLOSED = (WebSocketDisconnect, getattr(websockets, "WebSocketDisconnected", RuntimeError))
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 FPS = 20
+FRAME_SHARE = 3  # a frame every FRAME_SHARE times its computing time at most
 CHOICES = {"activation": sorted(activations.ACTIVATIONS), "loss": sorted(losses.LOSSES),
            "optimizer": sorted(optimizers.OPTIMIZERS), "schedule": sorted(schedules.SCHEDULES)}
 BACKWARD_SAMPLES = 500  # training samples the backward view's gradients and deltas average over
@@ -72,6 +74,7 @@ class Connection:
         self.backward, self.hover = False, None
         self.sent_rows = self.sent_health = self.frame = self.run = 0  # run: which session the frames are of
         self.last = None  # the snapshot and view last sent
+        self.frame_seconds = 0.0  # how long the last frame took to compute
         self.lock = asyncio.Lock()
 
     async def send_json(self, message: dict) -> None:
@@ -101,6 +104,7 @@ def frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
            driver.error is None)
     if key == conn.last:
         return None
+    began = time.perf_counter()
     net = views.load(play.viewer, snapshot.params)
     arrays = {"heat": views.decision_map(net, conn.grid)}
     if conn.hover is not None:
@@ -119,7 +123,7 @@ def frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
               "rows": history_rows(play, snapshot.history, conn.sent_rows),
               "health": [{k: finite(v) for k, v in row.items()} for row in snapshot.history.health[conn.sent_health:]],
               "wrong": wrong_test_points(net, play), "backward": conn.backward, "hover": conn.hover}
-    conn.frame, conn.last = conn.frame + 1, key
+    conn.frame, conn.last, conn.frame_seconds = conn.frame + 1, key, time.perf_counter() - began
     conn.sent_rows, conn.sent_health = len(snapshot.history), len(snapshot.history.health)
     return protocol.encode_frame(header, arrays)
 
@@ -161,7 +165,10 @@ async def sender(conn: Connection, fps: float) -> None:
                 await conn.send_bytes(payload)
             except CLOSED:  # the tab closed
                 return
-        await asyncio.sleep(max(0.0, 1.0 / fps - (loop.time() - began)))
+        # frames take the training thread's time: at most a third of it (a big network's frame costs
+        # tens of ms), so a slower page rather than a starved run
+        period = max(1.0 / fps, FRAME_SHARE * conn.frame_seconds)
+        await asyncio.sleep(max(0.0, period - (loop.time() - began)))
 
 
 async def next_frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
