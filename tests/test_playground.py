@@ -122,6 +122,13 @@ def test_an_uploaded_csv_is_trained_and_a_bad_one_refused_with_its_reason(client
         ws.send_json({"type": "upload", "csv": "u,v,kind\n" + rows, "task": "classification"})
         run = receive(ws, "started")
         assert run["state"]["dataset"] == "upload" and len(run["points"]) == 60 and run["classes"] == 2
+        # labels named "a" and "b": the backward view, trace and gradcheck give the network its own labels
+        ws.send_json({"type": "view", "backward": True, "hover": None})
+        assert frame_where(ws, lambda h: h["backward"])[1]["dW0"].shape == (2, 6)
+        ws.send_json({"type": "trace", "index": 0})
+        assert receive(ws, "trace")["trace"]["label"] in ("a", "b")
+        ws.send_json({"type": "gradcheck"})
+        assert receive(ws, "gradcheck")["passed"]
         ws.send_json({"type": "upload", "csv": "u,v,kind\n1,x,a\n", "task": "classification"})
         assert "'x' is not a number" in receive(ws, "error")["message"]
         ws.send_json({"type": "upload", "csv": "u,kind\n1,a\n", "task": "classification"})
@@ -218,13 +225,13 @@ def test_a_frame_cancelled_by_a_closing_session_is_skipped_not_fatal():
 
     play = sessions.PlaygroundSession(sessions.check_state(SMALL))
     conn = server.Connection.__new__(server.Connection)  # what frame needs of a connection, without a socket
-    conn.grid, conn.backward, conn.hover, conn.last, conn.sent_rows, conn.sent_health, conn.frame, conn.run = (
-        server.views.grid_for(play.data.X), False, None, None, 0, 0, 0, 1)
+    conn.backward, conn.hover = False, None
+    sent = server.Sent(1, server.views.grid_for(play.data.X))
     release = threading.Event()
     play.driver.submit(lambda session: release.wait(10))  # the training thread is busy: the frame queues
 
     async def scenario():
-        pending = asyncio.ensure_future(server.next_frame(conn, play))
+        pending = asyncio.ensure_future(server.next_frame(conn, play, sent))
         await asyncio.sleep(0.05)
         play.driver.close(timeout=0)  # closing cancels the queued frame once the thread is free
         release.set()

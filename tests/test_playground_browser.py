@@ -71,6 +71,17 @@ def test_play_backward_trace_and_download_in_a_real_browser(url, page, tmp_path)
     page.mouse.move(box["x"] + 30 + (560 - 60) / 4, box["y"] + 210)  # a neuron of the first hidden layer
     page.wait_for_function("window.__pg.arrays.neuron !== undefined")
 
+    # a link's value on hover: the weight from input 0 to the first hidden layer's neuron 0, in backward dL/dw
+    (ax, ay, _), (bx, by, _) = page.evaluate("[layout()[0][0], layout()[1][0]]")
+    page.mouse.move(box["x"] + (ax + bx) / 2, box["y"] + (ay + by) / 2)
+    page.wait_for_selector("#tooltip:not([hidden])")
+    dW = page.evaluate("window.__pg.arrays.dW0.data[0]")
+    assert page.text_content("#tooltip") == f"dL/dw layer 0 [0→0] = {page.evaluate(f'({dW}).toPrecision(4)')}"
+    page.click("#gradcheck")
+    page.wait_for_function("window.__pg.gradcheck !== null")
+    assert "PASS" in page.text_content("#gradcheck-result") and "layer 3: worst relative error" in page.text_content(
+        "#gradcheck-result")
+
     # click the first training point: its trace opens beside the equations
     x, y = page.evaluate("toCanvas(window.__pg.run.points[0][0], window.__pg.run.points[0][1], $('plane'))")
     page.locator("#plane").click(position={"x": x, "y": y})
@@ -92,6 +103,15 @@ def test_play_backward_trace_and_download_in_a_real_browser(url, page, tmp_path)
     np.testing.assert_array_equal(net.predict_proba(grid).astype(np.float32).ravel(), heat)
     assert json.loads(page.evaluate("decodeURIComponent(location.hash.slice(1))"))["hidden"] == [25, 50, 25]
     assert (tmp_path / "forward.png").stat().st_size > 10_000
+
+    # a CSV uploaded through the file control becomes the run
+    rows = "".join(f"{i % 7 / 7},{i % 5 / 5},{'yes' if i % 2 else 'no'}\n" for i in range(40))
+    (tmp_path / "mine.csv").write_text("a,b,kind\n" + rows)
+    page.set_input_files("#upload", tmp_path / "mine.csv")
+    page.wait_for_function("window.__pg.run.state.dataset === 'upload' && window.__pg.header")
+    assert len(page.evaluate("window.__pg.run.points")) == 40 and not page.is_hidden("#download-data")
+    page.click("#reset")  # back to the seed's network on the uploaded points
+    page.wait_for_function("window.__pg.run.state.dataset === 'upload' && window.__pg.run.sizes[1] === 25")
 
     # a limit is refused with its message in the page
     for _ in range(40):  # the first hidden layer to its 64-neuron limit (25 + 39), then one more

@@ -14,6 +14,7 @@ layers, neurons, samples, uploads, message sizes and concurrent sessions.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import secrets
 import time
@@ -64,17 +65,33 @@ def finite(value):
     return value if isinstance(value, float) and math.isfinite(value) else None if isinstance(value, float) else value
 
 
+@dataclasses.dataclass
+class Sent:
+    """What one run's frames have sent so far: a new one with each run, so that a late frame of a
+    replaced run (computed on that run's thread) writes here and not over the new run's counts.
+
+    run: which run of the connection (frames carry it; the page drops another's).   grid: its plane.
+    last: the snapshot and view last sent.   rows, health: history and health rows sent.
+    frames: frames sent.   seconds: how long the last frame took to compute."""
+
+    run: int
+    grid: views.Grid
+    last: tuple | None = None
+    rows: int = 0
+    health: int = 0
+    frames: int = 0
+    seconds: float = 0.0
+
+
 class Connection:
     """One tab: its WebSocket, its session (None before "start"), what it views, what it was sent."""
 
     def __init__(self, websocket: WebSocket):
         self.websocket, self.token = websocket, secrets.token_urlsafe(16)
         self.play: PlaygroundSession | None = None
-        self.grid: views.Grid | None = None
+        self.sent: Sent | None = None
         self.backward, self.hover = False, None
-        self.sent_rows = self.sent_health = self.frame = self.run = 0  # run: which session the frames are of
-        self.last = None  # the snapshot and view last sent
-        self.frame_seconds = 0.0  # how long the last frame took to compute
+        self.runs = 0
         self.lock = asyncio.Lock()
 
     async def send_json(self, message: dict) -> None:
@@ -89,42 +106,42 @@ class Connection:
         """Close the running session (if any) and take ``play`` (its views start afresh)."""
         if self.play is not None:
             self.play.close()
-        self.play, self.last, self.sent_rows, self.sent_health = play, None, 0, 0
-        self.run += 1
-        self.grid = views.grid_for(play.data.X) if play is not None else None
+        self.runs += 1
+        self.play, self.sent = play, Sent(self.runs, views.grid_for(play.data.X)) if play is not None else None
 
 
 # ---------------------------------------------------------------------------------------- frames
-def frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
+def frame(conn: Connection, play: PlaygroundSession, sent: Sent) -> bytes | None:
     """The next frame for ``conn`` from ``play``'s newest snapshot, or None if nothing changed
-    since the last one sent (run on the training thread, between steps)."""
+    since the last one sent (``sent``: that run's). Runs on the training thread, between steps."""
     driver, data = play.driver, play.data
     snapshot = driver.latest()
     key = (id(snapshot), conn.backward, tuple(conn.hover or ()), driver.playing and not snapshot.done,
            driver.error is None)
-    if key == conn.last:
+    if key == sent.last:
         return None
     began = time.perf_counter()
     net = views.load(play.viewer, snapshot.params)
-    arrays = {"heat": views.decision_map(net, conn.grid)}
+    arrays = {"heat": views.decision_map(net, sent.grid)}
     if conn.hover is not None:
-        arrays["neuron"] = views.neuron_map(net, conn.grid, *conn.hover)
+        arrays["neuron"] = views.neuron_map(net, sent.grid, *conn.hover)
     for i, layer in enumerate(net.layers):
         arrays[f"W{i}"], arrays[f"b{i}"] = layer.weights, layer.bias
     if conn.backward:
-        grads, deltas = views.backward(net, data.X_train[:BACKWARD_SAMPLES], data.y_train[:BACKWARD_SAMPLES])
+        grads, deltas = views.backward(net, data.X_train[:BACKWARD_SAMPLES],
+                                       data.labels(data.y_train[:BACKWARD_SAMPLES]))  # labels as the net names them
         for i, ((dW, db), delta) in enumerate(zip(grads, deltas)):
             arrays[f"dW{i}"], arrays[f"db{i}"], arrays[f"delta{i}"] = dW, db, delta
-    header = {"frame": conn.frame, "run": conn.run, "epoch": snapshot.epoch, "position": snapshot.position,
+    header = {"frame": sent.frames, "run": sent.run, "epoch": snapshot.epoch, "position": snapshot.position,
               "samples": snapshot.samples,
               "seconds": snapshot.seconds, "done": snapshot.done, "playing": driver.playing and not snapshot.done,
               "sps": driver.samples_per_second if driver.playing and not snapshot.done else 0.0,
               "error": None if driver.error is None else str(driver.error),
-              "rows": history_rows(play, snapshot.history, conn.sent_rows),
-              "health": [{k: finite(v) for k, v in row.items()} for row in snapshot.history.health[conn.sent_health:]],
+              "rows": history_rows(play, snapshot.history, sent.rows),
+              "health": [{k: finite(v) for k, v in row.items()} for row in snapshot.history.health[sent.health:]],
               "wrong": wrong_test_points(net, play), "backward": conn.backward, "hover": conn.hover}
-    conn.frame, conn.last, conn.frame_seconds = conn.frame + 1, key, time.perf_counter() - began
-    conn.sent_rows, conn.sent_health = len(snapshot.history), len(snapshot.history.health)
+    sent.frames, sent.last, sent.seconds = sent.frames + 1, key, time.perf_counter() - began
+    sent.rows, sent.health = len(snapshot.history), len(snapshot.history.health)
     return protocol.encode_frame(header, arrays)
 
 
@@ -158,8 +175,8 @@ async def sender(conn: Connection, fps: float) -> None:
     loop = asyncio.get_running_loop()
     while True:
         began = loop.time()
-        play = conn.play
-        payload = await next_frame(conn, play) if play is not None else None
+        play, sent = conn.play, conn.sent
+        payload = await next_frame(conn, play, sent) if play is not None else None
         if payload is not None and play is conn.play:
             try:
                 await conn.send_bytes(payload)
@@ -167,16 +184,16 @@ async def sender(conn: Connection, fps: float) -> None:
                 return
         # frames take the training thread's time: at most a third of it (a big network's frame costs
         # tens of ms), so a slower page rather than a starved run
-        period = max(1.0 / fps, FRAME_SHARE * conn.frame_seconds)
+        period = max(1.0 / fps, FRAME_SHARE * sent.seconds if sent else 0.0)
         await asyncio.sleep(max(0.0, period - (loop.time() - began)))
 
 
-async def next_frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
-    """``frame(conn, play)`` run between two training steps; None when ``play`` was closed meanwhile
+async def next_frame(conn: Connection, play: PlaygroundSession, sent: Sent) -> bytes | None:
+    """``frame(conn, play, sent)`` run between two training steps; None when ``play`` was closed meanwhile
     (its driver cancels what it had queued). A failed frame is reported to the page, and the
     sender goes on."""
     try:
-        future = play.driver.submit(lambda session: frame(conn, play))
+        future = play.driver.submit(lambda session: frame(conn, play, sent))
     except RuntimeError:  # closed already
         return None
     try:
@@ -195,11 +212,11 @@ def started(conn: Connection) -> dict:
     """The reply to start (and reset, add or remove a point, upload): what the page draws its run from."""
     play = conn.play
     data = play.data
-    return {"type": "started", "run": conn.run, "token": conn.token, "state": play.state, "command": play.command,
+    return {"type": "started", "run": conn.sent.run, "token": conn.token, "state": play.state, "command": play.command,
             "task": play.task, "sizes": play.session.net.sizes, "classes": play.session.net.layers[-1].n_out,
             "points": np.concatenate([data.X_train, data.X_test]).tolist(),
             "labels": [finite(float(v)) for v in np.concatenate([data.y_train, data.y_test])],
-            "n_train": len(data.X_train), "extent": conn.grid.extent, "resolution": conn.grid.resolution,
+            "n_train": len(data.X_train), "extent": conn.sent.grid.extent, "resolution": conn.sent.grid.resolution,
             "edited": play.csv is not None,
             "output_activation": play.session.net.layers[-1].activation.name}
 

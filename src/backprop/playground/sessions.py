@@ -283,15 +283,15 @@ class PlaygroundSession:
         n_train = len(data.X_train)
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n_train + len(data.X_test):
             raise ValueError(f"index must be in [0, {n_train + len(data.X_test) - 1}]. Received: index={index!r}")
-        x, y = (data.X_train[index], data.y_train[index]) if index < n_train else \
-            (data.X_test[index - n_train], data.y_test[index - n_train])
-        label = float(y) if self.task == "regression" else int(y)
+        X, y, i = (data.X_train, data.y_train, index) if index < n_train else \
+            (data.X_test, data.y_test, index - n_train)
+        x, label = X[i], data.labels(y[i:i + 1])[0]  # as backprop trace: the label as the network names it
         return self.driver.submit(lambda s: trace.trace(s.net, x, label, s.config.learning_rate)).result()
 
     def gradcheck(self) -> gradcheck.GradCheck:
         """``backprop gradcheck`` of the current network on the first training samples."""
         n = min(GRADCHECK_SAMPLES, len(self.data.X_train))
-        X, y = self.data.X_train[:n], self.data.y_train[:n]
+        X, y = self.data.X_train[:n], self.data.labels(self.data.y_train[:n])  # as backprop gradcheck
         return self.driver.submit(lambda s: gradcheck.gradcheck(s.net, X, y)).result()
 
     def close(self) -> None:
