@@ -177,6 +177,19 @@ def test_a_message_before_start_and_binary_messages_are_refused(client):
         assert "JSON text, not binary" in receive(ws, "error")["message"]
 
 
+def test_a_server_on_every_interface_takes_any_host_but_still_only_its_own_pages_origin():
+    from starlette.websockets import WebSocketDisconnect
+
+    with TestClient(server.create_app(allowed_hosts=("*",))) as client:
+        assert client.get("/", headers={"host": "192.168.1.5:8000"}).status_code == 200
+        with client.websocket_connect("/ws", headers={"host": "192.168.1.5:8000",
+                                                      "origin": "http://192.168.1.5:8000"}) as ws:
+            assert receive(ws, "hello")
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect(
+                "/ws", headers={"host": "192.168.1.5:8000", "origin": "http://evil.example"}) as ws:
+            ws.receive_json()
+
+
 def test_another_origin_or_host_is_refused_and_unknown_downloads_are_404(client):
     from starlette.websockets import WebSocketDisconnect
 
@@ -341,3 +354,17 @@ def test_the_seed_state_is_the_seed_experiment():
 def test_train_refuses_a_data_set_option_its_set_does_not_take(capsys):
     assert main(["train", "--dataset", "moons", "--centers", "3", "--epochs", "1"]) == 2
     assert "--centers does not apply to --dataset moons" in capsys.readouterr().err
+
+
+def test_the_command_prints_its_url_and_warns_off_loopback(monkeypatch, capsys):
+    served = []
+    monkeypatch.setattr(server, "serve", lambda host, port: served.append((host, port)))
+    assert main(["playground", "--port", "8123"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "backprop playground: http://127.0.0.1:8123/" and err == ""
+    assert main(["playground", "--host", "0.0.0.0"]) == 0
+    out, err = capsys.readouterr()
+    assert "http://0.0.0.0:8000/" in out and err.startswith("warning: listening on 0.0.0.0") and err.count("\n") == 1
+    assert served == [("127.0.0.1", 8123), ("0.0.0.0", 8000)]
+    assert main(["playground", "--port", "70000"]) == 2
+    assert "--port must be in 1..65535. Received: 70000" in capsys.readouterr().err

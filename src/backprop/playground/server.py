@@ -53,6 +53,7 @@ STATIC = Path(__file__).parent / "static"
 # What a send to a closed tab raises: Starlette >= 0.50 names it, older ones raise a RuntimeError
 CLOSED = (WebSocketDisconnect, getattr(websockets, "WebSocketDisconnected", RuntimeError))
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+ANY_INTERFACE = ("0.0.0.0", "::", "[::]")
 FPS = 20
 FRAME_SHARE = 3  # a frame every FRAME_SHARE times its computing time at most
 CHOICES = {"activation": sorted(activations.ACTIVATIONS), "loss": sorted(losses.LOSSES),
@@ -332,9 +333,10 @@ def _view(play: PlaygroundSession, message: dict) -> tuple[bool, list | None]:
 def origin_allowed(websocket: WebSocket, allowed_hosts: tuple[str, ...]) -> bool:
     """True when the connection comes from this server's own page: its Host is allowed and its
     Origin (a browser always sends one) is that same host. Without an Origin (not a browser), the
-    Host alone decides."""
+    Host alone decides; "*" allows any Host (a server bound to every interface)."""
     host = websocket.headers.get("host", "")
-    if (urlsplit(f"//{host}").hostname or "") not in {h.strip("[]") for h in allowed_hosts}:
+    names = {h.strip("[]") for h in allowed_hosts}
+    if "*" not in names and (urlsplit(f"//{host}").hostname or "") not in names:
         return False
     origin = websocket.headers.get("origin")
     return origin is None or (urlsplit(origin).scheme in ("http", "https") and urlsplit(origin).netloc == host)
@@ -428,6 +430,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the playground with uvicorn until interrupted."""
     import uvicorn
 
-    hosts = LOOPBACK if host in LOOPBACK else (*LOOPBACK, host)
+    # bound to every interface, the page is reached under names we cannot know: any Host, the Origin
+    # still the page's own (the command warns that the network can reach it)
+    hosts = LOOPBACK if host in LOOPBACK else ("*",) if host in ANY_INTERFACE else (*LOOPBACK, host)
     uvicorn.run(create_app(allowed_hosts=hosts), host=host, port=port, log_level="warning",
                 ws_max_size=LIMITS.message_bytes * 2)
