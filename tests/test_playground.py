@@ -227,9 +227,10 @@ def test_frames_go_on_after_runs_are_rebuilt_while_playing(client):
             ws.send_json({"type": "play"})
             frame_where(ws, lambda h: h["playing"])
             ws.send_json({"type": "start", "state": {**SMALL, "epochs": 100_000, "seed": seed}})
-            receive(ws, "started")
+            run = receive(ws, "started")
         ws.send_json({"type": "step_epoch"})
-        assert frame_where(ws, lambda h: h["epoch"] == 1)[0]["frame"] > 0
+        header = frame_where(ws, lambda h: h["epoch"] == 1)[0]
+        assert header["run"] == run["run"] == 4 and header["rows"][-1]["epoch"] == 1
 
 
 def test_a_frame_cancelled_by_a_closing_session_is_skipped_not_fatal():

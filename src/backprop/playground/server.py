@@ -149,7 +149,8 @@ def frame(conn: Connection, play: PlaygroundSession, sent: Sent) -> bytes | None
 def history_rows(play: PlaygroundSession, history, since: int) -> list[dict]:
     """The history rows after the first ``since``, JSON-ready; for regression with R^2 derived from
     the rows' MSE (train) and loss (test: mse's loss is half the squared error)."""
-    rows = [{k: finite(float(v)) for k, v in row.items()} for row in history.rows()[since:]]
+    columns = [[finite(float(v)) for v in getattr(history, name)[since:]] for name in history.COLUMNS]
+    rows = [dict(zip(history.COLUMNS, values)) for values in zip(*columns)]  # the new rows only, not all
     if play.task == "regression":
         var_train, var_test = float(np.var(play.data.y_train)), float(np.var(play.data.y_test))
         for row in rows:

@@ -249,7 +249,8 @@ class PlaygroundSession:
         self.session = Session(net, self.data.X_train, self.data.labels(self.data.y_train), self.experiment.fit,
                                (self.data.X_test, self.data.labels(self.data.y_test)), callbacks=[health])
         chunk = max(1000 // state["batch_size"], 1) * state["batch_size"]  # ~1000 samples: a few ms per step
-        self.driver = Driver(self.session, chunk=chunk, publish_hz=30)  # the page asks for 20 frames a second
+        # a snapshot copies the history (it grows with every epoch): no more of them than frames sent
+        self.driver = Driver(self.session, chunk=chunk, publish_hz=20)
 
     @property
     def command(self) -> str:
