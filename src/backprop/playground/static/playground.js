@@ -249,7 +249,7 @@ $("plane").addEventListener("click", (event) => {
 });
 
 // ------------------------------------------------------------------------------------------ curves
-function drawLines(ctx, box, series, yRange, title) {
+function drawLines(ctx, box, series, yRange, title, legendBelow = false) {
   const [x, y, w, h] = box;
   ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.strokeRect(x, y, w, h);
   ctx.fillStyle = "#444"; ctx.font = "11px sans-serif"; ctx.fillText(title, x + 4, y + 12);
@@ -266,7 +266,9 @@ function drawLines(ctx, box, series, yRange, title) {
       started ? ctx.lineTo(px, py) : ctx.moveTo(px, py); started = true;
     });
     ctx.stroke(); ctx.setLineDash([]);
-    ctx.fillStyle = s.color; ctx.fillText(s.name, x + w - 130 + 65 * (j % 2), y + 26 + 12 * Math.floor(j / 2));
+    // the legend where the curves are not: top right, or bottom right for curves that rise
+    const row = Math.floor(j / 2), legendY = legendBelow ? y + h - 8 - 12 * row : y + 26 + 12 * row;
+    ctx.fillStyle = s.color; ctx.fillText(s.name, x + w - 130 + 65 * (j % 2), legendY);
   });
 }
 
@@ -282,7 +284,7 @@ function drawCurves() {
   const name = pg.run.task === "regression" ? "R²" : "accuracy";
   drawLines(ctx, [canvas.width / 2 + 2, 2, canvas.width / 2 - 6, canvas.height - 6], [
     {name: "train", values: rows.map((r) => r.train_accuracy), color: "#183d4e"},
-    {name: "test", values: rows.map((r) => r.val_accuracy), color: "#e8710a", dash: [4, 3]}], [0, 1], name);
+    {name: "test", values: rows.map((r) => r.val_accuracy), color: "#e8710a", dash: [4, 3]}], [0, 1], name, true);
 }
 
 function drawHealth() {
