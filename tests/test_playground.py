@@ -328,6 +328,24 @@ def test_the_downloaded_model_predicts_what_the_page_showed(client, tmp_path):
     assert np.flatnonzero(net.predict(X_test) != y_test).tolist() == header["wrong"]
 
 
+def test_backprop_evaluate_scores_a_downloaded_model_on_the_pages_test_points(client, tmp_path, monkeypatch, capsys):
+    with client.websocket_connect("/ws") as ws:
+        start(ws, n_samples=300, noise=0.3)
+        ws.send_json({"type": "add_point", "x": 0.1, "y": 0.2, "label": 1})  # edited: the model names the CSV
+        run = receive(ws, "started")
+        header, _, rows = run_to_end(ws)
+        model = client.get(f"/sessions/{run['token']}/model.safetensors").content
+        csv = client.get(f"/sessions/{run['token']}/playground-data.csv").text
+    (tmp_path / "model.safetensors").write_bytes(model)
+    (tmp_path / "playground-data.csv").write_text(csv)
+    monkeypatch.chdir(tmp_path)  # where the command line's --data playground-data.csv is
+    capsys.readouterr()
+    assert main(["evaluate", "model.safetensors", "--out", "figures"]) == 0
+    n_test = len(run["points"]) - run["n_train"]
+    assert f"test accuracy: {1 - len(header['wrong']) / n_test:.4f}" in capsys.readouterr().out
+    assert round(rows[-1]["val_accuracy"] * n_test) == n_test - len(header["wrong"])  # the points marked wrong
+
+
 def test_the_pages_trace_and_gradcheck_are_the_commands(client, tmp_path, capsys):
     with client.websocket_connect("/ws") as ws:
         run = start(ws, hidden=[5, 4], epochs=2)
