@@ -5,6 +5,7 @@ import shutil
 import socket
 import threading
 import time
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -117,3 +118,11 @@ def test_play_backward_trace_and_download_in_a_real_browser(url, page, tmp_path)
         page.wait_for_function("n => window.__pg.run && window.__pg.run.sizes[1] === n", arg=min(26 + _, 64))
     page.wait_for_function("$('status').textContent.includes('hidden layers hold 1 to 64 neurons each')")
     assert page.evaluate("window.__pg.run.sizes") == [2, 64, 50, 25, 2]
+
+    # a link holds the whole state: opening one starts that run
+    linked = {"dataset": "xor", "noise": 0.1, "hidden": [3], "seed": 2, "optimizer": "adam", "epochs": 7}
+    page.goto(url + "#" + quote(json.dumps(linked)))
+    page.wait_for_function("window.__pg.run.state.dataset === 'xor' && window.__pg.header")
+    command = page.text_content("#command")
+    assert page.evaluate("window.__pg.run.sizes") == [2, 3, 2] and "--dataset xor --noise 0.1" in command
+    assert "--optimizer adam" in command and "--epochs 7" in command and "--seed 2" in command
