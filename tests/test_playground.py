@@ -118,7 +118,7 @@ def test_an_uploaded_csv_is_trained_and_a_bad_one_refused_with_its_reason(client
     points = np.random.default_rng(0).normal(size=(60, 2))
     rows = "\n".join(f"{x:.3f},{y:.3f},{'a' if x * y > 0 else 'b'}" for x, y in points)
     with client.websocket_connect("/ws") as ws:
-        start(ws)
+        start(ws, loss="cross_entropy")
         ws.send_json({"type": "upload", "csv": "u,v,kind\n" + rows, "task": "classification"})
         run = receive(ws, "started")
         assert run["state"]["dataset"] == "upload" and len(run["points"]) == 60 and run["classes"] == 2
@@ -129,6 +129,10 @@ def test_an_uploaded_csv_is_trained_and_a_bad_one_refused_with_its_reason(client
         assert receive(ws, "trace")["trace"]["label"] in ("a", "b")
         ws.send_json({"type": "gradcheck"})
         assert receive(ws, "gradcheck")["passed"]
+        values = "\n".join(f"{x:.3f},{y:.3f},{x - y:.4f}" for x, y in points)
+        ws.send_json({"type": "upload", "csv": "u,v,height\n" + values, "task": "regression"})
+        run = receive(ws, "started")
+        assert run["task"] == "regression" and run["sizes"][-1] == 1 and "--task regression" in run["command"]
         ws.send_json({"type": "upload", "csv": "u,v,kind\n1,x,a\n", "task": "classification"})
         assert "'x' is not a number" in receive(ws, "error")["message"]
         ws.send_json({"type": "upload", "csv": "u,kind\n1,a\n", "task": "classification"})

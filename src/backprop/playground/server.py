@@ -240,6 +240,8 @@ async def handle(conn: Connection, message: dict) -> None:
     if kind == "upload":
         upload = await anyio.to_thread.run_sync(upload_points, message["csv"], _task(message["task"]), limits)
         state = {**(play.state if play else DEFAULT_STATE), "dataset": UPLOAD, "added": [], "removed": []}
+        if message["task"] == "regression":  # real values are learnt with mse, whatever the last loss was
+            state["loss"] = "mse"
         await build(conn, check_state(state, limits), (*upload, _task(message["task"])))
         return
     if play is None:
