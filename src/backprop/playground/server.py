@@ -55,7 +55,7 @@ CLOSED = (WebSocketDisconnect, getattr(websockets, "WebSocketDisconnected", Runt
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 ANY_INTERFACE = ("0.0.0.0", "::", "[::]")
 FPS = 20
-FRAME_SHARE = 3  # a frame every FRAME_SHARE times its computing time at most
+FRAME_SHARE = 2  # a frame every FRAME_SHARE times its computing time at most
 CHOICES = {"activation": sorted(activations.ACTIVATIONS), "loss": sorted(losses.LOSSES),
            "optimizer": sorted(optimizers.OPTIMIZERS), "schedule": sorted(schedules.SCHEDULES)}
 BACKWARD_SAMPLES = 500  # training samples the backward view's gradients and deltas average over
@@ -184,7 +184,7 @@ async def sender(conn: Connection, fps: float) -> None:
                 await conn.send_bytes(payload)
             except CLOSED:  # the tab closed
                 return
-        # frames take the training thread's time: at most a third of it (a big network's frame costs
+        # frames take the training thread's time: at most half of it (a big network's frame costs
         # tens of ms), so a slower page rather than a starved run
         period = max(1.0 / fps, FRAME_SHARE * sent.seconds if sent else 0.0)
         await asyncio.sleep(max(0.0, period - (loop.time() - began)))
