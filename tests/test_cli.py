@@ -166,6 +166,8 @@ BAD = [
     (["train", "--lr", "-0.5"], "learning_rate"),
     (["train", "--activation", "swish"], "activation"),
     (["train", "--hidden", "25,x"], "--hidden"),
+    (["train", "--hidden", "25,,50"], "--hidden"),  # a typo, not the two layers 25,50
+    (["train", "--hidden", "25,50,"], "--hidden"),
     (["train", "--batch-size", "0"], "batch_size"),
     (["train", "--snapshot-every", "0"], "--snapshot-every must be a positive integer"),
     (["train", "--checkpoint-every", "-2"], "--checkpoint-every must be a positive integer"),

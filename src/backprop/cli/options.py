@@ -11,9 +11,12 @@ from .common import choices
 
 
 def int_list(text: str) -> tuple[int, ...]:
-    """"25,50,25" -> (25, 50, 25): hidden-layer widths."""
+    """"25,50,25" -> (25, 50, 25): hidden-layer widths; "" -> (): no hidden layer."""
+    if text.strip() == "":
+        return ()
     try:
-        widths = tuple(int(part) for part in text.split(",") if part.strip() != "")
+        # every part must be a number: a typo such as "25,,50" is refused, not read as 25,50
+        widths = tuple(int(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected comma-separated integers like 25,50,25. Received: {text!r}") from None
