@@ -172,6 +172,11 @@ BAD = [
     (["train", "--snapshot-every", "0"], "--snapshot-every must be a positive integer"),
     (["train", "--checkpoint-every", "-2"], "--checkpoint-every must be a positive integer"),
     (["train", "--epochs", "ten"], "--epochs"),
+    # a named data set's options: the maker's message gets the flag the user typed
+    (["train", "--noise", "-1"], "--noise: noise must be"),
+    (["train", "--test-size", "1.5"], "--test-size: test_size must be"),
+    (["train", "--dataset", "blobs", "--centers", "1"], "--centers: centers must be"),
+    (["train", "--data-seed", "-1"], "--data-seed must be"),
     (["evaluate", "no/such/model.safetensors"], "no model file"),
     (["predict", "no/such/model"], "no model file"),
     (["frobnicate"], "invalid choice"),

@@ -54,6 +54,10 @@ DATA_OPTIONS = {"n_samples": ("--n-samples", int), "noise": ("--noise", float), 
                 "test_size": ("--test-size", float), "centers": ("--centers", int)}
 
 
+# the makers' parameter names -> flags, for messages ("noise must be ..." -> "--noise: noise must be ...")
+DATA_FLAGS = {"seed" if dest == "data_seed" else dest: flag for dest, (flag, _) in DATA_OPTIONS.items()}
+
+
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     """--n-samples, --noise, --data-seed, --test-size, --centers: the arguments of a named data set
     (its defaults when not given); --test-size also splits a --data table."""
@@ -188,6 +192,8 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
     from .. import datasets
 
     given = data_arguments(args)
+    if not 0 <= given.get("seed", 0) < 2**32:  # scikit-learn's own message names no option
+        raise ValueError(f"--data-seed must be an integer in [0, 2**32 - 1]. Received: {given['seed']}")
     if args.data is None:
         if args.target is not None:
             raise UsageError("backprop train: --target goes with --data FILE.csv")
@@ -196,7 +202,10 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
         if unknown:
             flag = DATA_OPTIONS.get(unknown[0], DATA_OPTIONS["data_seed"])[0]
             raise UsageError(f"backprop train: {flag} does not apply to --dataset {experiment.dataset}")
-        return maker(**given)
+        try:
+            return maker(**given)
+        except ValueError as err:
+            raise name_the_option(err, DATA_FLAGS) from None
     if args.target is None:
         raise UsageError("backprop train: --data needs --target COLUMN (the column of labels)")
     if args.dataset is not None:
@@ -204,7 +213,10 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
     if set(given) - {"test_size"}:
         raise UsageError("backprop train: of the data set options, --data takes only --test-size")
     check_table(args.data)
-    return datasets.from_csv(args.data, args.target, task=experiment.task, **given)
+    try:
+        return datasets.from_csv(args.data, args.target, task=experiment.task, **given)
+    except ValueError as err:
+        raise name_the_option(err, DATA_FLAGS) from None
 
 
 def standardize_hint(X, standardize: bool) -> str | None:
