@@ -334,3 +334,18 @@ def test_the_seed_state_is_the_seed_experiment():
 def test_train_refuses_a_data_set_option_its_set_does_not_take(capsys):
     assert main(["train", "--dataset", "moons", "--centers", "3", "--epochs", "1"]) == 2
     assert "--centers does not apply to --dataset moons" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", ""])
+def test_a_port_in_use_or_an_empty_host_is_one_line_before_any_address(capsys, host):
+    """uvicorn logged '[Errno 98] ... address already in use' and exited 3, after the command had printed
+    an address that answered nothing; an empty --host listened on every interface."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code = main(["playground", "--host", host, "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--host" in err
+    if host:
+        assert f"--port {port}: cannot listen there" in err
