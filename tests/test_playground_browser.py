@@ -44,6 +44,8 @@ def page():
         page = browser.new_page(viewport={"width": 1320, "height": 960}, accept_downloads=True)
         errors = []
         page.on("pageerror", lambda err: errors.append(str(err)))
+        # a console error (a failed request: a missing favicon was one) is what a newcomer sees in devtools
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         yield page
         browser.close()
         assert not errors, errors
