@@ -158,6 +158,9 @@ def test_the_site_opens_in_chromium_with_every_image_loaded(site, tmp_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        outside = []  # the site opens offline and tells no third party who reads it (Google Fonts did)
+        page.on("request", lambda request: outside.append(request.url)
+                if not request.url.startswith(("file:", "data:", "blob:")) else None)
         for name in pages:
             page.goto((site / name).as_uri())
             page.wait_for_load_state("load")
@@ -168,4 +171,5 @@ def test_the_site_opens_in_chromium_with_every_image_loaded(site, tmp_path):
             if name == "index.html":
                 page.screenshot(path=str(tmp_path / "index.png"))
         browser.close()
+    assert not outside, outside
     assert (tmp_path / "index.png").stat().st_size > 10_000
