@@ -52,6 +52,9 @@ def add_parsers(sub) -> None:
 # A named data set's own arguments, as flags: the playground's command line names the set it made
 DATA_OPTIONS = {"n_samples": ("--n-samples", int), "noise": ("--noise", float), "data_seed": ("--data-seed", int),
                 "test_size": ("--test-size", float), "centers": ("--centers", int)}
+DATA_HELP = {"n_samples": "points to make (default 2000)", "noise": "the points' noise (default: the set's own, "
+             "moons 0.2)", "data_seed": "seed of the points (default 100)", "test_size": "share of the points "
+             "held out for testing, also of a --data table (default 0.3)", "centers": "blobs: classes (default 3)"}
 
 
 # the makers' parameter names -> flags, for messages ("noise must be ..." -> "--noise: noise must be ...")
@@ -62,7 +65,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     """--n-samples, --noise, --data-seed, --test-size, --centers: the arguments of a named data set
     (its defaults when not given); --test-size also splits a --data table."""
     for dest, (flag, kind) in DATA_OPTIONS.items():
-        parser.add_argument(flag, dest=dest, type=kind, help=f"the data set's {dest.replace('_', ' ')}")
+        parser.add_argument(flag, dest=dest, type=kind, help=DATA_HELP[dest])
 
 
 def data_arguments(args: argparse.Namespace) -> dict:
