@@ -91,7 +91,15 @@ function showControls() {
 }
 
 function showCommand(command) {
-  $("command").textContent = command + (pg.run && pg.run.edited ? "\n# with playground-data.csv downloaded here" : "");
+  // one unbreakable span a word: the box wraps between words, never inside "--activation" or "1000"
+  const box = $("command");
+  box.replaceChildren();
+  command.split(" ").forEach((word, i) => {
+    const span = document.createElement("span");
+    span.textContent = word;
+    box.append(...(i ? [" ", span] : [span]));
+  });
+  if (pg.run && pg.run.edited) box.append("\n# with playground-data.csv downloaded here");
 }
 
 // ------------------------------------------------------------------------------------------ frames
