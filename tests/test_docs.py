@@ -93,6 +93,23 @@ def hook():
     return module
 
 
+def test_the_docs_extra_installs_what_the_tutorials_import():
+    """`pip install -e ".[docs]"` then `mkdocs build` executes every tutorial: a module a notebook imports
+    must come with the package or its docs extra (tutorial 6's onnxruntime did not)."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = [re.match(r"[\w.-]+", r).group(0).lower() for r in
+             project["dependencies"] + project["optional-dependencies"]["docs"]]
+    installed = {"backprop", "sklearn", *(n.replace("-", "_") for n in names)}  # scikit-learn imports as sklearn
+    imported = set()
+    for path in TUTORIALS:
+        for cell in json.loads(path.read_text())["cells"]:
+            source = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
+            imported |= set(re.findall(r"^\s*(?:from|import)\s+(\w+)", source, re.M))
+    missing = sorted(m for m in imported - set(sys.stdlib_module_names) if m not in installed)
+    assert not missing, f"tutorials import {missing}, which neither the package nor its docs extra installs"
+
+
 def test_a_failing_cell_fails_the_notebook_and_outputs_are_rendered():
     import nbformat
     from nbclient.exceptions import CellExecutionError
