@@ -233,6 +233,25 @@ def test_a_frame_cancelled_by_a_closing_session_is_skipped_not_fatal():
     assert asyncio.run(scenario()) is None
 
 
+def test_an_idle_tab_gets_no_frame_after_the_first():
+    """The sender asks for a frame 20 times a second; while nothing changes it gets None and sends
+    nothing. Computing a frame used to publish a new snapshot, so each frame called for the next:
+    an idle or paused tab drew ~20 frames a second on the training thread."""
+    import asyncio
+
+    play = sessions.PlaygroundSession(sessions.check_state(SMALL))
+    conn = server.Connection.__new__(server.Connection)  # what frame needs of a connection, without a socket
+    conn.grid, conn.backward, conn.hover, conn.last, conn.sent_rows, conn.sent_health, conn.frame, conn.run = (
+        server.views.grid_for(play.data.X), False, None, None, 0, 0, 0, 1)
+    try:
+        frames = [asyncio.run(server.next_frame(conn, play)) for _ in range(3)]
+        assert frames[0] is not None and frames[1:] == [None, None]
+        play.driver.step_samples(1).result()  # a change: the next frame shows it
+        assert asyncio.run(server.next_frame(conn, play)) is not None
+    finally:
+        play.driver.close()
+
+
 def test_closing_the_tab_stops_its_training(client):
     with client.websocket_connect("/ws") as ws:
         start(ws, epochs=100_000)

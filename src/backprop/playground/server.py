@@ -177,7 +177,7 @@ async def next_frame(conn: Connection, play: PlaygroundSession) -> bytes | None:
     (its driver cancels what it had queued). A failed frame is reported to the page, and the
     sender goes on."""
     try:
-        future = play.driver.submit(lambda session: frame(conn, play))
+        future = play.driver.submit(lambda session: frame(conn, play), reads_only=True)
     except RuntimeError:  # closed already
         return None
     try:
