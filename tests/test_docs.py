@@ -93,6 +93,17 @@ def hook():
     return module
 
 
+def test_the_contributing_layout_names_every_module():
+    """A newcomer finds each file of src/backprop in the layout (playground/, views/, reproduce.py and
+    snapshots.py were missing from it)."""
+    text = (DOCS / "contributing.md").read_text()
+    layout = text[text.index("## Layout"):text.index("Imports point down")]
+    package = ROOT / "src" / "backprop"
+    names = {p.stem for p in package.glob("*.py")} | {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    missing = sorted(n for n in names - {"__init__", "__main__"} if not re.search(rf"\b{n}\b", layout))
+    assert not missing, f"docs/contributing.md's layout does not name {missing}"
+
+
 def test_the_docs_extra_installs_what_the_tutorials_import():
     """`pip install -e ".[docs]"` then `mkdocs build` executes every tutorial: a module a notebook imports
     must come with the package or its docs extra (tutorial 6's onnxruntime did not)."""
