@@ -261,6 +261,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
         raise UsageError(f"backprop train: --resume continues a run with its own configuration; "
                          f"drop {FLAGS.get(given[0], '--' + given[0])}")
     folder = Path(args.resume)
+    if not folder.is_dir():  # a mistyped name: not "holds no checkpoint", as if the folder were there
+        raise UsageError(f"backprop train: --resume {str(folder)!r}: no run folder there")
     if (folder / runs.MODEL_FILE).exists():
         raise UsageError(f"backprop train: run {str(folder)!r} is complete (it has {runs.MODEL_FILE}): "
                          "nothing to resume")
