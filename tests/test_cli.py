@@ -166,10 +166,17 @@ BAD = [
     (["train", "--lr", "-0.5"], "learning_rate"),
     (["train", "--activation", "swish"], "activation"),
     (["train", "--hidden", "25,x"], "--hidden"),
+    (["train", "--hidden", "25,,50"], "--hidden"),  # a typo, not the two layers 25,50
+    (["train", "--hidden", "25,50,"], "--hidden"),
     (["train", "--batch-size", "0"], "batch_size"),
     (["train", "--snapshot-every", "0"], "--snapshot-every must be a positive integer"),
     (["train", "--checkpoint-every", "-2"], "--checkpoint-every must be a positive integer"),
     (["train", "--epochs", "ten"], "--epochs"),
+    # a named data set's options: the maker's message gets the flag the user typed
+    (["train", "--noise", "-1"], "--noise: noise must be"),
+    (["train", "--test-size", "1.5"], "--test-size: test_size must be"),
+    (["train", "--dataset", "blobs", "--centers", "1"], "--centers: centers must be"),
+    (["train", "--data-seed", "-1"], "--data-seed must be"),
     (["evaluate", "no/such/model.safetensors"], "no model file"),
     (["predict", "no/such/model"], "no model file"),
     (["frobnicate"], "invalid choice"),
@@ -199,3 +206,26 @@ def test_python_dash_m_in_a_fresh_process(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "backprop", "train", "--hidden", "25,x"], capture_output=True,
                          text=True, timeout=60)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_every_training_option_says_what_it_does_and_its_defaults_are_the_real_ones():
+    import inspect
+
+    from backprop import datasets
+    from backprop.cli import build_parser
+    from backprop.cli.train import DATA_HELP
+    from backprop.config import PRESETS
+
+    for command in ("train", "sweep"):
+        parser = build_parser()._subparsers._group_actions[0].choices[command]
+        silent = [a.option_strings[0] for a in parser._actions if a.option_strings and not a.help]
+        assert not silent, f"{command}: options without help: {silent}"
+    moons, blobs = (inspect.signature(f).parameters for f in (datasets.moons, datasets.blobs))
+    assert f"default {moons['n_samples'].default})" in DATA_HELP["n_samples"]
+    assert f"moons {moons['noise'].default})" in DATA_HELP["noise"]
+    assert f"default {moons['seed'].default})" in DATA_HELP["data_seed"]
+    assert f"default {moons['test_size'].default})" in DATA_HELP["test_size"]
+    assert f"default {blobs['centers'].default})" in DATA_HELP["centers"]
+    train = build_parser()._subparsers._group_actions[0].choices["train"].format_help().replace("\n", " ")
+    fast = PRESETS["fast"].fit
+    assert f"(default {PRESETS['seed'].fit.epochs}; --preset fast: {fast.epochs})" in " ".join(train.split())

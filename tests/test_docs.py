@@ -93,6 +93,34 @@ def hook():
     return module
 
 
+def test_the_contributing_layout_names_every_module():
+    """A newcomer finds each file of src/backprop in the layout (playground/, views/, reproduce.py and
+    snapshots.py were missing from it)."""
+    text = (DOCS / "contributing.md").read_text()
+    layout = text[text.index("## Layout"):text.index("Imports point down")]
+    package = ROOT / "src" / "backprop"
+    names = {p.stem for p in package.glob("*.py")} | {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    missing = sorted(n for n in names - {"__init__", "__main__"} if not re.search(rf"\b{n}\b", layout))
+    assert not missing, f"docs/contributing.md's layout does not name {missing}"
+
+
+def test_the_docs_extra_installs_what_the_tutorials_import():
+    """`pip install -e ".[docs]"` then `mkdocs build` executes every tutorial: a module a notebook imports
+    must come with the package or its docs extra (tutorial 6's onnxruntime did not)."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = [re.match(r"[\w.-]+", r).group(0).lower() for r in
+             project["dependencies"] + project["optional-dependencies"]["docs"]]
+    installed = {"backprop", "sklearn", *(n.replace("-", "_") for n in names)}  # scikit-learn imports as sklearn
+    imported = set()
+    for path in TUTORIALS:
+        for cell in json.loads(path.read_text())["cells"]:
+            source = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
+            imported |= set(re.findall(r"^\s*(?:from|import)\s+(\w+)", source, re.M))
+    missing = sorted(m for m in imported - set(sys.stdlib_module_names) if m not in installed)
+    assert not missing, f"tutorials import {missing}, which neither the package nor its docs extra installs"
+
+
 def test_a_failing_cell_fails_the_notebook_and_outputs_are_rendered():
     import nbformat
     from nbclient.exceptions import CellExecutionError
@@ -158,6 +186,9 @@ def test_the_site_opens_in_chromium_with_every_image_loaded(site, tmp_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        outside = []  # the site opens offline and tells no third party who reads it (Google Fonts did)
+        page.on("request", lambda request: outside.append(request.url)
+                if not request.url.startswith(("file:", "data:", "blob:")) else None)
         for name in pages:
             page.goto((site / name).as_uri())
             page.wait_for_load_state("load")
@@ -168,4 +199,5 @@ def test_the_site_opens_in_chromium_with_every_image_loaded(site, tmp_path):
             if name == "index.html":
                 page.screenshot(path=str(tmp_path / "index.png"))
         browser.close()
+    assert not outside, outside
     assert (tmp_path / "index.png").stat().st_size > 10_000

@@ -114,6 +114,7 @@ def test_resume_refuses_what_it_cannot_continue(tmp_path, uninterrupted, capsys)
     for argv, message in [
         (["--resume", str(uninterrupted)], "is complete (it has model.safetensors): nothing to resume"),
         (["--resume", str(tmp_path)], "holds no checkpoint.safetensors: nothing to resume"),
+        (["--resume", str(tmp_path / "nope")], f"--resume {str(tmp_path / 'nope')!r}: no run folder there"),
         (["--resume", str(uninterrupted), "--lr", "0.1"], "drop --lr"),
         (["--resume", str(uninterrupted), "--checkpoint-every", "0"], "is complete"),
     ]:

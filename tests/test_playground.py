@@ -258,6 +258,25 @@ def test_a_frame_cancelled_by_a_closing_session_is_skipped_not_fatal():
     assert asyncio.run(scenario()) is None
 
 
+def test_an_idle_tab_gets_no_frame_after_the_first():
+    """The sender asks for a frame 20 times a second; while nothing changes it gets None and sends
+    nothing. Computing a frame used to publish a new snapshot, so each frame called for the next:
+    an idle or paused tab drew ~20 frames a second on the training thread."""
+    import asyncio
+
+    play = sessions.PlaygroundSession(sessions.check_state(SMALL))
+    conn = server.Connection.__new__(server.Connection)  # what frame needs of a connection, without a socket
+    conn.backward, conn.hover = False, None
+    sent = server.Sent(1, server.views.grid_for(play.data.X))
+    try:
+        frames = [asyncio.run(server.next_frame(conn, play, sent)) for _ in range(3)]
+        assert frames[0] is not None and frames[1:] == [None, None]
+        play.driver.step_samples(1).result()  # a change: the next frame shows it
+        assert asyncio.run(server.next_frame(conn, play, sent)) is not None
+    finally:
+        play.driver.close()
+
+
 def test_closing_the_tab_stops_its_training(client):
     with client.websocket_connect("/ws") as ws:
         start(ws, epochs=100_000)
@@ -381,7 +400,7 @@ def test_train_refuses_a_data_set_option_its_set_does_not_take(capsys):
 
 def test_the_command_prints_its_url_and_warns_off_loopback(monkeypatch, capsys):
     served = []
-    monkeypatch.setattr(server, "serve", lambda host, port: served.append((host, port)))
+    monkeypatch.setattr(server, "serve", lambda host, port, sock: (sock.close(), served.append((host, port))))
     assert main(["playground", "--port", "8123"]) == 0
     out, err = capsys.readouterr()
     assert out.strip() == "backprop playground: http://127.0.0.1:8123/" and err == ""
@@ -391,3 +410,18 @@ def test_the_command_prints_its_url_and_warns_off_loopback(monkeypatch, capsys):
     assert served == [("127.0.0.1", 8123), ("0.0.0.0", 8000)]
     assert main(["playground", "--port", "70000"]) == 2
     assert "--port must be in 1..65535. Received: 70000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", ""])
+def test_a_port_in_use_or_an_empty_host_is_one_line_before_any_address(capsys, host):
+    """uvicorn logged '[Errno 98] ... address already in use' and exited 3, after the command had printed
+    an address that answered nothing; an empty --host listened on every interface."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code = main(["playground", "--host", host, "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--host" in err
+    if host:
+        assert f"--port {port}: cannot listen there" in err

@@ -45,11 +45,26 @@ def page():
         page = browser.new_page(viewport={"width": 1320, "height": 960}, accept_downloads=True)
         errors = []
         page.on("pageerror", lambda err: errors.append(str(err)))
+        # a console error (a failed request: a missing favicon was one) is what a newcomer sees in devtools
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         yield page
         browser.close()
         assert not errors, errors
 
 
+# the words of an element's text that the browser wrapped over two lines
+WORDS_BROKEN_ACROSS_LINES = """id => {
+  const walker = document.createTreeWalker(document.getElementById(id), NodeFilter.SHOW_TEXT), broken = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      if (range.getClientRects().length > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+}"""
 TEST_ACCURACY_ABOVE_90 = "window.__pg.rows.length && window.__pg.rows[window.__pg.rows.length - 1].val_accuracy > 0.9"
 HEAT_SUM = "Array.from(window.__pg.arrays.heat.data.slice(0, 2000)).reduce((a, b) => a + b, 0)"
 
@@ -103,6 +118,8 @@ def test_play_backward_trace_and_download_in_a_real_browser(url, page, tmp_path)
     grid = np.column_stack([a.ravel() for a in np.meshgrid(xs, ys)])
     np.testing.assert_array_equal(net.predict_proba(grid).astype(np.float32).ravel(), heat)
     assert json.loads(page.evaluate("decodeURIComponent(location.hash.slice(1))"))["hidden"] == [25, 50, 25]
+    assert page.evaluate(WORDS_BROKEN_ACROSS_LINES, "command") == []  # "--activ" / "ation" read as two options
+    assert page.text_content("#command").startswith("backprop train --dataset moons --hidden 25,50,25 ")
     assert (tmp_path / "forward.png").stat().st_size > 10_000
 
     # a CSV uploaded through the file control becomes the run

@@ -218,11 +218,11 @@ def dask_cluster():
     from dask.distributed import Client
 
     address = f"tcp://127.0.0.1:{free_port()}"
-    bin_dir = Path(sys.executable).parent
-    scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port",
+    dask = [sys.executable, "-m", "dask"]  # not bin/dask beside python: a venv on the system's packages has none
+    scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port",
                                   address.rsplit(":", 1)[1], "--no-dashboard"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    workers = subprocess.Popen([bin_dir / "dask", "worker", address, "--nworkers", "2", "--nthreads", "1",
+    workers = subprocess.Popen([*dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
                                 "--no-dashboard", "--memory-limit", "2GiB"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -159,7 +159,10 @@ def test_the_report_renders_in_chromium_with_every_figure_shown(report_run, tmp_
                               ".map(e => [e.closest('figure').id, e.getBoundingClientRect().width,"
                               " e.getBoundingClientRect().top])")
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        page.set_viewport_size({"width": 320, "height": 900})  # the command line wraps, none of it hidden
+        command_hidden = page.evaluate("(p => p.scrollWidth - p.clientWidth)(document.querySelector('pre'))")
         browser.close()
+    assert command_hidden == 0
     assert len(images) == 2 and all(complete and width > 100 for _, complete, width in images), images
     assert [figure for figure, _, _ in drawn] == ["curves", "decision_boundary", "health", "replay"]
     assert all(width > 300 for _, width, _ in drawn), drawn

@@ -74,13 +74,15 @@ class Driver:
         self._playing.clear()
         return self.submit(lambda session: session.step(samples))
 
-    def submit(self, fn: Callable[[Session], object]) -> Future:
+    def submit(self, fn: Callable[[Session], object], reads_only: bool = False) -> Future:
         """Run ``fn(session)`` on the training thread between two steps; a Future of its result (or
-        of the exception it raised). A snapshot is published after it."""
+        of the exception it raised). A snapshot is published after it, unless ``reads_only``: a
+        function that changes nothing (a view of the newest state) must not look like a change to
+        readers that compare snapshots, or each view would call for the next one."""
         if self._closed.is_set():
             raise RuntimeError("the driver is closed")
         future: Future = Future()
-        self._commands.put((fn, future))
+        self._commands.put((fn, future, not reads_only))
         return future
 
     def latest(self) -> Snapshot:
@@ -122,16 +124,18 @@ class Driver:
                 self._play_step()
         self._cancel_queued()
 
-    def _run(self, fn: Callable, future: Future) -> None:
+    def _run(self, fn: Callable, future: Future, publish: bool = True) -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
             result = fn(self.session)
         except BaseException as err:  # the caller sees it through the Future
-            self._publish()
+            if publish:
+                self._publish()
             future.set_exception(err)
             return
-        self._publish()  # before the result: a caller woken by it reads a snapshot that includes it
+        if publish:
+            self._publish()  # before the result: a caller woken by it reads a snapshot that includes it
         future.set_result(result)
 
     def _play_step(self) -> None:

@@ -5,15 +5,18 @@ import argparse
 import re
 
 from .. import activations, engines, initializers, losses, optimizers, schedules
-from ..config import PRESETS, Experiment
+from ..config import PRESETS
 from ..datasets import DATASETS
 from .common import choices
 
 
 def int_list(text: str) -> tuple[int, ...]:
-    """"25,50,25" -> (25, 50, 25): hidden-layer widths."""
+    """"25,50,25" -> (25, 50, 25): hidden-layer widths; "" -> (): no hidden layer."""
+    if text.strip() == "":
+        return ()
     try:
-        widths = tuple(int(part) for part in text.split(",") if part.strip() != "")
+        # every part must be a number: a typo such as "25,,50" is refused, not read as 25,50
+        widths = tuple(int(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected comma-separated integers like 25,50,25. Received: {text!r}") from None
@@ -32,25 +35,40 @@ def boolean(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false. Received: {text!r}")
 
 
+def _default(field: str) -> str:
+    """ " (default X)" from the seed preset, with the fast preset's value where it differs."""
+    def value(preset: str):
+        experiment = PRESETS[preset]
+        found = getattr(experiment.fit if hasattr(experiment.fit, field) else experiment, field)
+        return ",".join(map(str, found)) if isinstance(found, tuple) else found
+
+    seed, fast = value("seed"), value("fast")
+    return f" (default {seed}" + (f"; --preset fast: {fast})" if fast != seed else ")")
+
+
 def _training_options() -> list[tuple[str, dict]]:
-    widths = ",".join(map(str, Experiment().hidden))
+    d = _default
     return [
-        ("--hidden", {"type": int_list, "help": f"hidden widths (default {widths})"}),
-        ("--activation", {"choices": choices(activations.ACTIVATIONS), "help": "hidden activation"}),
-        ("--output-activation", {"choices": choices(activations.ACTIVATIONS)}),
-        ("--loss", {"choices": choices(losses.LOSSES)}),
-        ("--init", {"choices": ["auto", *choices(initializers.INITIALIZERS)]}),
-        ("--epochs", {"type": int}),
-        ("--lr", {"type": float, "dest": "learning_rate", "help": "learning rate"}),
-        ("--batch-size", {"type": int}),
-        ("--optimizer", {"choices": choices(optimizers.OPTIMIZERS)}),
-        ("--weight-decay", {"type": float}),
-        ("--schedule", {"choices": choices(schedules.SCHEDULES)}),
-        ("--patience", {"type": int, "help": "early stopping patience in epochs"}),
-        ("--engine", {"choices": list(engines.ENGINES)}),
-        ("--dtype", {"choices": ["float64", "float32"]}),
-        ("--eval-every", {"type": int}),
-        ("--dataset", {"choices": choices(DATASETS)}),
+        ("--hidden", {"type": int_list, "help": f"hidden widths{d('hidden')}"}),
+        ("--activation", {"choices": choices(activations.ACTIVATIONS), "help": f"hidden activation{d('activation')}"}),
+        ("--output-activation", {"choices": choices(activations.ACTIVATIONS),
+                                 "help": "output activation (default: the loss's own: sigmoid for mse and "
+                                         "binary_cross_entropy, softmax for cross_entropy)"}),
+        ("--loss", {"choices": choices(losses.LOSSES), "help": f"loss{d('loss')}"}),
+        ("--init", {"choices": ["auto", *choices(initializers.INITIALIZERS)],
+                    "help": "weight initialiser (default auto: Glorot, He for ReLU)"}),
+        ("--epochs", {"type": int, "help": f"passes over the training set{d('epochs')}"}),
+        ("--lr", {"type": float, "dest": "learning_rate", "help": f"learning rate{d('learning_rate')}"}),
+        ("--batch-size", {"type": int, "help": f"samples per weight update{d('batch_size')}"}),
+        ("--optimizer", {"choices": choices(optimizers.OPTIMIZERS), "help": f"optimizer{d('optimizer')}"}),
+        ("--weight-decay", {"type": float, "help": f"L2 penalty on the weights{d('weight_decay')}"}),
+        ("--schedule", {"choices": choices(schedules.SCHEDULES), "help": f"learning-rate schedule{d('schedule')}"}),
+        ("--patience", {"type": int, "help": "early stopping patience in epochs (default: none, train every epoch)"}),
+        ("--engine", {"choices": list(engines.ENGINES), "help": "training engine (default auto: Numba where "
+                                                                 "installed, else NumPy)"}),
+        ("--dtype", {"choices": ["float64", "float32"], "help": f"floating point of the training{d('dtype')}"}),
+        ("--eval-every", {"type": int, "help": f"score the test set every N epochs{d('eval_every')}"}),
+        ("--dataset", {"choices": choices(DATASETS), "help": f"a built-in data set{d('dataset')}"}),
     ]
 
 

@@ -27,6 +27,9 @@ def cmd_playground(args: argparse.Namespace) -> int:
                          f"({err.name} is missing)") from None
     if not 0 < args.port < 65536:
         raise ValueError(f"--port must be in 1..65535. Received: {args.port}")
+    if not args.host.strip():  # uvicorn would listen on every interface
+        raise ValueError(f"--host must name an address, such as 127.0.0.1. Received: {args.host!r}")
+    sock = server.listen(args.host, args.port)  # before the address is printed: a port in use is one line, exit 2
     shown = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{shown}:{args.port}/"
     print(f"backprop playground: {url}", flush=True)
@@ -37,5 +40,5 @@ def cmd_playground(args: argparse.Namespace) -> int:
         import webbrowser
 
         webbrowser.open(url)
-    server.serve(args.host, args.port)
+    server.serve(args.host, args.port, sock)
     return 0

@@ -26,7 +26,8 @@ def add_parsers(sub) -> None:
                        help="every point of the grid, or --trials points drawn at random")
     sweep.add_argument("--trials", type=int, help="points of the grid to draw with --search random")
     sweep.add_argument("--jobs", type=int, help="processes on this machine (default: one per core)")
-    sweep.add_argument("--backend", choices=["local", "dask", "ray"], default="local")
+    sweep.add_argument("--backend", choices=["local", "dask", "ray"], default="local",
+                       help="where the runs go: processes here (default), a Dask or a Ray cluster (--address)")
     sweep.add_argument("--address", help="the cluster: tcp://HOST:PORT (dask) or HOST:PORT (ray)")
     sweep.add_argument("--data", metavar="FILE.csv", help="sweep on a CSV table instead of a named data set")
     sweep.add_argument("--target", help="with --data: the column that holds the labels (or values)")

@@ -7,7 +7,7 @@ import json
 import math
 import sys
 
-from .common import UsageError, check_figure_path, writing
+from .common import UsageError, check_figure_path, notice_if_slow, writing
 from .model_data import add_data_options
 
 EXIT_GRADCHECK_FAILED = 1
@@ -115,7 +115,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     data = datasets.from_spec(frames[0][1].dataset)
     if data.X.shape[1] != 2:
         raise ValueError("replay draws decision boundaries: it needs a data set with 2 inputs")
-    path = replay.write(folder / f"replay.{args.format}", frames, data, runs.read_metrics(folder / "metrics.csv"))
+    # 100 frames take tens of seconds, with nothing on screen until the file is written: say why
+    with notice_if_slow(f"backprop replay: drawing {len(frames)} frames into replay.{args.format}", 2.0):
+        path = replay.write(folder / f"replay.{args.format}", frames, data,
+                            runs.read_metrics(folder / "metrics.csv"))
     if (folder / "report.html").exists():
         report.add_replay(folder, path)
     print(f"wrote {path} ({len(frames)} frames)")

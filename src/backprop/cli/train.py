@@ -52,13 +52,20 @@ def add_parsers(sub) -> None:
 # A named data set's own arguments, as flags: the playground's command line names the set it made
 DATA_OPTIONS = {"n_samples": ("--n-samples", int), "noise": ("--noise", float), "data_seed": ("--data-seed", int),
                 "test_size": ("--test-size", float), "centers": ("--centers", int)}
+DATA_HELP = {"n_samples": "points to make (default 2000)", "noise": "the points' noise (default: the set's own, "
+             "moons 0.2)", "data_seed": "seed of the points (default 100)", "test_size": "share of the points "
+             "held out for testing, also of a --data table (default 0.3)", "centers": "blobs: classes (default 3)"}
+
+
+# the makers' parameter names -> flags, for messages ("noise must be ..." -> "--noise: noise must be ...")
+DATA_FLAGS = {"seed" if dest == "data_seed" else dest: flag for dest, (flag, _) in DATA_OPTIONS.items()}
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     """--n-samples, --noise, --data-seed, --test-size, --centers: the arguments of a named data set
     (its defaults when not given); --test-size also splits a --data table."""
     for dest, (flag, kind) in DATA_OPTIONS.items():
-        parser.add_argument(flag, dest=dest, type=kind, help=f"the data set's {dest.replace('_', ' ')}")
+        parser.add_argument(flag, dest=dest, type=kind, help=DATA_HELP[dest])
 
 
 def data_arguments(args: argparse.Namespace) -> dict:
@@ -188,6 +195,8 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
     from .. import datasets
 
     given = data_arguments(args)
+    if not 0 <= given.get("seed", 0) < 2**32:  # scikit-learn's own message names no option
+        raise ValueError(f"--data-seed must be an integer in [0, 2**32 - 1]. Received: {given['seed']}")
     if args.data is None:
         if args.target is not None:
             raise UsageError("backprop train: --target goes with --data FILE.csv")
@@ -196,7 +205,10 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
         if unknown:
             flag = DATA_OPTIONS.get(unknown[0], DATA_OPTIONS["data_seed"])[0]
             raise UsageError(f"backprop train: {flag} does not apply to --dataset {experiment.dataset}")
-        return maker(**given)
+        try:
+            return maker(**given)
+        except ValueError as err:
+            raise name_the_option(err, DATA_FLAGS) from None
     if args.target is None:
         raise UsageError("backprop train: --data needs --target COLUMN (the column of labels)")
     if args.dataset is not None:
@@ -204,7 +216,10 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
     if set(given) - {"test_size"}:
         raise UsageError("backprop train: of the data set options, --data takes only --test-size")
     check_table(args.data)
-    return datasets.from_csv(args.data, args.target, task=experiment.task, **given)
+    try:
+        return datasets.from_csv(args.data, args.target, task=experiment.task, **given)
+    except ValueError as err:
+        raise name_the_option(err, DATA_FLAGS) from None
 
 
 def standardize_hint(X, standardize: bool) -> str | None:
@@ -246,6 +261,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
         raise UsageError(f"backprop train: --resume continues a run with its own configuration; "
                          f"drop {FLAGS.get(given[0], '--' + given[0])}")
     folder = Path(args.resume)
+    if not folder.is_dir():  # a mistyped name: not "holds no checkpoint", as if the folder were there
+        raise UsageError(f"backprop train: --resume {str(folder)!r}: no run folder there")
     if (folder / runs.MODEL_FILE).exists():
         raise UsageError(f"backprop train: run {str(folder)!r} is complete (it has {runs.MODEL_FILE}): "
                          "nothing to resume")

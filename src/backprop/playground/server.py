@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import math
 import secrets
+import socket
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -195,7 +196,7 @@ async def next_frame(conn: Connection, play: PlaygroundSession, sent: Sent) -> b
     (its driver cancels what it had queued). A failed frame is reported to the page, and the
     sender goes on."""
     try:
-        future = play.driver.submit(lambda session: frame(conn, play, sent))
+        future = play.driver.submit(lambda session: frame(conn, play, sent), reads_only=True)
     except RuntimeError:  # closed already
         return None
     try:
@@ -429,12 +430,34 @@ def create_app(limits: Limits = LIMITS, allowed_hosts: tuple[str, ...] = LOOPBAC
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the playground with uvicorn until interrupted."""
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, ready for ``serve``. A port in use or a host that does not resolve
+    raises ValueError naming both (uvicorn would log its own error and exit with status 3, after the
+    command line had printed an address that answers nothing)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart reuses the port
+        sock.bind((host, port))
+    except OSError as err:  # socket.gaierror (an unknown host) is one too
+        sock.close()
+        raise ValueError(f"--host {host} --port {port}: cannot listen there ({err.strerror or err})") from None
+    return sock
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, sock: socket.socket | None = None) -> None:
+    """Run the playground with uvicorn until interrupted; ``sock``: one ``listen`` bound already."""
     import uvicorn
 
     # bound to every interface, the page is reached under names we cannot know: any Host, the Origin
     # still the page's own (the command warns that the network can reach it)
     hosts = LOOPBACK if host in LOOPBACK else ("*",) if host in ANY_INTERFACE else (*LOOPBACK, host)
-    uvicorn.run(create_app(allowed_hosts=hosts), host=host, port=port, log_level="warning",
-                ws_max_size=LIMITS.message_bytes * 2)
+    config = uvicorn.Config(create_app(allowed_hosts=hosts), host=host, port=port, log_level="warning",
+                            ws_max_size=LIMITS.message_bytes * 2)
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock if sock is not None else listen(host, port)])
+    except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: uvicorn.run also ends quietly
+        pass
+    if not server.started:
+        raise OSError(f"the playground server on {host}:{port} did not start")

@@ -42,7 +42,8 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto
          ".result{display:grid;grid-template-columns:3fr 2fr;gap:1em;align-items:start}"
          "svg,img{max-width:100%;height:auto;display:block}"
          "figure{margin:0}"
-         ".more{color:#555;font-size:.9em}pre{background:#f4f4f4;padding:.6em;overflow-x:auto}"
+         ".more{color:#555;font-size:.9em}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap;overflow-x:auto}"
+         "pre span{white-space:nowrap}"
          "table{border-collapse:collapse}th,td{padding:2px 12px;text-align:left;border-bottom:1px solid #eee;"
          "font-size:90%}th{font-weight:normal;color:#555}")
 
@@ -63,7 +64,9 @@ def html_page(name: str, config: dict, images: dict[str, tuple[str, bytes]],
     parts = [f"<h1>Run {html.escape(name)}</h1>", f"<section class=\"headline\">{numbers}</section>",
              f"<div class=\"result\">{''.join(first)}</div>", *figures.values(), MORE, "<h2>Configuration</h2>"]
     if command:
-        parts.append(f"<p>Trained again by:</p><pre>{html.escape(command)}</pre>")
+        # each word unbroken: a long command wraps between words, never inside "--optimizer"
+        words = " ".join(f"<span>{html.escape(word)}</span>" for word in command.split(" "))
+        parts.append(f"<p>Trained again by:</p><pre>{words}</pre>")
     rows = "".join(f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
                    for label, value in configuration(config))
     parts.append(f"<table>{rows}</table>")

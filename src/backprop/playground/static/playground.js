@@ -91,7 +91,15 @@ function showControls() {
 }
 
 function showCommand(command) {
-  $("command").textContent = command + (pg.run && pg.run.edited ? "\n# with playground-data.csv downloaded here" : "");
+  // one unbreakable span a word: the box wraps between words, never inside "--activation" or "1000"
+  const box = $("command");
+  box.replaceChildren();
+  command.split(" ").forEach((word, i) => {
+    const span = document.createElement("span");
+    span.textContent = word;
+    box.append(...(i ? [" ", span] : [span]));
+  });
+  if (pg.run && pg.run.edited) box.append("\n# with playground-data.csv downloaded here");
 }
 
 // ------------------------------------------------------------------------------------------ frames
@@ -249,26 +257,29 @@ $("plane").addEventListener("click", (event) => {
 });
 
 // ------------------------------------------------------------------------------------------ curves
-function drawLines(ctx, box, series, yRange, title, legendBelow = false) {
-  const [x, y, w, h] = box;
-  ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.strokeRect(x, y, w, h);
+function drawLines(ctx, box, series, yRange, title) {
+  const [x, y, w, h0] = box;
+  ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1; ctx.strokeRect(x, y, w, h0);
   ctx.fillStyle = "#444"; ctx.font = "11px sans-serif"; ctx.fillText(title, x + 4, y + 12);
+  // the title and the legend sit above the plot, not on its curves (the loss starts at the top left)
+  const perRow = Math.max(1, Math.floor((w - 8) / 65)), rows = Math.ceil(series.length / perRow);
+  const top = y + 18 + 12 * rows, h = y + h0 - 3 - top;
+  series.forEach((s, j) => {
+    ctx.fillStyle = s.color; ctx.fillText(s.name, x + 4 + 65 * (j % perRow), y + 26 + 12 * Math.floor(j / perRow));
+  });
   const n = Math.max(...series.map((s) => s.values.length), 2);
   const stride = Math.ceil(n / 400);  // at most ~400 points a curve, however long the run
   const [lo, hi] = yRange;
-  series.forEach((s, j) => {
+  series.forEach((s) => {
     ctx.beginPath(); ctx.strokeStyle = s.color; ctx.setLineDash(s.dash || []); ctx.lineWidth = 1.5;
     let started = false;
     s.values.forEach((v, i) => {
       if (i % stride !== 0 && i !== s.values.length - 1) return;
       if (v === null || !isFinite(v)) return;
-      const px = x + i / (n - 1) * w, py = y + h - (Math.min(Math.max(v, lo), hi) - lo) / (hi - lo || 1) * h;
+      const px = x + i / (n - 1) * w, py = top + h - (Math.min(Math.max(v, lo), hi) - lo) / (hi - lo || 1) * h;
       started ? ctx.lineTo(px, py) : ctx.moveTo(px, py); started = true;
     });
     ctx.stroke(); ctx.setLineDash([]);
-    // the legend where the curves are not: top right, or bottom right for curves that rise
-    const row = Math.floor(j / 2), legendY = legendBelow ? y + h - 8 - 12 * row : y + 26 + 12 * row;
-    ctx.fillStyle = s.color; ctx.fillText(s.name, x + w - 130 + 65 * (j % 2), legendY);
   });
 }
 
