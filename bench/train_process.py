@@ -161,24 +161,30 @@ def split(preset: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def sweep(repeats: int) -> None:
-    """A 16-run fast-preset sweep as whole processes, with and without figures, interleaved."""
+def sweep(repeats: int, baseline: str | None = None) -> None:
+    """A 16-run fast-preset sweep as whole processes, with and without figures (and with
+    ``baseline``, the same of the package in that source folder), interleaved."""
     folder = tempfile.mkdtemp(prefix="bench-sweep-")
     grid = ["sweep", "--preset", "fast", "--lr", "0.01", "0.02", "--hidden", "16", "32,32", "--seeds", "4", "--quiet",
             "--out", folder]
-    walls = {"figures": [], "--no-figures": []}
+    contenders = {"figures": ([], None), "--no-figures": (["--no-figures"], None)}
+    if baseline:
+        contenders.update({"baseline figures": ([], baseline), "baseline --no-figures": (["--no-figures"], baseline)})
+    walls = {name: [] for name in contenders}
     for repeat in range(repeats):
-        for name, extra in (("figures", []), ("--no-figures", ["--no-figures"])):
+        for name, (extra, source) in contenders.items():
+            env = {**os.environ, "PYTHONPATH": source} if source else None
             began = time.perf_counter()
-            subprocess.run([*BACKPROP, *grid, *extra], capture_output=True, check=True)
+            subprocess.run([*BACKPROP, *grid, *extra], capture_output=True, check=True, env=env)
             walls[name].append(time.perf_counter() - began)
-            print(f"  repeat {repeat}: {name:14s} {walls[name][-1]:6.2f} s", file=sys.stderr)
+            print(f"  repeat {repeat}: {name:22s} {walls[name][-1]:6.2f} s", file=sys.stderr)
     shutil.rmtree(folder, ignore_errors=True)
     print(f"\n16-run fast-preset sweep, {repeats} interleaved repeats ({os.cpu_count()} cores)")
     for name, values in walls.items():
         print(f"{name:28s} {summary(values)}")
-    ratio = [a / b for a, b in zip(walls["figures"], walls["--no-figures"])]
-    print(f"{'figures / --no-figures':28s} {summary(ratio, 'x')}")
+    for prefix in ("", "baseline ")[:2 if baseline else 1]:
+        ratio = [a / b for a, b in zip(walls[prefix + "figures"], walls[prefix + "--no-figures"])]
+        print(f"{prefix + 'figures / --no-figures':28s} {summary(ratio, 'x')}")
 
 
 def main() -> None:
@@ -194,7 +200,7 @@ def main() -> None:
     if args.split:
         split(args.preset)
     elif args.sweep:
-        sweep(args.repeats)
+        sweep(args.repeats, args.baseline)
     else:
         compare(args.preset, args.repeats, Path(args.seed_dir) if args.with_seed else None, args.baseline)
 
