@@ -171,20 +171,28 @@ def sweep(repeats: int, baseline: str | None = None) -> None:
     if baseline:
         contenders.update({"baseline figures": ([], baseline), "baseline --no-figures": (["--no-figures"], baseline)})
     walls = {name: [] for name in contenders}
+    cpus = {name: [] for name in contenders}
     for repeat in range(repeats):
         for name, (extra, source) in contenders.items():
             env = {**os.environ, "PYTHONPATH": source} if source else None
+            used = cpu_of_children()
             began = time.perf_counter()
             subprocess.run([*BACKPROP, *grid, *extra], capture_output=True, check=True, env=env)
             walls[name].append(time.perf_counter() - began)
-            print(f"  repeat {repeat}: {name:22s} {walls[name][-1]:6.2f} s", file=sys.stderr)
+            cpus[name].append(cpu_of_children() - used)
+            print(f"  repeat {repeat}: {name:22s} {walls[name][-1]:6.2f} s (CPU {cpus[name][-1]:.2f} s)",
+                  file=sys.stderr)
     shutil.rmtree(folder, ignore_errors=True)
     print(f"\n16-run fast-preset sweep, {repeats} interleaved repeats ({os.cpu_count()} cores)")
     for name, values in walls.items():
         print(f"{name:28s} {summary(values)}")
+    for name, values in cpus.items():
+        print(f"{'CPU, ' + name:28s} {summary(values)}")
     for prefix in ("", "baseline ")[:2 if baseline else 1]:
         ratio = [a / b for a, b in zip(walls[prefix + "figures"], walls[prefix + "--no-figures"])]
         print(f"{prefix + 'figures / --no-figures':28s} {summary(ratio, 'x')}")
+        ratio = [a / b for a, b in zip(cpus[prefix + "figures"], cpus[prefix + "--no-figures"])]
+        print(f"{'CPU, ' + prefix + 'figures / --no-figures':28s} {summary(ratio, 'x')}")
 
 
 def main() -> None:
