@@ -23,6 +23,7 @@ import argparse
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -51,14 +52,27 @@ PHASE_FILES = {"load_data": "cli/train.py", "prepare_engine": "cli/train.py", "r
 
 def whole(args: list[str], folder: str, source: str | None = None) -> tuple[float, float]:
     """(wall seconds, the training time the run printed) of one `backprop train` process (of the
-    package in the ``source`` folder, when given)."""
+    package in the ``source`` folder, when given). Its CPU seconds (user + system, its drawing
+    processes included) are added to ``CPU``: on a shared machine they vary far less than the wall
+    time, which waits for whatever else runs."""
     env = {**os.environ, "PYTHONPATH": source} if source else None
+    used = cpu_of_children()
     began = time.perf_counter()
     done = subprocess.run([*BACKPROP, "train", *args, "--out", folder, "--quiet"], capture_output=True, text=True,
                           check=True, env=env)
     wall = time.perf_counter() - began
+    CPU.append(cpu_of_children() - used)
     trained = re.search(r"training time: ([\d.]+) s", done.stdout)
     return wall, float(trained.group(1)) if trained else float("nan")
+
+
+CPU: list[float] = []  # the CPU seconds of each process ``whole`` ran, in order
+
+
+def cpu_of_children() -> float:
+    """User + system CPU seconds of this process's ended (and waited for) children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def seed_script(seed_dir: Path) -> float:
@@ -83,15 +97,18 @@ def compare(preset: str, repeats: int, seed_dir: Path | None, baseline: str | No
     for args, source in contenders.values():
         whole(args, folder, source)  # load or compile the engine outside the timings
     walls = {name: [] for name in contenders}
+    cpus = {name: [] for name in contenders}
     trained = []
     seeds = []
     for repeat in range(repeats):
         for name, (args, source) in contenders.items():
             wall, seconds = whole(args, folder, source)
             walls[name].append(wall)
+            cpus[name].append(CPU[-1])
             if name == "backprop train":
                 trained.append(seconds)
-            print(f"  repeat {repeat}: {name:16s} {wall:6.3f} s (training {seconds:.3f} s)", file=sys.stderr)
+            print(f"  repeat {repeat}: {name:16s} {wall:6.3f} s (training {seconds:.3f} s, CPU {CPU[-1]:.3f} s)",
+                  file=sys.stderr)
         if seed_dir is not None:
             seeds.append(seed_script(seed_dir))
             print(f"  repeat {repeat}: seed script      {seeds[-1]:6.2f} s", file=sys.stderr)
@@ -100,6 +117,8 @@ def compare(preset: str, repeats: int, seed_dir: Path | None, baseline: str | No
           f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})")
     for name in contenders:
         print(f"{name:28s} {summary(walls[name])}")
+    for name in contenders:
+        print(f"{'CPU, ' + name:28s} {summary(cpus[name])}")
     print(f"{'training time (printed)':28s} {summary(trained)}")
     over = [w - t for w, t in zip(walls["backprop train"], trained)]
     print(f"{'whole process - training':28s} {summary(over)}")
@@ -108,6 +127,8 @@ def compare(preset: str, repeats: int, seed_dir: Path | None, baseline: str | No
     if baseline:
         ratio = [a / b for a, b in zip(walls["backprop train"], walls["baseline train"])]
         print(f"{'backprop train / baseline':28s} {summary(ratio, 'x')}")
+        ratio = [a / b for a, b in zip(cpus["backprop train"], cpus["baseline train"])]
+        print(f"{'CPU, train / baseline':28s} {summary(ratio, 'x')}")
     if seeds:
         speedup = [s / w for s, w in zip(seeds, walls["backprop train"])]
         print(f"{'seed script':28s} {summary(seeds)}")
@@ -140,24 +161,38 @@ def split(preset: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def sweep(repeats: int) -> None:
-    """A 16-run fast-preset sweep as whole processes, with and without figures, interleaved."""
+def sweep(repeats: int, baseline: str | None = None) -> None:
+    """A 16-run fast-preset sweep as whole processes, with and without figures (and with
+    ``baseline``, the same of the package in that source folder), interleaved."""
     folder = tempfile.mkdtemp(prefix="bench-sweep-")
     grid = ["sweep", "--preset", "fast", "--lr", "0.01", "0.02", "--hidden", "16", "32,32", "--seeds", "4", "--quiet",
             "--out", folder]
-    walls = {"figures": [], "--no-figures": []}
+    contenders = {"figures": ([], None), "--no-figures": (["--no-figures"], None)}
+    if baseline:
+        contenders.update({"baseline figures": ([], baseline), "baseline --no-figures": (["--no-figures"], baseline)})
+    walls = {name: [] for name in contenders}
+    cpus = {name: [] for name in contenders}
     for repeat in range(repeats):
-        for name, extra in (("figures", []), ("--no-figures", ["--no-figures"])):
+        for name, (extra, source) in contenders.items():
+            env = {**os.environ, "PYTHONPATH": source} if source else None
+            used = cpu_of_children()
             began = time.perf_counter()
-            subprocess.run([*BACKPROP, *grid, *extra], capture_output=True, check=True)
+            subprocess.run([*BACKPROP, *grid, *extra], capture_output=True, check=True, env=env)
             walls[name].append(time.perf_counter() - began)
-            print(f"  repeat {repeat}: {name:14s} {walls[name][-1]:6.2f} s", file=sys.stderr)
+            cpus[name].append(cpu_of_children() - used)
+            print(f"  repeat {repeat}: {name:22s} {walls[name][-1]:6.2f} s (CPU {cpus[name][-1]:.2f} s)",
+                  file=sys.stderr)
     shutil.rmtree(folder, ignore_errors=True)
     print(f"\n16-run fast-preset sweep, {repeats} interleaved repeats ({os.cpu_count()} cores)")
     for name, values in walls.items():
         print(f"{name:28s} {summary(values)}")
-    ratio = [a / b for a, b in zip(walls["figures"], walls["--no-figures"])]
-    print(f"{'figures / --no-figures':28s} {summary(ratio, 'x')}")
+    for name, values in cpus.items():
+        print(f"{'CPU, ' + name:28s} {summary(values)}")
+    for prefix in ("", "baseline ")[:2 if baseline else 1]:
+        ratio = [a / b for a, b in zip(walls[prefix + "figures"], walls[prefix + "--no-figures"])]
+        print(f"{prefix + 'figures / --no-figures':28s} {summary(ratio, 'x')}")
+        ratio = [a / b for a, b in zip(cpus[prefix + "figures"], cpus[prefix + "--no-figures"])]
+        print(f"{'CPU, ' + prefix + 'figures / --no-figures':28s} {summary(ratio, 'x')}")
 
 
 def main() -> None:
@@ -173,7 +208,7 @@ def main() -> None:
     if args.split:
         split(args.preset)
     elif args.sweep:
-        sweep(args.repeats)
+        sweep(args.repeats, args.baseline)
     else:
         compare(args.preset, args.repeats, Path(args.seed_dir) if args.with_seed else None, args.baseline)
 

@@ -88,3 +88,23 @@ def test_ctrl_c_while_the_figures_are_drawn_leaves_no_half_written_file(tmp_path
     assert left == ["config.json", "health.csv", "metrics.csv", "model.safetensors"]  # no figure, no report, no .tmp
     persistence.load(run / persistence.MODEL_FILE)
     assert not multiprocessing.active_children()
+
+
+def children(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (Linux's /proc)."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
+                    reason="no /proc/PID/task/PID/children here")
+def test_close_ends_the_second_drawing_process_that_the_first_forked(tmp_path):
+    process, *_ = trained_run(tmp_path)
+    first = process._process.pid
+    deadline = time.monotonic() + 30
+    while not children(first) and time.monotonic() < deadline:  # the first forks it once matplotlib is loaded
+        time.sleep(0.05)
+    [second] = children(first)
+    process.close()
+    assert not process._process.is_alive()
+    with pytest.raises(ProcessLookupError):  # ended and waited for by the first, not left to finish its warm-up
+        os.kill(second, 0)

@@ -2,15 +2,18 @@
 
 Drawing a run's curves, health figure and report costs about as much as training the seed's
 network, and most of that is fixed cost: importing matplotlib, loading fonts, the first drawing
-of each kind of figure. ``Drawer`` forks a process when a run starts; it pays those costs on the
-other core while training runs (by drawing the untrained network's figures once, and throwing them
-away), then waits. When training is done the caller writes the model and asks it for the figures:
+of each kind of figure. ``Drawer`` forks a process when a run starts, which imports matplotlib and
+primes it (fonts, backends, mathtext) once, then forks a second from itself, so that the two share
+that cost instead of paying it twice on a 2-core machine that is also training (one draws the
+figures of the history, the other the model's). They pay those costs on the other core while
+the run starts up and trains, then wait. When training is done the caller writes the model and asks it for the figures:
 the process reads the model back from the run folder, draws, writes each file atomically, and says
 which it wrote.
 
 Signals: the drawing process ignores SIGINT (Ctrl-C reaches the whole process group; the caller
 decides) and leaves on SIGTERM through ``SystemExit``, so a file it was writing is removed, never
-left half-written. ``close`` sends it SIGTERM.
+left half-written. ``close`` sends the first SIGTERM, and the first sends it on to the second and
+waits for its end.
 """
 from __future__ import annotations
 
@@ -28,10 +31,7 @@ if TYPE_CHECKING:
     from .network import Network
     from .training import History
 
-WARM_UP_EPOCHS = 3  # evaluations in the warm-up's made-up history: enough for every artist to be drawn
-# A warm-up (a made-up run drawn once, about 0.6 s of a core) pays only where training outlasts it:
-# it starts once training has run this long, and a run done sooner is drawn straight away
-WARM_UP_AFTER_S = 0.5
+ROLES = ("history", "model")  # the figures drawn from the history; the model's figure, read from its file
 
 
 def available() -> bool:
@@ -41,29 +41,29 @@ def available() -> bool:
 
 class Drawer:
     """The drawing processes of one run, forked now from this process (which holds ``net``, not
-    yet trained, and ``data``: the children keep their copies and warm up on them).
+    yet trained, and ``data``: the children keep their copies and draw with them).
 
     figure_format: "svg", "png" or "pdf", as ``run_files.own_figures`` takes it.
     """
 
     def __init__(self, net: Network, data: Dataset, figure_format: str = "svg"):
         context = multiprocessing.get_context("fork")
-        pipes = {role: context.Pipe() for role in ("history", "model")}
-        ends = [end for pipe in pipes.values() for end in pipe]
-        self._workers = {}
-        for role, (mine, child) in pipes.items():
-            others = [end for end in ends if end is not child]
-            process = context.Process(target=_serve, args=(child, others, role, net, data, figure_format),
-                                      name=f"backprop-drawer-{role}", daemon=True)
-            process.start()
-            child.close()
-            self._workers[role] = (process, mine)
+        pipes = {role: context.Pipe() for role in ROLES}
+        mine = {role: pipe[0] for role, pipe in pipes.items()}
+        children = {role: pipe[1] for role, pipe in pipes.items()}
+        self._process = context.Process(target=_serve_both, args=(children, list(mine.values()), net, data,
+                                                                  figure_format),
+                                        name="backprop-drawer", daemon=True)
+        self._process.start()
+        for end in children.values():
+            end.close()
+        self._conns = mine
         self._asked = False
 
     def draw(self, folder: Path, history: History) -> None:
         """Start drawing the run's figures, once its model file is in ``folder``; returns at once."""
-        self._workers["history"][1].send(history)
-        self._workers["model"][1].send(str(Path(folder) / MODEL_FILE))
+        self._conns["history"].send(history)
+        self._conns["model"].send(str(Path(folder) / MODEL_FILE))
         self._asked = True
 
     def files(self, name: str, net: Network, data: Dataset, history: History, config: dict) -> dict[str, bytes]:
@@ -78,31 +78,35 @@ class Drawer:
         return {**own, "report.html": page}
 
     def _result(self, role: str):
-        process, conn = self._workers[role]
         try:
-            outcome, value = conn.recv()
+            outcome, value = self._conns[role].recv()
         except EOFError:
-            raise RuntimeError(f"the drawing process ended without drawing (exit code {process.exitcode})") from None
+            self._process.join(1)
+            raise RuntimeError(f"the {role} drawing process ended without drawing (the drawing processes' exit "
+                               f"code: {self._process.exitcode})") from None
         if outcome == "error":
             raise value
         return value
 
     def close(self) -> None:
-        """End the processes (SIGTERM) if they are still running."""
-        for process, conn in self._workers.values():
-            if process.is_alive():
-                process.terminate()
-            process.join(5)
+        """End the processes (SIGTERM) if they are still running: the first ends the second."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(5)
+        for conn in self._conns.values():
             conn.close()
 
 
-def _serve(conn, others: list, role: str, net: Network, data: Dataset, figure_format: str) -> None:
-    """A drawing process: warm up on the untrained network, then draw the one run asked for.
+def _serve_both(conns: dict, others: list, net: Network, data: Dataset, figure_format: str) -> None:
+    """The first drawing process: import matplotlib and prime it once, then fork the second (which
+    shares what was loaded: one import, one font load instead of two), and serve the history role
+    while the second serves the model role.
 
-    others: every other end of the drawing pipes, inherited by the fork: closed here, so that the
-    parent's death (even by SIGKILL) reads as the end of this process's pipe, and it ends."""
+    conns: {role: this side's end of its pipe}; others: the parent's ends, inherited by the fork:
+    closed here, so that the parent's death (even by SIGKILL) reads as the end of the pipes, and
+    both processes end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    signal.signal(signal.SIGTERM, _leave)
     for end in others:
         end.close()
     # Nothing is printed here (errors go back through the pipe), and a caller that reads this
@@ -110,14 +114,70 @@ def _serve(conn, others: list, role: str, net: Network, data: Dataset, figure_fo
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1), os.dup2(quiet, 2)
     os.environ["MPLBACKEND"] = "Agg"
-    draw = _draw_history if role == "history" else _draw_model
-    import matplotlib  # noqa: F401  (the largest part of the warm-up, and needed in any case)
+    # One BLAS thread: the decision boundary's grid of predictions is small matrix products, which
+    # a second thread makes no faster here, beside training, only spinning (model_images measured
+    # 108 ms of CPU with one thread against 183 ms with two, the same wall time)
+    from threadpoolctl import threadpool_limits
 
-    if not conn.poll(WARM_UP_AFTER_S):  # a short run is done by then: draw it at once, with no warm-up first
-        try:  # a warm-up is only a head start: the real drawing reports any error
-            draw(_made_up_history(net, data) if role == "history" else net, net, data, figure_format)
-        except Exception:
-            pass
+    threadpool_limits(limits=1)
+    _prime()
+    model = os.fork()
+    if model == 0:  # the second process: it leaves through os._exit, never through the first's exit path
+        code = 0
+        try:
+            conns["history"].close()
+            _serve(conns["model"], "model", net, data, figure_format)
+        except SystemExit as leaving:
+            code = leaving.code if isinstance(leaving.code, int) else 1
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    conns["model"].close()
+    # SIGTERM (Drawer.close) ends the second process too, and waits for it: none is left behind
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_end(model, signum), _leave(signum, frame)))
+    try:
+        _serve(conns["history"], "history", net, data, figure_format)
+    finally:
+        _end(model, None)
+
+
+def _leave(signum, frame) -> None:
+    sys.exit(128 + signum)
+
+
+def _end(pid: int, signum: int | None) -> None:
+    """Send process ``pid`` the signal ``signum`` (None: none) and wait for its end."""
+    try:
+        if signum is not None:
+            os.kill(pid, signum)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):  # ended and waited for already
+        pass
+
+
+def _prime() -> None:
+    """Load what every drawing needs (matplotlib and its backends, the fonts, the mathtext parser
+    that log-scale tick labels use, PIL) by drawing a tiny figure: about 0.3 s of a core that both
+    processes would pay again, each on its first drawing, when the run is over."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 2))
+    ax = fig.subplots()
+    ax.set(title="prime", xlabel="$x_1$", yscale="log", ylim=(0.01, 1))
+    for format in ("svg", "raw"):
+        fig.savefig(io.BytesIO(), format=format, dpi=20)
+    from PIL import Image, PngImagePlugin  # noqa: F401  (compact_png's)
+
+
+def _serve(conn, role: str, net: Network, data: Dataset, figure_format: str) -> None:
+    """A drawing process's role: wait for the run, draw it, and send back what it drew (or the
+    error it raised). No warm-up drawing: after ``_prime`` a first drawing costs what a second does
+    (own figures 0.111 s of CPU against 0.107, the model's 0.148 against 0.144), so drawing a
+    made-up run while training only took a core from training."""
+    draw = _draw_history if role == "history" else _draw_model
     try:
         request = conn.recv()
     except EOFError:  # the run ended without asking (interrupted, diverged)
@@ -134,22 +194,8 @@ def _draw_history(history: History, net: Network, data: Dataset, figure_format: 
     return run_files.own_figures(history, figure_format, net.loss.name, net.sizes[-1])
 
 
-def _draw_model(model: Network | str, net: Network, data: Dataset, figure_format: str):
-    """The model's figure, of the network in the file ``model`` (or of ``model`` itself)."""
+def _draw_model(model: str, net: Network, data: Dataset, figure_format: str):
+    """The model's figure, of the network in the file ``model``."""
     from . import persistence, run_files
 
-    return run_files.model_images(persistence.load(model) if isinstance(model, str) else model, data)
-
-
-def _made_up_history(net: Network, data: Dataset) -> History:
-    """A few evaluations of made-up numbers, with the untrained network's real gradient health."""
-    from . import health, run_files, training
-
-    sample = data.X_train[:run_files.HEALTH_SAMPLES], data.labels(data.y_train[:run_files.HEALTH_SAMPLES])
-    history = training.History()
-    for epoch in range(WARM_UP_EPOCHS):
-        history.append({"epoch": epoch, "loss": 0.25 - 0.01 * epoch, "mse": 0.25 - 0.01 * epoch,
-                        "train_accuracy": 0.5 + 0.1 * epoch, "val_loss": 0.26 - 0.01 * epoch,
-                        "val_accuracy": 0.5 + 0.1 * epoch})
-        history.health.extend(health.measure(net, *sample, epoch))
-    return history
+    return run_files.model_images(persistence.load(model), data)
