@@ -6,14 +6,13 @@ of each kind of figure. ``Drawer`` forks a process when a run starts, which impo
 primes it (fonts, backends, mathtext) once, then forks a second from itself, so that the two share
 that cost instead of paying it twice on a 2-core machine that is also training (one draws the
 figures of the history, the other the model's). They pay those costs on the other core while
-the run starts up and trains, then wait. When training is done the caller writes the model and asks it for the figures:
-the process reads the model back from the run folder, draws, writes each file atomically, and says
-which it wrote.
+the run starts up and trains, then wait. When training is done the caller writes the model, asks
+for the figures, and gets their bytes back: the caller writes every file (atomically), so the
+drawing processes write nothing.
 
-Signals: the drawing process ignores SIGINT (Ctrl-C reaches the whole process group; the caller
-decides) and leaves on SIGTERM through ``SystemExit``, so a file it was writing is removed, never
-left half-written. ``close`` sends the first SIGTERM, and the first sends it on to the second and
-waits for its end.
+Signals: the drawing processes ignore SIGINT (Ctrl-C reaches the whole process group; the caller
+decides) and end on SIGTERM: ``close`` sends the first SIGTERM, and the first sends it on to the
+second and waits for its end. A parent that dies (even by SIGKILL) closes their pipes, and they end.
 """
 from __future__ import annotations
 
