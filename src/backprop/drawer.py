@@ -120,10 +120,15 @@ def _serve_both(conns: dict, others: list, net: Network, data: Dataset, figure_f
 
     threadpool_limits(limits=1)
     _prime()
+    # SIGTERM waits (blocked) across the fork until each process has its own handler in place: one
+    # that arrived in between would end the first without the second, or reach the second while
+    # it runs its after-fork callbacks, which swallow the SystemExit it raises
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     model = os.fork()
     if model == 0:  # the second process: it leaves through os._exit, never through the first's exit path
         code = 0
         try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
             conns["history"].close()
             _serve(conns["model"], "model", net, data, figure_format)
         except SystemExit as leaving:
@@ -135,6 +140,7 @@ def _serve_both(conns: dict, others: list, net: Network, data: Dataset, figure_f
     conns["model"].close()
     # SIGTERM (Drawer.close) ends the second process too, and waits for it: none is left behind
     signal.signal(signal.SIGTERM, lambda signum, frame: (_end(model, signum), _leave(signum, frame)))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     try:
         _serve(conns["history"], "history", net, data, figure_format)
     finally:
