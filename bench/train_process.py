@@ -9,7 +9,12 @@
 
 Whole processes: each repeat runs every contender once, interleaved (figures, --no-figures, and
 with --with-seed the seed's script), so that a noisy neighbour slows them alike. Reports wall
-time median [min-max], the training time each run printed, and the ratios repeat by repeat.
+time median [min-max], the CPU seconds of each process with its children (the drawing processes,
+a sweep's workers: on a shared machine these vary far less than the wall time), the training
+time each run printed, and the ratios repeat by repeat.
+
+--split's child processes run under the profiler too (a fork inherits it): read its wait for the
+drawing processes as an upper bound.
 
 --split runs `backprop train` once under cProfile in a child process and reports the cumulative
 time of each phase on the process's critical path: start-up (interpreter and imports), data,
