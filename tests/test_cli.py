@@ -229,3 +229,17 @@ def test_every_training_option_says_what_it_does_and_its_defaults_are_the_real_o
     train = build_parser()._subparsers._group_actions[0].choices["train"].format_help().replace("\n", " ")
     fast = PRESETS["fast"].fit
     assert f"(default {PRESETS['seed'].fit.epochs}; --preset fast: {fast.epochs})" in " ".join(train.split())
+
+
+def test_backprop_alone_names_the_commands_and_version_says_the_version(capsys):
+    """'the following arguments are required: command' named no command a newcomer could type."""
+    from importlib import metadata
+
+    code, out, err = run(capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "name a command: train, sweep, evaluate" in err and "playground" in err
+    code, _, err = run(capsys, "--frob")
+    assert code == 2 and "unrecognized arguments: --frob" in err
+    with pytest.raises(SystemExit) as done:  # as --help does: argparse prints and exits 0
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out == f"backprop {metadata.version('backprop')}\n"

@@ -143,3 +143,18 @@ def test_play_backward_trace_and_download_in_a_real_browser(url, page, tmp_path)
     command = page.text_content("#command")
     assert page.evaluate("window.__pg.run.sizes") == [2, 3, 2] and "--dataset xor --noise 0.1" in command
     assert "--optimizer adam" in command and "--epochs 7" in command and "--seed 2" in command
+
+
+def test_a_regression_run_shows_r2_as_evaluate_prints_it(url, page):
+    """R² is no share (it goes below 0 for a poor fit): the page showed it as '98.4%'."""
+    import re
+
+    page.goto(url)
+    page.wait_for_function("window.__pg.frames > 0", timeout=60_000)
+    page.select_option("#dataset", "plane")
+    page.wait_for_function("window.__pg.run && window.__pg.run.task === 'regression'")
+    page.click("#step-epoch")
+    page.wait_for_function("window.__pg.rows.length > 1")
+    page.wait_for_function("$('score').textContent.includes('R²')")
+    assert re.fullmatch(r"test R² -?\d+\.\d{4}  train -?\d+\.\d{4}  loss \d\.\d{5}",
+                        page.text_content("#score")), page.text_content("#score")

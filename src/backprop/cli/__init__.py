@@ -36,7 +36,9 @@ __all__ = ["main", "build_parser", "UsageError", "EXIT_OK", "EXIT_USAGE", "EXIT_
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: one sub-parser per command, each module adding its own."""
     parser = Parser(prog="backprop", description="Backpropagation in NumPy: train, evaluate and plot.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    parser.add_argument("--version", action="version", version=f"backprop {_version()}")
+    # not required=True: argparse would say "the following arguments are required: command", naming none
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
     for group in (train, sweep, models, export, teach, data, playground):
         group.add_parsers(sub)
     return parser
@@ -70,12 +72,27 @@ def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.N
     argparse takes for an unknown option: what is left over is taken as points there, where every
     leftover reads as numbers, and refused everywhere else, as argparse would."""
     args, extra = parser.parse_known_args(argv)
+    if args.command is None and extra:
+        raise UsageError(f"backprop: unrecognized arguments: {' '.join(extra)}")
+    if args.command is None:
+        commands = parser._subparsers._group_actions[0].choices  # argparse keeps its sub-parsers there
+        raise UsageError(f"backprop: name a command: {', '.join(commands)} (backprop --help says what each does)")
     if args.command == "predict":
         args.points = [*args.points, *(w for w in extra if _looks_like_point(w))]  # argv's order is kept:
         extra = [w for w in extra if not _looks_like_point(w)]  # positionals are taken first
     if extra:
         raise UsageError(f"backprop {args.command}: unrecognized arguments: {' '.join(extra)}")
     return args
+
+
+def _version() -> str:
+    """The installed package's version ("unknown" when run from a tree that was never installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("backprop")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _looks_like_point(word: str) -> bool:

@@ -145,9 +145,11 @@ function draw() {
   if (header.error) status(header.error, true);
   const last = pg.rows[pg.rows.length - 1];
   const name = pg.run.task === "regression" ? "R²" : "accuracy";
+  // accuracy as a percentage; R² as the number evaluate prints (it is no share: it can go below 0)
+  const score = pg.run.task === "regression" ? (v) => v.toFixed(4) : (v) => `${(100 * v).toFixed(1)}%`;
   if (last && last.val_accuracy !== null) {
-    $("score").textContent = `test ${name} ${(100 * last.val_accuracy).toFixed(1)}%` +
-      `  train ${(100 * last.train_accuracy).toFixed(1)}%  loss ${last.loss.toFixed(5)}`;
+    $("score").textContent = `test ${name} ${score(last.val_accuracy)}` +
+      `  train ${score(last.train_accuracy)}  loss ${last.loss.toFixed(5)}`;
   }
   drawPlane(); drawCurves(); drawNetwork(); drawNeuron(); drawHealth();
 }
