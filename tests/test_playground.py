@@ -1,10 +1,12 @@
 """The playground's protocol (Starlette's test client), and that its numbers are the library's: the
 command line it shows trains the same curve, its model file predicts what it showed, its trace and
 gradcheck are the commands'."""
+import base64
 import json
 import shlex
 import time
 import warnings
+import zlib
 
 import numpy as np
 import pytest
@@ -137,6 +139,49 @@ def test_an_uploaded_csv_is_trained_and_a_bad_one_refused_with_its_reason(client
         assert "'x' is not a number" in receive(ws, "error")["message"]
         ws.send_json({"type": "upload", "csv": "u,kind\n1,a\n", "task": "classification"})
         assert "needs 3 columns" in receive(ws, "error")["message"]
+
+
+def test_a_state_with_an_upload_round_trips_into_the_same_data_and_run(client):
+    """A link is the state as JSON: opened in another tab it must train on the uploaded points."""
+    points = np.random.default_rng(1).normal(size=(50, 2))
+    rows = "".join(f"{float(x)!r},{y:.2f},{'in' if x * x + y * y < 1 else 'out'}\n" for x, y in points)
+    with client.websocket_connect("/ws") as ws:
+        start(ws)
+        ws.send_json({"type": "upload", "csv": "u,v,kind\n" + rows, "task": "classification"})
+        first = receive(ws, "started")
+        ws.send_json({"type": "step_epoch"})
+        row = frame_where(ws, lambda h: h["epoch"] == 1)[0]["rows"][-1]
+    upload = first["state"]["upload"]
+    assert upload["task"] == "classification" and sessions.decode_upload(upload["csv"]) == "u,v,kind\n" + rows
+    link = json.loads(json.dumps(first["state"]))  # what the page puts in its address
+    with client.websocket_connect("/ws") as ws:
+        again = start(ws, **link)
+        ws.send_json({"type": "step_epoch"})
+        assert frame_where(ws, lambda h: h["epoch"] == 1)[0]["rows"][-1] == row
+        data = client.get(f"/sessions/{again['token']}/playground-data.csv")  # what its command line reads
+        assert data.status_code == 200 and len(data.text.splitlines()) == 51
+    for key in ("points", "labels", "n_train", "command", "sizes", "extent", "state"):
+        assert again[key] == first[key], key
+
+
+@pytest.mark.parametrize("upload, text", [
+    (None, "needs its CSV"), ({"task": "classification"}, "upload must be null or"),
+    ({"task": "kmeans", "csv": ""}, "task must be"), ({"task": "regression", "csv": "@@"}, "not a deflated"),
+    ({"task": "regression", "csv": base64.urlsafe_b64encode(zlib.compress(b"a,b,c\n1,2,3\n")[:-4]).decode()},
+     "it ends early"),
+    # a link must not inflate into more than an upload may hold
+    ({"task": "regression", "csv": sessions.encode_upload("x,y,z\n" + "1,2,3\n" * 100_000)}, "at most 256,000"),
+])
+def test_a_states_bad_upload_is_refused_with_its_reason(client, upload, text):
+    with client.websocket_connect("/ws") as ws:
+        receive(ws, "hello")
+        ws.send_json({"type": "start", "state": {"dataset": "upload", "upload": upload}})
+        assert text in receive(ws, "error")["message"]
+
+
+def test_another_data_set_drops_the_upload_from_the_state():
+    upload = {"task": "classification", "csv": sessions.encode_upload("a,b,c\n1,2,x\n")}
+    assert sessions.check_state({"dataset": "xor", "upload": upload})["upload"] is None
 
 
 def test_limits_are_refused_with_a_message_that_names_them():

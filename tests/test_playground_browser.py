@@ -129,6 +129,22 @@ def test_play_backward_trace_and_download_in_a_real_browser(url, page, tmp_path)
     page.wait_for_function("window.__pg.run.state.dataset === 'upload' && window.__pg.header")
     assert len(page.evaluate("window.__pg.run.points")) == 40 and not page.is_hidden("#download-data")
 
+    # a link taken after the upload reproduces that run in a new tab: its command line, its first curve point
+    page.wait_for_function("window.__pg.rows.length > 0")
+    assert "the link to this run carries it" in page.text_content("#status")
+    link, command, first_row = page.evaluate("[location.href, $('command').textContent, window.__pg.rows[0]]")
+    tab, tab_errors = page.context.browser.new_page(), []  # a tab of its own: nothing shared but the link
+    tab.on("pageerror", lambda err: tab_errors.append(str(err)))
+    tab.goto(link)
+    tab.wait_for_function("window.__pg.run && window.__pg.run.state.dataset === 'upload' && window.__pg.rows.length",
+                          timeout=60_000)
+    assert tab.text_content("#command") == command and "--data playground-data.csv" in command
+    assert tab.evaluate("window.__pg.rows[0]") == first_row
+    assert tab.evaluate("window.__pg.run.points") == page.evaluate("window.__pg.run.points")
+    tab.screenshot(path=tmp_path / "linked-upload.png")
+    tab.close()
+    assert not tab_errors, tab_errors
+
     # a limit is refused with its message in the page
     for _ in range(40):  # the first hidden layer to its 64-neuron limit (25 + 39), then one more
         page.click("#layers button[data-layer='0'][data-d='1']")

@@ -46,6 +46,8 @@ from .sessions import (
     Limits,
     PlaygroundSession,
     check_state,
+    check_task,
+    encode_upload,
     set_defaults,
     upload_points,
 )
@@ -224,9 +226,9 @@ def started(conn: Connection) -> dict:
             "output_activation": play.session.net.layers[-1].activation.name}
 
 
-async def build(conn: Connection, state: dict, upload) -> None:
+async def build(conn: Connection, state: dict) -> None:
     """Make ``state`` the connection's session (engine selection can take seconds: off the loop)."""
-    play = await anyio.to_thread.run_sync(PlaygroundSession, state, upload, conn.websocket.app.state.limits)
+    play = await anyio.to_thread.run_sync(PlaygroundSession, state, conn.websocket.app.state.limits)
     conn.replace(play)
     await conn.send_json(started(conn))
 
@@ -236,19 +238,21 @@ async def handle(conn: Connection, message: dict) -> None:
     kind, play = message["type"], conn.play
     limits: Limits = conn.websocket.app.state.limits
     if kind == "start":
-        await build(conn, check_state(message["state"], limits), play.upload if play else None)
+        await build(conn, check_state(message["state"], limits))
         return
     if kind == "upload":
-        upload = await anyio.to_thread.run_sync(upload_points, message["csv"], _task(message["task"]), limits)
-        state = {**(play.state if play else DEFAULT_STATE), "dataset": UPLOAD, "added": [], "removed": []}
+        # checked here for its own messages; the state carries the CSV itself, so a link does too
+        await anyio.to_thread.run_sync(upload_points, message["csv"], check_task(message["task"]), limits)
+        state = {**(play.state if play else DEFAULT_STATE), "dataset": UPLOAD, "added": [], "removed": [],
+                 "upload": {"task": message["task"], "csv": encode_upload(message["csv"])}}
         if message["task"] == "regression":  # real values are learnt with mse, whatever the last loss was
             state["loss"] = "mse"
-        await build(conn, check_state(state, limits), (*upload, _task(message["task"])))
+        await build(conn, check_state(state, limits))
         return
     if play is None:
         raise ValueError(f"send 'start' before {kind!r}")
     if kind == "reset":
-        await build(conn, play.state, play.upload)
+        await build(conn, play.state)
     elif kind == "play":
         if play.session.done:  # checked here: the driver would wait, "playing", for epochs that never come
             raise ValueError(f"the run is done ({play.state['epochs']} epochs): raise epochs to train on, or reset")
@@ -263,7 +267,7 @@ async def handle(conn: Connection, message: dict) -> None:
         state = await anyio.to_thread.run_sync(play.change, message["fields"])
         await conn.send_json({"type": "changed", "state": state, "command": play.command})
     elif kind in ("add_point", "remove_point"):
-        await build(conn, check_state(_edited(play, message), limits), play.upload)
+        await build(conn, check_state(_edited(play, message), limits))
     elif kind == "view":
         conn.backward, conn.hover = _view(play, message)
     elif kind == "trace":
@@ -280,12 +284,6 @@ async def _training_step(future) -> None:
         await asyncio.wrap_future(future)
     except RuntimeError as err:  # the session is done
         raise ValueError(str(err)) from None
-
-
-def _task(task: object) -> str:
-    if task not in ("classification", "regression"):
-        raise ValueError(f"task must be 'classification' or 'regression'. Received: task={task!r}")
-    return task
 
 
 def _edited(play: PlaygroundSession, message: dict) -> dict:

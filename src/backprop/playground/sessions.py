@@ -2,13 +2,17 @@
 ``Session`` (on a ``Driver`` thread), within the limits; and what the page takes away from it (the
 equivalent ``backprop train`` command line, the model file, the data as CSV).
 
-The page's state is a flat dict (``DEFAULT_STATE`` names every key). The network and its training
+The page's state is a flat dict (``DEFAULT_STATE`` names every key); an uploaded CSV travels in it
+as ``{"task": ..., "csv": ...}``, the CSV's exact text deflated and base64url-encoded
+(``encode_upload``), so that a link to the page's state reproduces an upload too. The network and its training
 are built exactly as ``backprop train`` builds them from the command line ``command`` returns
 (``config.from_preset`` then ``Experiment.network_for``), and trained by the same ``Session``, so
 the command reproduces the page's run bit for bit (tests/test_playground.py).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import csv
 import dataclasses
@@ -18,6 +22,7 @@ import math
 import os
 import shlex
 import tempfile
+import zlib
 
 import numpy as np
 
@@ -56,7 +61,7 @@ DEFAULT_STATE = {
     "dataset": "moons", "n_samples": 2000, "noise": 0.2, "data_seed": 100, "test_size": 0.3, "centers": 3,
     "hidden": [25, 50, 25], "activation": "sigmoid", "loss": "mse", "optimizer": "sgd", "learning_rate": 0.01,
     "schedule": "constant", "batch_size": 1, "weight_decay": 0.0, "seed": 0, "epochs": 1000, "shuffle": False,
-    "added": [], "removed": [],
+    "added": [], "removed": [], "upload": None,
 }
 CHANGEABLE = ("learning_rate", "optimizer", "schedule", "batch_size", "weight_decay", "epochs")  # mid-run
 
@@ -117,7 +122,54 @@ def check_state(raw: object, limits: Limits = LIMITS) -> dict:
     if not isinstance(state["shuffle"], bool):
         raise ValueError(f"shuffle must be true or false. Received: shuffle={state['shuffle']!r}")
     _check_edits(state, limits)
+    _check_upload(state, limits)
     return state
+
+
+def _check_upload(state: dict, limits: Limits) -> None:
+    """An upload belongs to dataset "upload" only (another set drops it, so a link stays short)."""
+    upload = state["upload"]
+    if state["dataset"] != UPLOAD:
+        state["upload"] = None
+        return
+    if upload is None:
+        raise ValueError("dataset 'upload' needs its CSV: upload it (a link made before this version did not "
+                         "carry it)")
+    if not (isinstance(upload, dict) and set(upload) == {"task", "csv"} and isinstance(upload["csv"], str)
+            and len(upload["csv"]) <= limits.message_bytes):
+        raise ValueError(f"upload must be null or {{\"task\": ..., \"csv\": its CSV deflated, in base64url}}. "
+                         f"Received: {str(upload)[:80]!r}")
+    check_task(upload["task"])
+
+
+def check_task(task: object) -> str:
+    """``task`` when it is "classification" or "regression"; ValueError otherwise."""
+    if task not in ("classification", "regression"):
+        raise ValueError(f"task must be 'classification' or 'regression'. Received: task={task!r}")
+    return task
+
+
+def encode_upload(text: str) -> str:
+    """A CSV's exact text made short and URL-safe for the state (and so a link): deflated, then
+    base64url without padding (CSV digits deflate to about half; base64 adds a third back)."""
+    return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).rstrip(b"=").decode()
+
+
+def decode_upload(blob: str, limits: Limits = LIMITS) -> str:
+    """``encode_upload``'s inverse; ValueError for what is not one, or that inflates past the upload
+    limit (a small link must not make megabytes of CSV)."""
+    try:
+        packed = base64.b64decode(blob + "=" * (-len(blob) % 4), altchars=b"-_", validate=True)
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(packed, limits.upload_bytes + 1)
+        if len(raw) > limits.upload_bytes:
+            raise ValueError(f"the upload is over {limits.upload_bytes:,} bytes: the playground takes at most "
+                             f"{limits.upload_bytes:,}")
+        if not inflater.eof:
+            raise zlib.error("it ends early")
+        return raw.decode()
+    except (binascii.Error, zlib.error, UnicodeDecodeError) as err:
+        raise ValueError(f"the state's upload is not a deflated, base64url CSV ({err})") from None
 
 
 def _check_edits(state: dict, limits: Limits) -> None:
@@ -161,17 +213,25 @@ def _read_csv(text: str, target: str, task: str, test_size: float) -> datasets.D
         os.unlink(path)
 
 
-def task_of(state: dict, upload_task: str | None) -> str:
+def task_of(state: dict) -> str:
     """The state's task: a named set knows its own; an upload says it."""
     if state["dataset"] == UPLOAD:
-        return upload_task or "classification"
+        return state["upload"]["task"]
     return "regression" if state["dataset"] in datasets.REGRESSION_SETS else "classification"
 
 
+def read_upload(state: dict, limits: Limits = LIMITS) -> tuple[np.ndarray, list, str] | None:
+    """The state's upload as (X (n, 2), labels, task), read from its CSV (None for a named set)."""
+    if state["upload"] is None:
+        return None
+    task = state["upload"]["task"]
+    return (*upload_points(decode_upload(state["upload"]["csv"], limits), task, limits), task)
+
+
 def make_data(state: dict, upload: tuple | None = None, limits: Limits = LIMITS) -> tuple[datasets.Dataset, str | None]:
-    """The data set the state describes, and its CSV text when it is not a named set as made
-    (points added or removed, or an upload): then it is read back with ``datasets.from_csv``, as
-    ``backprop train --data`` reads it, so that both split it alike."""
+    """The data set the state describes (upload: ``read_upload``'s of it), and its CSV text when it is
+    not a named set as made (points added or removed, or an upload): then it is read back with
+    ``datasets.from_csv``, as ``backprop train --data`` reads it, so that both split it alike."""
     if state["dataset"] == UPLOAD:
         if upload is None:
             raise ValueError("dataset 'upload' needs a CSV uploaded first")
@@ -231,14 +291,14 @@ def command(state: dict, task: str) -> str:
 class PlaygroundSession:
     """A tab's run: ``state`` (``check_state``'s) made into data, a network and a ``Driver``.
 
-    upload: (X (n, 2), labels, task) of a CSV the page uploaded, or None. Building selects (and
+    upload: (X (n, 2), labels, task) of the state's uploaded CSV, or None. Building selects (and
     maybe compiles) the engine: seconds on a first run, so callers build off the event loop.
     """
 
-    def __init__(self, state: dict, upload: tuple | None = None, limits: Limits = LIMITS):
-        self.state, self.upload = state, upload
-        self.task = task_of(state, upload[2] if upload else None)
-        self.data, self.csv = make_data(state, upload, limits)
+    def __init__(self, state: dict, limits: Limits = LIMITS):
+        self.state, self.upload = state, read_upload(state, limits)
+        self.task = task_of(state)
+        self.data, self.csv = make_data(state, self.upload, limits)
         self.experiment = experiment_for(state, self.task)
         net = self.experiment.network_for(self.data)
         if self.data.spec.get("name") == "csv":  # the model file names the file the command line reads

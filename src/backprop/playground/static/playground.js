@@ -71,10 +71,11 @@ function started(m) {
   $("download-model").href = `/sessions/${m.token}/model.safetensors`;
   $("download-data").hidden = !m.edited;
   $("download-data").href = `/sessions/${m.token}/playground-data.csv`;
-  const shared = {...state};
-  history.replaceState(null, "", "#" + encodeURIComponent(JSON.stringify(shared)));
+  // the whole state, an upload included (its CSV deflated, base64url): a link reproduces the run
+  history.replaceState(null, "", "#" + encodeURIComponent(JSON.stringify(state)));
   $("link").href = location.href;
-  status(state.dataset === "upload" ? "uploaded data (a link cannot carry it: download the CSV)" : "");
+  status(state.dataset === "upload" ? `uploaded data: the link to this run carries it ` +
+         `(${location.href.length.toLocaleString("en")} characters)` : "");
   sendView();
   drawNetwork();
 }
