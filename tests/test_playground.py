@@ -2,6 +2,7 @@
 command line it shows trains the same curve, its model file predicts what it showed, its trace and
 gradcheck are the commands'."""
 import base64
+import copy
 import json
 import shlex
 import time
@@ -17,7 +18,7 @@ with warnings.catch_warnings():  # Starlette >= 0.48 would rather have httpx2 be
     warnings.simplefilter("ignore")  # (a StarletteDeprecationWarning, not a DeprecationWarning)
     from starlette.testclient import TestClient
 
-from backprop import persistence, runs  # noqa: E402
+from backprop import persistence, runs, trace  # noqa: E402
 from backprop.cli import main  # noqa: E402
 from backprop.playground import protocol, server, sessions  # noqa: E402
 
@@ -412,6 +413,27 @@ def test_backprop_evaluate_scores_a_downloaded_model_on_the_pages_test_points(cl
     n_test = len(run["points"]) - run["n_train"]
     assert f"test accuracy: {1 - len(header['wrong']) / n_test:.4f}" in capsys.readouterr().out
     assert round(rows[-1]["val_accuracy"] * n_test) == n_test - len(header["wrong"])  # the points marked wrong
+
+
+def test_the_backward_view_is_over_every_training_sample_at_the_weights_shown(client):
+    """dL/dw of the mean loss over all the training samples (560 here, past the 500 it once took), and
+    in each neuron the mean |delta| of ``backprop trace``'s per-sample deltas over the same samples."""
+    with client.websocket_connect("/ws") as ws:
+        run = start(ws, n_samples=800)
+        ws.send_json({"type": "step_epoch"})
+        ws.send_json({"type": "view", "backward": True, "hover": None})
+        _, arrays = frame_where(ws, lambda h: h["backward"] and h["epoch"] == 1 and not h["playing"])
+        play = client.app.state.connections[run["token"]].play
+        net, data = copy.deepcopy(play.session.net), play.data
+    X, y = data.X_train, data.labels(data.y_train)
+    assert run["n_train"] == len(X) == 560
+    traces = [trace.trace(net, x, label) for x, label in zip(X, y)]
+    for i, (layer, (dW, db)) in enumerate(zip(net.layers, net.gradients(X, y))):
+        np.testing.assert_array_equal(arrays[f"W{i}"], layer.weights.astype(np.float32))  # the weights shown
+        np.testing.assert_allclose(arrays[f"dW{i}"], dW, rtol=1e-5, atol=1e-9)
+        np.testing.assert_allclose(arrays[f"db{i}"], db, rtol=1e-5, atol=1e-9)
+        mean_delta = np.mean([np.abs(t["layers"][i]["delta"]) for t in traces], axis=0)
+        np.testing.assert_allclose(arrays[f"delta{i}"], mean_delta, rtol=1e-5, atol=1e-9)
 
 
 def test_the_pages_trace_and_gradcheck_are_the_commands(client, tmp_path, capsys):

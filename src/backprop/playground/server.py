@@ -61,7 +61,11 @@ FPS = 20
 FRAME_SHARE = 2  # a frame every FRAME_SHARE times its computing time at most
 CHOICES = {"activation": sorted(activations.ACTIVATIONS), "loss": sorted(losses.LOSSES),
            "optimizer": sorted(optimizers.OPTIMIZERS), "schedule": sorted(schedules.SCHEDULES)}
-BACKWARD_SAMPLES = 500  # training samples the backward view's gradients and deltas average over
+# the training samples the backward view's gradients and deltas average over: all of them (None),
+# the samples of an epoch. bench/playground_frame.py (4 runs, quiet machine): a backward frame over
+# the seed's 1400 costs 2.4-3.2 ms (1.8-2.5 over 500); the limits' biggest network over 4750 samples
+# 26-39 ms (6-9 over 500), so FRAME_SHARE lets it have some 13-19 frames a second, not 20
+BACKWARD_SAMPLES = None
 
 
 def finite(value):

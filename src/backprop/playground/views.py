@@ -4,8 +4,9 @@
 - ``decision_map``: the network's outputs over the grid, as ``predict_proba`` gives them (the
   page colours the arg-max class by its confidence, or the value for regression)
 - ``neuron_map``: one neuron's activation over the grid (the page's hover)
-- ``backward``: the gradient of the mean training loss at the snapshot's weights, dL/dW and dL/db
-  per layer, and each neuron's mean |delta| (dL/dz of one sample) over the same samples
+- ``backward``: the gradient of the mean loss over the given samples (the server gives every
+  training sample) at the snapshot's weights, dL/dW and dL/db per layer, and each neuron's mean
+  |delta| (dL/dz of one sample) over the same samples
 """
 from __future__ import annotations
 

@@ -341,7 +341,9 @@ function drawNetwork() {
   const canvas = $("net"), ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   if (!pg.run || !pg.arrays) return;
-  $("network-title").textContent = backward ? "Network backward: dL/dw on links, mean |delta| in neurons (500 training samples, current weights)" : "Network: weights";
+  // what the server computes (server.BACKWARD_SAMPLES): every training sample, at the weights of the frame shown
+  $("network-title").textContent = backward ? `Network backward: dL/dw on links, mean |delta| in neurons ` +
+    `(all ${pg.run.n_train.toLocaleString("en")} training samples, at the weights shown)` : "Network: weights";
   const columns = layout();
   // links in 2 colours x 8 widths: 16 strokes, not one per link (2600 for the seed's network)
   const paths = new Map();
