@@ -1,10 +1,13 @@
 """The figures, legible at first sight: what can be checked of what they show (titles, scales,
 markers, colour bars, panels) and that the same figure always gives the same bytes."""
+import re
+
 import matplotlib
 import numpy as np
 import pytest
 
 from backprop import Dense, Network, datasets, plots
+from backprop.charts import svg
 from backprop.training import History
 
 matplotlib.use("Agg")
@@ -27,37 +30,64 @@ def moons():
                                         ("cross_entropy", "Cross-entropy on the training set"),
                                         ("binary_cross_entropy", "Binary cross-entropy on the training set")])
 def test_the_loss_panel_names_the_loss_that_was_trained(loss, title):
-    fig = plots.curves(history_of([0.7, 0.5, 0.4], [0.5, 0.7, 0.8]), loss)
-    assert fig.axes[0].get_title() == title
-    assert fig.axes[1].get_title() == "Test accuracy"
+    chart = plots.curves_chart(history_of([0.7, 0.5, 0.4], [0.5, 0.7, 0.8]), loss)
+    assert [panel.title for panel in chart.panels] == [title, "Test accuracy"]
+    assert f">{title}</text>" in svg.render(chart)
 
 
 def test_a_cross_entropy_run_draws_its_own_loss_not_the_mse(moons):
     net = Network([Dense(2, 8, "relu"), Dense(8, 2, "softmax")], loss="cross_entropy", seed=0)
     history = net.fit(moons.X_train, moons.y_train, epochs=4, eval_every=2)
-    line = plots.curves(history, "cross_entropy").axes[0].lines[0]
-    np.testing.assert_array_equal(line.get_ydata(), history.loss)
+    series = plots.curves_chart(history, "cross_entropy").panels[0].series[0]
+    np.testing.assert_array_equal(series.y, history.loss)
     assert not np.allclose(history.loss, history.mse)  # so the test tells the two apart
 
 
 def test_a_loss_that_spans_more_than_20x_is_drawn_on_a_log_scale():
-    falling = plots.curves(history_of(np.geomspace(10.0, 0.001, 50)))
-    assert [ax.get_yscale() for ax in falling.axes] == ["log", "log"]  # regression: both panels are losses
-    seed_like = plots.curves(history_of(np.linspace(0.26, 0.025, 50), np.linspace(0.5, 0.97, 50)))
-    assert seed_like.axes[0].get_yscale() == "linear"  # one decade: the seed's figure as it was
+    falling = plots.curves_chart(history_of(np.geomspace(10.0, 0.001, 50)))
+    assert [panel.log_y for panel in falling.panels] == [True, True]  # regression: both panels are losses
+    # the decades labelled as powers of ten, 10^-3 to 10^1
+    labels = re.findall(r'>10<tspan baseline-shift="super" font-size="70%">([^<]+)</tspan>', svg.render(falling))
+    assert sorted(set(labels)) == sorted({"\u22123", "\u22122", "\u22121", "0", "1"})
+    seed_like = plots.curves_chart(history_of(np.linspace(0.26, 0.025, 50), np.linspace(0.5, 0.97, 50)))
+    assert not seed_like.panels[0].log_y  # one decade: the seed's figure as it was
+    assert "baseline-shift" not in svg.render(seed_like)
 
 
 def test_a_run_of_zero_epochs_draws_a_visible_point():
-    fig = plots.curves(history_of([0.25], [0.5]))
-    assert all(ax.lines[0].get_marker() == "o" for ax in fig.axes)
+    chart = plots.curves_chart(history_of([0.25], [0.5]))
+    assert all(panel.series[0].marker == "o" for panel in chart.panels)
+    assert svg.render(chart).count("<circle") == 2  # one dot a panel, where a line of one point shows nothing
+
+
+def test_the_matplotlib_renderer_draws_what_the_chart_describes(moons):
+    """plots.curves and health.figure (png, pdf, --show, notebooks) draw the same description."""
+    from backprop.health import HealthRecorder
+    from backprop.views import health
+
+    chart = plots.curves_chart(history_of(np.geomspace(10.0, 0.001, 12)))
+    fig = plots.curves(history_of(np.geomspace(10.0, 0.001, 12)))
+    assert [ax.get_title() for ax in fig.axes] == [panel.title for panel in chart.panels]
+    assert [ax.get_yscale() for ax in fig.axes] == ["log", "log"]
+    assert all(ax.lines[0].get_marker() == "o" for ax in fig.axes)  # fewer than FEW_POINTS evaluations
+    np.testing.assert_array_equal(fig.axes[1].lines[0].get_ydata(), chart.panels[1].series[0].y)
+    net = Network([Dense(2, 6, "relu"), Dense(6, 2, "softmax")], loss="cross_entropy", seed=0)
+    recorder = HealthRecorder(net, moons.X_train[:64], moons.y_train[:64])
+    rows = net.fit(moons.X_train, moons.y_train, epochs=2, eval_every=1, callback=recorder).health
+    fig = health.figure(rows, 64)
+    assert [ax.get_title() for ax in fig.axes] == [panel.title for panel in health.chart(rows, 64).panels]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["layer 0", "layer 1"]
+    assert "Not drawn: saturated sigmoid/tanh outputs" in " ".join(t.get_text() for t in fig.texts)
 
 
 def test_the_same_figure_gives_the_same_bytes():
     history = history_of(np.geomspace(1.0, 0.01, 30), np.linspace(0.5, 0.9, 30))
     for fmt in ("svg", "pdf", "png"):
         assert plots.to_bytes(plots.curves(history), fmt) == plots.to_bytes(plots.curves(history), fmt), fmt
-    svg = plots.to_bytes(plots.curves(history)).decode()
-    assert "MSE on the training set" in svg and "<dc:date>" not in svg  # text as text, no date
+    text = plots.to_bytes(plots.curves(history)).decode()
+    assert "MSE on the training set" in text and "<dc:date>" not in text  # text as text, no date
+    again = history_of(np.geomspace(1.0, 0.01, 30), np.linspace(0.5, 0.9, 30))
+    assert svg.render(plots.curves_chart(history)) == svg.render(plots.curves_chart(again))
 
 
 def test_wrong_test_points_are_crossed_in_a_colour_no_class_or_region_has(moons):
@@ -84,12 +114,13 @@ def test_the_health_figure_draws_no_empty_panel_and_says_what_was_measured(moons
     net = Network([Dense(2, 6, hidden), Dense(6, 2, "softmax")], loss="cross_entropy", seed=0)
     recorder = HealthRecorder(net, moons.X_train[:256], moons.y_train[:256])
     history = net.fit(moons.X_train, moons.y_train, epochs=2, eval_every=1, callback=recorder)
-    fig = health.figure(history.health, 256)
-    assert [ax.get_title() for ax in fig.axes] == panels
-    assert all(ax.lines for ax in fig.axes)
-    said = " ".join(t.get_text() for t in fig.texts)
-    assert "first 256 training samples" in said and "after each evaluated epoch" in said
-    assert ("no sigmoid or tanh layer" if hidden == "relu" else "no ReLU layer") in said
+    chart = health.chart(history.health, 256)
+    assert [panel.title for panel in chart.panels] == panels
+    assert all(panel.series for panel in chart.panels)
+    assert "first 256 training samples" in chart.subtitle and "after each evaluated epoch" in chart.subtitle
+    assert ("no sigmoid or tanh layer" if hidden == "relu" else "no ReLU layer") in chart.subtitle
+    text = svg.render(chart)
+    assert all(f">{title}</text>" in text for title in panels) and "Not drawn: " in text
 
 
 @pytest.fixture(scope="module")
@@ -196,10 +227,10 @@ def test_a_regressors_test_panel_is_the_test_mse_not_the_losss_half_sum(outputs)
     Y = np.column_stack([X.sum(axis=1), X[:, 0] * X[:, 1]])[:, :outputs]
     net = Network([Dense(2, 8, "tanh"), Dense(8, outputs, "identity")], loss="mse", seed=0, task="regression")
     history = net.fit(X[:150], Y[:150], epochs=3, eval_every=1, validation_data=(X[150:], Y[150:]))
-    panel = plots.curves(history, "mse", outputs).axes[1]
-    assert panel.get_title() == "MSE on the test set"
+    panel = plots.curves_chart(history, "mse", outputs).panels[1]
+    assert panel.title == "MSE on the test set"
     test_mse = np.mean((net.predict(X[150:]).reshape(50, -1) - Y[150:].reshape(50, -1)) ** 2)
-    assert panel.lines[0].get_ydata()[-1] == pytest.approx(test_mse)
+    assert panel.series[0].y[-1] == pytest.approx(test_mse)
 
 
 def test_evaluate_of_a_regression_run_says_its_r2_and_rmse_and_draws_predicted_against_true(two_runs, tmp_path,

@@ -28,7 +28,8 @@ CORE = ["activations", "losses", "initializers", "optimizers", "schedules", "lay
         "engines/numba_per_sample", "engines/numba_engine", "engines/numba_kernels", "engines/numba_blas",
         "engines/numba_math"]
 ABOVE_THE_CORE = {"persistence", "checkpoints", "plots", "runs", "cli", "config", "datasets", "sweeps", "gradcheck",
-                  "trace", "views", "health", "snapshots", "sklearn", "export", "predictions", "playground"}
+                  "trace", "views", "health", "snapshots", "sklearn", "export", "predictions", "playground",
+                  "charts"}
 
 
 def run_time_imports(name: str) -> set[str]:

@@ -3,6 +3,8 @@
 Every function returns a ``matplotlib.figure.Figure`` built without pyplot, so nothing opens a
 window or needs a display; ``save`` writes one to a file. (To show one interactively, hand it to
 ``matplotlib.pyplot.figure(fig)`` and call ``pyplot.show()``, as ``backprop ... --show`` does.)
+The training curves are also described as data (``curves_chart``), which ``charts.svg`` writes as
+SVG without matplotlib: a run's curves.svg.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .charts import Chart, Panel, Series
+from .charts.chart import BLUE, GREEN
 from .training import History
 from .validation import check_limit
 
@@ -36,47 +40,47 @@ LOG_SPAN = 20  # a loss panel turns logarithmic where its values span 20x or mor
 FEW_POINTS = 20  # curves with fewer evaluations get a marker on each, so that a single one shows
 
 
-def curves(history: History, loss: str = "mse", outputs: int = 1):
-    """The seed's two curves over every evaluated epoch: the loss that was trained (``loss``, a
-    name from ``backprop.losses.LOSSES``; the seed's MSE) on the training set, and the test accuracy.
+def curves_chart(history: History, loss: str = "mse", outputs: int = 1) -> Chart:
+    """The seed's two curves over every evaluated epoch, as a ``charts.Chart`` (drawn by
+    ``charts.svg.render`` or ``charts.figure.figure``): the loss that was trained (``loss``, a name
+    from ``backprop.losses.LOSSES``; the seed's MSE) on the training set, and the test accuracy.
 
     Falls back to the training accuracy where the history has no validation data, and draws the
     test MSE instead of accuracy for regression (where accuracy is NaN): the mse loss's value is
     half the squared error summed over the ``outputs``, so the MSE is 2 * loss / outputs. A loss
     that spans 20x or more is drawn on a log scale, where its late epochs would otherwise look flat.
     """
-    fig = _figure((12, 4.5), margins={"left": 0.065, "right": 0.985, "bottom": 0.12, "top": 0.92, "wspace": 0.2})
-    ax_loss, ax_right = fig.subplots(1, 2)
-    style = {"marker": "o", "markersize": 7 if len(history) == 1 else 4} if len(history) < FEW_POINTS else {}
+    style = {"marker": "o", "marker_size": 7 if len(history) == 1 else 4} if len(history) < FEW_POINTS else {}
     name = LOSS_NAMES.get(loss, loss)
     values = history.mse if loss == "mse" else history.loss  # the seed's MSE column, or the loss trained
-    ax_loss.plot(history.epoch, values, color="tab:blue", **style)
-    ax_loss.set(title=f"{name} on the training set", xlabel="epoch", ylabel=name)
-    _log_if_decades(ax_loss, values)
+    left = Panel(f"{name} on the training set", "epoch", name, [Series(history.epoch, values, BLUE, **style)],
+                 log_y=_spans_decades(values))
     if len(history) and np.all(np.isnan(history.train_accuracy)):  # regression: no accuracy to draw
         has_val = not np.all(np.isnan(history.val_loss))
         values = np.asarray(history.val_loss if has_val else history.loss)
         values = 2 * values / outputs if loss == "mse" else values
-        ax_right.plot(history.epoch, values, color="tab:green", **style)
-        ax_right.set(title=f"{name} on the {'test' if has_val else 'training'} set", xlabel="epoch", ylabel=name)
-        _log_if_decades(ax_right, values)
+        right = Panel(f"{name} on the {'test' if has_val else 'training'} set", "epoch", name,
+                      [Series(history.epoch, values, GREEN, **style)], log_y=_spans_decades(values))
     else:
         has_val = not np.all(np.isnan(history.val_accuracy))
         accuracy = history.val_accuracy if has_val else history.train_accuracy
-        ax_right.plot(history.epoch, np.asarray(accuracy) * 100, color="tab:green", **style)
-        ax_right.set(title="Test accuracy" if has_val else "Training accuracy", xlabel="epoch",
-                     ylabel="accuracy (%)")
-    for ax in (ax_loss, ax_right):
-        ax.grid(alpha=0.3)
-    return fig
+        right = Panel("Test accuracy" if has_val else "Training accuracy", "epoch", "accuracy (%)",
+                      [Series(history.epoch, np.asarray(accuracy, dtype=float) * 100, GREEN, **style)])
+    return Chart([left, right], size=(12, 4.5))
 
 
-def _log_if_decades(ax, values) -> None:
-    """A log y-axis for ``values`` that are all positive and span ``LOG_SPAN`` or more."""
+def curves(history: History, loss: str = "mse", outputs: int = 1):
+    """``curves_chart(history, loss, outputs)`` drawn as a matplotlib Figure (see there)."""
+    from .charts.figure import figure
+
+    return figure(curves_chart(history, loss, outputs))
+
+
+def _spans_decades(values) -> bool:
+    """True for ``values`` that are all positive and span ``LOG_SPAN`` or more: a log y-axis."""
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
-    if len(values) and values.min() > 0 and values.max() >= LOG_SPAN * values.min():
-        ax.set_yscale("log")
+    return bool(len(values) and values.min() > 0 and values.max() >= LOG_SPAN * values.min())
 
 
 def data(X: Array, y: Array, title: str = "Classification data set", dark: bool = False,

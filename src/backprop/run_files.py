@@ -26,15 +26,22 @@ def health_recorder(net: Network, data: Dataset) -> HealthRecorder:
     return HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.labels(data.y_train[:HEALTH_SAMPLES]))
 
 
-def figures(history: History, loss: str = "mse", outputs: int = 1) -> dict:
-    """The run's own figures, name -> matplotlib Figure: the training curves (of the loss named
-    ``loss``, a ``losses.LOSSES`` name, of a network with ``outputs`` output units) and the
-    gradient health."""
+def charts(history: History, loss: str = "mse", outputs: int = 1) -> dict:
+    """The run's own figures as ``charts.Chart`` descriptions, name -> Chart: the training curves
+    (of the loss named ``loss``, a ``losses.LOSSES`` name, of a network with ``outputs`` output
+    units) and the gradient health."""
     from . import plots
     from .views import health as health_view
 
-    return {"curves": plots.curves(history, loss, outputs),
-            "health": health_view.figure(history.health, HEALTH_SAMPLES)}
+    return {"curves": plots.curves_chart(history, loss, outputs),
+            "health": health_view.chart(history.health, HEALTH_SAMPLES)}
+
+
+def figures(history: History, loss: str = "mse", outputs: int = 1) -> dict:
+    """The run's own figures, name -> matplotlib Figure: ``charts(history, loss, outputs)`` drawn."""
+    from .charts.figure import figure
+
+    return {name: figure(chart) for name, chart in charts(history, loss, outputs).items()}
 
 
 def files(name: str, net: Network, data: Dataset, history: History, config: dict,
@@ -76,7 +83,14 @@ def own_figures(history: History, figure_format: str = "svg", loss: str = "mse",
                 drawn: dict | None = None) -> tuple[dict[str, bytes], dict[str, tuple[str, bytes]]]:
     """The run's own figures, drawn from its history alone (``loss`` and ``outputs`` as ``figures``
     takes them): ({"curves.svg": bytes, ...}, and the same figures as the report embeds them:
-    {figure: (media type, bytes)}). ``drawn``: as ``files``."""
+    {figure: (media type, bytes)}). ``drawn``: as ``files``, for png and pdf; SVG is written by
+    hand (``charts.svg``) from the figures' descriptions, without importing matplotlib."""
+    if figure_format == "svg":
+        from .charts import svg
+
+        own = {figure: svg.render(chart).encode() for figure, chart in charts(history, loss, outputs).items()}
+        return {f"{figure}.svg": payload for figure, payload in own.items()}, \
+            {figure: (BROWSER_MEDIA["svg"], payload) for figure, payload in own.items()}
     from . import plots
 
     drawn = drawn if drawn is not None else figures(history, loss, outputs)

@@ -11,47 +11,44 @@ import math
 
 import numpy as np
 
+from ..charts import Chart, Panel, Series
+from ..charts.chart import viridis
+
 PANELS = (  # (row key, title, y label, why it can be missing): the panels after the gradient norm's
     ("saturated", "Saturated sigmoid/tanh outputs", "% within 0.01 of a bound", "no sigmoid or tanh layer"),
     ("dead", "Dead ReLU units", "% never active", "no ReLU layer"),
 )
 
 
-def figure(rows: list[dict], samples: int | None = None, title: str = "Gradient health"):
-    """rows: ``backprop.health`` rows (epoch, layer, grad_norm, saturated, dead), every evaluation;
-    samples: how many training points they were measured on, said under the title."""
-    from matplotlib.figure import Figure
-
+def chart(rows: list[dict], samples: int | None = None, title: str = "Gradient health") -> Chart:
+    """The health figure as a ``charts.Chart``. rows: ``backprop.health`` rows (epoch, layer,
+    grad_norm, saturated, dead), every evaluation; samples: how many training points they were
+    measured on, said under the title."""
     layers = sorted({row["layer"] for row in rows})
     by_layer = {layer: [r for r in rows if r["layer"] == layer] for layer in layers}
     panels = [panel for panel in PANELS if any(not math.isnan(r[panel[0]]) for r in rows)]
-    fig = Figure(figsize=(5 * (1 + len(panels)), 4.8))
-    fig.subplots_adjust(left=0.35 / (1 + len(panels)), right=0.99, bottom=0.12, top=0.78, wspace=0.28)
-    axes = np.atleast_1d(fig.subplots(1, 1 + len(panels)))
-    colors = [matplotlib_color(i, len(layers)) for i in range(len(layers))]
-    for layer, color in zip(layers, colors):
-        epochs = [r["epoch"] for r in by_layer[layer]]
-        axes[0].plot(epochs, [max(r["grad_norm"], 1e-30) for r in by_layer[layer]], color=color,
-                     label=f"layer {layer}")
-        for ax, (key, *_) in zip(axes[1:], panels):
-            values = [r[key] for r in by_layer[layer]]
-            if not all(math.isnan(v) for v in values):
-                ax.plot(epochs, np.asarray(values) * 100, color=color, label=f"layer {layer}")
-    axes[0].set(yscale="log" if rows else "linear", title="Gradient norm per layer", xlabel="epoch",
-                ylabel="||dL/dW, dL/db||")
-    for ax, (_, heading, ylabel, _) in zip(axes[1:], panels):
-        ax.set(title=heading, xlabel="epoch", ylabel=ylabel, ylim=(-2, 102))
-    for ax in axes:
-        ax.grid(alpha=0.3)
-        if ax.lines:
-            ax.legend(fontsize=8, loc="best")
-    if not rows:  # a history trained without a HealthRecorder callback
-        axes[0].text(0.5, 0.5, "no gradient health recorded", ha="center", va="center",
-                     transform=axes[0].transAxes, color="gray")
-    fig.suptitle(title, y=0.98)
-    if rows:  # with nothing recorded there is nothing measured to describe, and no panel left out
-        fig.text(0.5, 0.875, _measured(samples, panels), ha="center", va="center", fontsize=9, color="#444")
-    return fig
+    norms = Panel("Gradient norm per layer", "epoch", "||dL/dW, dL/db||", log_y=bool(rows), legend=True,
+                  note="" if rows else "no gradient health recorded")  # a history without a HealthRecorder
+    drawn = [norms] + [Panel(heading, "epoch", ylabel, ylim=(-2, 102), legend=True)
+                       for _, heading, ylabel, _ in panels]
+    for i, layer in enumerate(layers):
+        color, epochs = viridis(i, len(layers)), [r["epoch"] for r in by_layer[layer]]
+        # a zero norm (a dead layer) stays on the log axis, at its floor, rather than dropping out
+        norms.series.append(Series(epochs, [max(r["grad_norm"], 1e-30) for r in by_layer[layer]], color,
+                                   f"layer {layer}"))
+        for panel, (key, *_) in zip(drawn[1:], panels):
+            values = np.array([r[key] for r in by_layer[layer]], dtype=float)
+            if not np.all(np.isnan(values)):
+                panel.series.append(Series(epochs, values * 100, color, f"layer {layer}"))
+    # with nothing recorded there is nothing measured to describe, and no panel left out
+    return Chart(drawn, size=(5 * len(drawn), 4.8), title=title, subtitle=_measured(samples, panels) if rows else "")
+
+
+def figure(rows: list[dict], samples: int | None = None, title: str = "Gradient health"):
+    """``chart(rows, samples, title)`` drawn as a matplotlib Figure (see there)."""
+    from ..charts.figure import figure as draw
+
+    return draw(chart(rows, samples, title))
 
 
 def _measured(samples: int | None, panels: list) -> str:
@@ -62,10 +59,3 @@ def _measured(samples: int | None, panels: list) -> str:
     if missing:
         text += "\nNot drawn: " + ", ".join(missing)
     return text
-
-
-def matplotlib_color(i: int, n: int):
-    """Layer i of n from input (light) to output (dark) along one colour map."""
-    from matplotlib import colormaps
-
-    return colormaps["viridis"](0.1 + 0.8 * i / max(n - 1, 1))

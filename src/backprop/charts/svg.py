@@ -1,0 +1,200 @@
+"""A ``Chart`` as SVG text, written by hand: deterministic bytes, text as text, no matplotlib.
+
+The layout follows matplotlib's look at 100 pixels an inch (its default sizes: 10 pt labels,
+12 pt titles, 1.5 pt lines, a light grid), so a figure reads the same in either format. Text
+widths are estimated (0.6 em a character), which is what places the y labels left of the ticks.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from html import escape
+
+import numpy as np
+
+from . import ticks
+from .chart import Chart, Panel, Series
+
+DPI = 100  # pixels an inch: a 12 x 4.5 in chart is 1200 x 450
+PT = DPI / 72  # pixels a point
+FONT = "DejaVu Sans, Bitstream Vera Sans, Arial, Helvetica, sans-serif"  # matplotlib's first choice first
+LABEL, TITLE, SMALL, LEGEND = 10 * PT, 12 * PT, 9 * PT, 8 * PT  # font sizes in pixels
+CHAR = 0.6  # an average character's width, in ems
+GRID = 'stroke="#b0b0b0" stroke-opacity="0.3" stroke-width="1.1"'
+LEGEND_PLACES = ("upper right", "upper left", "lower left", "lower right", "center right", "center left",
+                 "lower center", "upper center", "center")  # matplotlib's "best" order
+
+
+def render(chart: Chart) -> str:
+    """``chart`` as an SVG document (text): the same chart always gives the same text."""
+    width, height = (round(side * DPI) for side in chart.size)
+    top = 12 + (TITLE * 1.6 if chart.title else 0)
+    body = []
+    if chart.title:
+        body.append(_text(width / 2, 12 + TITLE, chart.title, TITLE, anchor="middle"))
+    for line in chart.subtitle.splitlines():
+        top += SMALL * 1.25
+        body.append(_text(width / 2, top, line, SMALL, anchor="middle", fill="#444"))
+    top += TITLE * 2.2 if chart.subtitle else TITLE * 1.6  # room for the panels' titles
+    slot = width / max(len(chart.panels), 1)
+    for i, panel in enumerate(chart.panels):
+        body.append(_panel(panel, i * slot, slot, top, height - 4.2 * LABEL))
+    content = "\n".join(body)
+    # ids unique to the content: a page that inlines two charts (report.html) keeps their clips apart
+    key = "c" + hashlib.sha1(content.encode()).hexdigest()[:10]
+    return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="{LABEL:.1f}">\n'
+            f'<rect width="{width}" height="{height}" fill="white"/>\n'
+            f'{content.replace("CLIP", key)}\n</svg>\n')
+
+
+def _panel(panel: Panel, left: float, slot: float, top: float, bottom: float) -> str:
+    """One panel's axes, grid, ticks, lines, title, labels and legend, in the slot from ``left``
+    (``slot`` pixels wide), its axes from ``top`` to ``bottom``."""
+    xs = np.concatenate([s.x for s in panel.series]) if panel.series else np.array([])
+    ys = np.concatenate([s.y for s in panel.series]) if panel.series else np.array([])
+    log = panel.log_y and bool(np.any(np.isfinite(ys) & (ys > 0)))
+    x_low, x_high = ticks.data_range(xs, integer=True)
+    y_low, y_high = panel.ylim if panel.ylim is not None else ticks.data_range(ys, log=log)
+    if log:
+        y_major, y_minor = ticks.log(y_low, y_high, most=_most(bottom - top, 2))
+    else:
+        y_major, y_minor = ticks.linear(y_low, y_high, most=_most(bottom - top, 2)), []
+    label_width = max((_width(text + sup, LABEL) - (0.3 * len(sup) * LABEL * CHAR) for _, (text, sup) in y_major),
+                      default=0)
+    x0 = left + label_width + 2.6 * LABEL + 6
+    x1 = left + slot - 0.35 * DPI
+    x_major = ticks.linear(x_low, x_high, most=_most(x1 - x0, 3), integer=True)
+
+    def to_x(v):
+        return x0 + (x1 - x0) * (v - x_low) / (x_high - x_low)
+
+    def to_y(v):
+        if log:
+            return bottom - (bottom - top) * (math.log10(v) - math.log10(y_low)) / math.log10(y_high / y_low)
+        return bottom - (bottom - top) * (v - y_low) / (y_high - y_low)
+
+    out = [f'<clipPath id="CLIP{int(left)}"><rect x="{x0:.2f}" y="{top:.2f}" width="{x1 - x0:.2f}" '
+           f'height="{bottom - top:.2f}"/></clipPath>']
+    for v, (text, sup) in x_major:
+        x = to_x(v)
+        out.append(f'<line x1="{x:.2f}" y1="{top:.2f}" x2="{x:.2f}" y2="{bottom:.2f}" {GRID}/>')
+        out.append(f'<line x1="{x:.2f}" y1="{bottom:.2f}" x2="{x:.2f}" y2="{bottom + 4.9:.2f}" stroke="black"/>')
+        out.append(_text(x, bottom + 6 + LABEL, text, LABEL, anchor="middle", sup=sup))
+    for v, (text, sup) in y_major:
+        y = to_y(v)
+        out.append(f'<line x1="{x0:.2f}" y1="{y:.2f}" x2="{x1:.2f}" y2="{y:.2f}" {GRID}/>')
+        out.append(f'<line x1="{x0 - 4.9:.2f}" y1="{y:.2f}" x2="{x0:.2f}" y2="{y:.2f}" stroke="black"/>')
+        out.append(_text(x0 - 8, y + 0.35 * LABEL, text, LABEL, anchor="end", sup=sup))
+    for v in y_minor:
+        y = to_y(v)
+        out.append(f'<line x1="{x0 - 2.8:.2f}" y1="{y:.2f}" x2="{x0:.2f}" y2="{y:.2f}" stroke="black" '
+                   f'stroke-width="0.8"/>')
+    out.append(f'<g clip-path="url(#CLIP{int(left)})">')
+    for series in panel.series:
+        out.append(_series(series, to_x, to_y, log))
+    out.append("</g>")
+    out.append(f'<rect x="{x0:.2f}" y="{top:.2f}" width="{x1 - x0:.2f}" height="{bottom - top:.2f}" '
+               f'fill="none" stroke="black" stroke-width="1.1"/>')
+    middle = (x0 + x1) / 2
+    out.append(_text(middle, top - 0.5 * TITLE, panel.title, TITLE, anchor="middle"))
+    out.append(_text(middle, bottom + 2.9 * LABEL, panel.xlabel, LABEL, anchor="middle"))
+    y_mid = (top + bottom) / 2
+    out.append(_text(x0 - label_width - 1.4 * LABEL, y_mid, panel.ylabel, LABEL, anchor="middle",
+                     rotate=(x0 - label_width - 1.4 * LABEL, y_mid)))
+    if panel.note:
+        out.append(_text(middle, y_mid, panel.note, LABEL, anchor="middle", fill="gray"))
+    if panel.legend and any(s.label for s in panel.series):
+        out.append(_legend(panel.series, (x0, top, x1, bottom), to_x, to_y, log))
+    return "\n".join(out)
+
+
+def _most(length: float, labels: float) -> int:
+    """How many ticks an axis ``length`` pixels long may have: as matplotlib's default locator,
+    one per ``labels`` tick labels' heights (2 on a y axis, 3 on an x axis), 3 to 10."""
+    return max(3, min(10, int(length / (labels * LABEL)) + 1))
+
+
+def _points(series: Series, to_x, to_y, log: bool) -> list[list[tuple[float, float]]]:
+    """The series in pixels, split into runs of drawable points: a NaN (or, on a log axis, a value
+    <= 0) ends a run, so the line has a gap there."""
+    runs, run = [], []
+    for x, y in zip(series.x, series.y):
+        if math.isfinite(x) and math.isfinite(y) and (y > 0 or not log):
+            run.append((to_x(x), to_y(y)))
+        elif run:
+            runs.append(run)
+            run = []
+    return runs + [run] if run else runs
+
+
+def _series(series: Series, to_x, to_y, log: bool) -> str:
+    out = []
+    runs = _points(series, to_x, to_y, log)
+    for run in runs:
+        if len(run) > 1:
+            points = " ".join(f"{x:.2f},{y:.2f}" for x, y in run)
+            out.append(f'<polyline points="{points}" fill="none" stroke="{series.color}" stroke-width="{1.5 * PT:.2f}" '
+                       f'stroke-linejoin="round" stroke-linecap="square"/>')
+    if series.marker:
+        radius = series.marker_size * PT / 2
+        out.extend(f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{radius:.2f}" fill="{series.color}"/>'
+                   for run in runs for x, y in run)
+    return "\n".join(out)
+
+
+def _legend(series: list[Series], box: tuple, to_x, to_y, log: bool) -> str:
+    """A legend of the labelled series in the corner (or edge) of ``box`` (x0, top, x1, bottom)
+    where it covers the fewest points of the lines, as matplotlib's loc="best" places it."""
+    shown = [s for s in series if s.label]
+    row = LEGEND * 1.45
+    width = 2.6 * LEGEND + max(_width(s.label, LEGEND) for s in shown) + LEGEND
+    height = row * len(shown) + 0.6 * LEGEND
+    points = [p for s in series for run in _points(s, to_x, to_y, log) for p in _along(run)]
+    x0, top, x1, bottom = box
+    pad = 0.6 * LEGEND
+
+    def corner(place: str) -> tuple[float, float]:
+        x = {"left": x0 + pad, "right": x1 - pad - width}.get(place.split()[-1], (x0 + x1 - width) / 2)
+        y = {"upper": top + pad, "lower": bottom - pad - height}.get(place.split()[0], (top + bottom - height) / 2)
+        return x, y
+
+    def covered(place: str) -> int:
+        x, y = corner(place)
+        return sum(x <= px <= x + width and y <= py <= y + height for px, py in points)
+
+    x, y = corner(min(LEGEND_PLACES, key=covered))  # the first of the least covered, in matplotlib's order
+    out = [f'<rect x="{x:.2f}" y="{y:.2f}" width="{width:.2f}" height="{height:.2f}" rx="3" fill="white" '
+           f'fill-opacity="0.8" stroke="#cccccc"/>']
+    for i, s in enumerate(shown):
+        middle = y + 0.3 * LEGEND + row * (i + 0.5)
+        out.append(f'<line x1="{x + 0.5 * LEGEND:.2f}" y1="{middle:.2f}" x2="{x + 2.2 * LEGEND:.2f}" y2="{middle:.2f}" '
+                   f'stroke="{s.color}" stroke-width="{1.5 * PT:.2f}"/>')
+        out.append(_text(x + 2.6 * LEGEND, middle + 0.35 * LEGEND, s.label, LEGEND))
+    return "\n".join(out)
+
+
+def _along(run: list[tuple[float, float]], spacing: float = 4.0) -> list[tuple[float, float]]:
+    """The points of a line through ``run``, about ``spacing`` pixels apart: what a legend covers."""
+    out = run[:1]
+    for (xa, ya), (xb, yb) in zip(run, run[1:]):
+        steps = max(1, int(math.hypot(xb - xa, yb - ya) / spacing))
+        out.extend((xa + (xb - xa) * k / steps, ya + (yb - ya) * k / steps) for k in range(1, steps + 1))
+    return out
+
+
+def _width(text: str, size: float) -> float:
+    """Estimated pixel width of ``text`` at font size ``size`` (pixels)."""
+    return len(text) * CHAR * size
+
+
+def _text(x: float, y: float, text: str, size: float, anchor: str = "start", fill: str = "black",
+          sup: str = "", rotate: tuple | None = None) -> str:
+    """A <text> at (x, y) (its baseline), escaped; ``sup``: an exponent raised after it."""
+    if not text:
+        return ""
+    turn = f' transform="rotate(-90 {rotate[0]:.2f} {rotate[1]:.2f})"' if rotate else ""
+    raised = f'<tspan baseline-shift="super" font-size="70%">{escape(sup)}</tspan>' if sup else ""
+    return (f'<text x="{x:.2f}" y="{y:.2f}" font-size="{size:.1f}" text-anchor="{anchor}" fill="{fill}"{turn}>'
+            f'{escape(text)}{raised}</text>')
