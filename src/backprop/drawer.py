@@ -119,7 +119,7 @@ def _serve_both(conns: dict, others: list, net: Network, data: Dataset, figure_f
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1)
-    _prime()
+    _prime(figure_format)
     # SIGTERM waits (blocked) across the fork until each process has its own handler in place: one
     # that arrived in between would end the first without the second, or reach the second while
     # it runs its after-fork callbacks, which swallow the SystemExit it raises
@@ -161,10 +161,12 @@ def _end(pid: int, signum: int | None) -> None:
         pass
 
 
-def _prime() -> None:
+def _prime(figure_format: str) -> None:
     """Load what every drawing needs (matplotlib and its backends, the fonts, the mathtext parser
     that log-scale tick labels use, PIL) by drawing a tiny figure: about 0.3 s of a core that both
-    processes would pay again, each on its first drawing, when the run is over."""
+    processes would pay again, each on its first drawing, when the run is over. For the svg format
+    matplotlib's SVG backend is not loaded: the curves and health figures are then written by hand
+    (``charts.svg``), and the report's result figure is rendered raw (``plots.compact_png``)."""
     import io
 
     from matplotlib.figure import Figure
@@ -172,7 +174,7 @@ def _prime() -> None:
     fig = Figure(figsize=(2, 2))
     ax = fig.subplots()
     ax.set(title="prime", xlabel="$x_1$", yscale="log", ylim=(0.01, 1))
-    for format in ("svg", "raw"):
+    for format in ("raw",) if figure_format == "svg" else (figure_format, "raw"):
         fig.savefig(io.BytesIO(), format=format, dpi=20)
     from PIL import Image, PngImagePlugin  # noqa: F401  (compact_png's)
 
