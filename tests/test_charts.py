@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop.charts import Chart, Panel, Series, svg, ticks
 
@@ -112,3 +114,24 @@ print("matplotlib" in sys.modules)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+finite_or_not = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+@settings(max_examples=150, deadline=None)
+@given(y=st.lists(finite_or_not, min_size=0, max_size=30), log_y=st.booleans(),
+       scale=st.sampled_from([1e-300, 1e-30, 1e-6, 1.0, 1e6, 1e30, 1e300]))
+def test_any_values_give_a_well_formed_svg_whose_ticks_lie_on_the_axes(y, log_y, scale):
+    """NaN, infinities, one point, equal points, zeros on a log axis, values near the float limits."""
+    with np.errstate(over="ignore", invalid="ignore"):  # the test's own scaling; the renderer must not warn
+        y = np.array(y, dtype=float) * scale
+    text = svg.render(one_panel(np.arange(len(y)), y, log_y=log_y))
+    root = ET.fromstring(text.encode())
+    numbers = [float(v) for e in root.iter() for k, v in e.attrib.items() if k in ("x", "y", "x1", "y1", "cx", "cy")]
+    numbers += [float(c) for p in root.iter(f"{SVG}polyline") for xy in p.get("points").split() for c in xy.split(",")]
+    assert all(np.isfinite(numbers))
+    frame = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == "none"][0]
+    top, bottom = float(frame.get("y")), float(frame.get("y")) + float(frame.get("height"))
+    marks = [float(t.get("y")) - 0.35 * svg.LABEL for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert marks and all(top - 0.01 <= m <= bottom + 0.01 for m in marks)

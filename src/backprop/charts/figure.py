@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import ticks
 from .chart import Chart
 
 # margins in inches: room for the tick labels and axis labels, the panels' titles, and the title
@@ -30,7 +31,7 @@ def figure(chart: Chart):
             style = {"marker": s.marker, "markersize": s.marker_size} if s.marker else {}
             ax.plot(s.x, s.y, color=s.color, label=s.label or None, **style)
         ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel)
-        if panel.log_y and any(np.any(s.y > 0) for s in panel.series):
+        if panel.log_y and any(np.any(ticks.drawable(s.y, log=True)) for s in panel.series):
             ax.set_yscale("log")
         if panel.ylim is not None:
             ax.set_ylim(*panel.ylim)

@@ -54,7 +54,7 @@ def _panel(panel: Panel, left: float, slot: float, top: float, bottom: float) ->
     (``slot`` pixels wide), its axes from ``top`` to ``bottom``."""
     xs = np.concatenate([s.x for s in panel.series]) if panel.series else np.array([])
     ys = np.concatenate([s.y for s in panel.series]) if panel.series else np.array([])
-    log = panel.log_y and bool(np.any(np.isfinite(ys) & (ys > 0)))
+    log = panel.log_y and bool(np.any(ticks.drawable(ys, log=True)))
     x_low, x_high = ticks.data_range(xs, integer=True)
     y_low, y_high = panel.ylim if panel.ylim is not None else ticks.data_range(ys, log=log)
     if log:
@@ -117,11 +117,12 @@ def _most(length: float, labels: float) -> int:
 
 
 def _points(series: Series, to_x, to_y, log: bool) -> list[list[tuple[float, float]]]:
-    """The series in pixels, split into runs of drawable points: a NaN (or, on a log axis, a value
-    <= 0) ends a run, so the line has a gap there."""
+    """The series in pixels, split into runs of drawable points: a NaN (or infinity, or on a log
+    axis a value <= 0: see ``ticks.drawable``) ends a run, so the line has a gap there."""
     runs, run = [], []
-    for x, y in zip(series.x, series.y):
-        if math.isfinite(x) and math.isfinite(y) and (y > 0 or not log):
+    shown = ticks.drawable(series.x) & ticks.drawable(series.y, log)
+    for x, y, show in zip(series.x, series.y, shown):
+        if show:
             run.append((to_x(x), to_y(y)))
         elif run:
             runs.append(run)

@@ -11,26 +11,38 @@ import numpy as np
 
 STEPS = (1.0, 2.0, 2.5, 5.0)  # a linear axis steps by one of these times a power of ten
 MARGIN = 0.05  # of the data's span, added at each end of an axis (matplotlib's default margins)
+LIMIT = 1e300  # values beyond it (in size, or below its inverse on a log axis) are not drawn: an axis
+# around them would overflow float64 once its margins are added
+
+
+def drawable(values: np.ndarray, log: bool = False) -> np.ndarray:
+    """Which ``values`` (any shape) an axis can show: finite, within ``LIMIT``, and on a log axis
+    at least 1 / ``LIMIT``. A series has a gap at the others."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        inside = np.isfinite(values) & (np.abs(values) <= LIMIT)
+        return inside & (values >= 1 / LIMIT) if log else inside
 
 
 def data_range(values: np.ndarray, log: bool = False, integer: bool = False) -> tuple[float, float]:
-    """(low, high) of an axis that shows ``values`` (any shape; NaN, infinite and, on a log axis,
-    non-positive values ignored) with ``MARGIN`` at each end. One value alone gets a range around
-    it: +-1 on an ``integer`` axis, +-5% otherwise (a decade on a log axis); none gives (0, 1)
-    (log: (0.1, 1))."""
+    """(low, high) of an axis that shows ``values`` (any shape; those not ``drawable`` ignored)
+    with ``MARGIN`` at each end. One value alone gets a range around it: +-1 on an ``integer``
+    axis, +-5% otherwise (a decade on a log axis); none gives (0, 1) (log: (0.1, 1))."""
     values = np.asarray(values, dtype=float).ravel()
-    values = values[np.isfinite(values) & ((values > 0) if log else True)]
+    values = values[drawable(values, log)]
     if not len(values):
         return (0.1, 1.0) if log else (0.0, 1.0)
     low, high = float(values.min()), float(values.max())
     if log:
         low, high = math.log10(low), math.log10(high)
-    if high == low:
+    if high - low <= 1e-9 * max(abs(low), abs(high)):  # equal, to float precision: one value
         pad = 0.5 if log else 1.0 if integer else (abs(low) * MARGIN or MARGIN)
     else:
         pad = (high - low) * MARGIN
+    pad = max(pad, 1e-300)  # never a span too small to divide into ticks (subnormal values)
     low, high = low - pad, high + pad
-    return (10 ** low, 10 ** high) if log else (low, high)
+    # the margins of a log axis kept within float64's normal numbers (1e-307 to 1e308)
+    return (10 ** max(low, -307), 10 ** min(high, 307)) if log else (low, high)
 
 
 def linear(low: float, high: float, most: int = 8, integer: bool = False) -> list[tuple[float, tuple[str, str]]]:
@@ -65,7 +77,8 @@ def log(low: float, high: float, most: int = 8) -> tuple[list[tuple[float, tuple
     """(major ticks [(value, label)], minor tick values) of a log axis from ``low`` to ``high`` (> 0).
     Two decades or more inside the range: a tick on each decade (every k-th where they are more
     than ``most``), labelled 10^k, with unlabelled minor ticks at 2..9 times each. Fewer: labelled
-    ticks at 1, 2, 5 times the powers of ten (1..9 where those are too few)."""
+    ticks at 1, 2, 5 times the powers of ten (1..9 where those are too few; a linear axis's ticks
+    where even those are)."""
     lo, hi = math.log10(low), math.log10(high)
     decades = list(range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1))
     if len(decades) >= 2:
@@ -78,8 +91,8 @@ def log(low: float, high: float, most: int = 8) -> tuple[list[tuple[float, tuple
         values = [m * 10.0 ** k for k in range(math.floor(lo), math.ceil(hi) + 1) for m in multiples
                   if low <= m * 10.0 ** k <= high * (1 + 1e-9)]
         if len(values) >= 2:
-            break
-    return [(v, _mantissa_label(v)) for v in values], []
+            return [(v, _mantissa_label(v)) for v in values], []
+    return linear(low, high, most), []  # a range between two 1..9 multiples: round linear steps
 
 
 def _mantissa_label(value: float) -> tuple[str, str]:
