@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass
 from html import escape
 
 import numpy as np
@@ -49,65 +50,92 @@ def render(chart: Chart) -> str:
             f'{content.replace("CLIP", key)}\n</svg>\n')
 
 
+@dataclass
+class _Axes:
+    """One panel's axes: its box in pixels, from (x0, top) to (x1, bottom), and the data ranges
+    it shows, y on a log scale or not."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    log: bool
+
+    def x(self, value: float) -> float:
+        low, high = self.x_range
+        return self.x0 + (self.x1 - self.x0) * (value - low) / (high - low)
+
+    def y(self, value: float) -> float:
+        low, high = self.y_range
+        if self.log:
+            # differences of logarithms: a quotient of values 600 decades apart would overflow
+            share = (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low))
+            return self.bottom - (self.bottom - self.top) * share
+        return self.bottom - (self.bottom - self.top) * (value - low) / (high - low)
+
+
 def _panel(panel: Panel, left: float, slot: float, top: float, bottom: float) -> str:
     """One panel's axes, grid, ticks, lines, title, labels and legend, in the slot from ``left``
     (``slot`` pixels wide), its axes from ``top`` to ``bottom``."""
     xs = np.concatenate([s.x for s in panel.series]) if panel.series else np.array([])
     ys = np.concatenate([s.y for s in panel.series]) if panel.series else np.array([])
     log = panel.log_y and bool(np.any(ticks.drawable(ys, log=True)))
-    x_low, x_high = ticks.data_range(xs, integer=True)
-    y_low, y_high = panel.ylim if panel.ylim is not None else ticks.data_range(ys, log=log)
+    y_range = panel.ylim if panel.ylim is not None else ticks.data_range(ys, log=log)
     if log:
-        y_major, y_minor = ticks.log(y_low, y_high, most=_most(bottom - top, 2))
+        y_major, y_minor = ticks.log(*y_range, most=_most(bottom - top, 2))
     else:
-        y_major, y_minor = ticks.linear(y_low, y_high, most=_most(bottom - top, 2)), []
+        y_major, y_minor = ticks.linear(*y_range, most=_most(bottom - top, 2)), []
+    # the y tick labels' width decides where the axes start (an exponent is set smaller)
     label_width = max((_width(text + sup, LABEL) - (0.3 * len(sup) * LABEL * CHAR) for _, (text, sup) in y_major),
                       default=0)
-    x0 = left + label_width + 2.6 * LABEL + 6
-    x1 = left + slot - 0.35 * DPI
-    x_major = ticks.linear(x_low, x_high, most=_most(x1 - x0, 3), integer=True)
+    axes = _Axes(left + label_width + 2.6 * LABEL + 6, top, left + slot - 0.35 * DPI, bottom,
+                 ticks.data_range(xs, integer=True), y_range, log)
+    x_major = ticks.linear(*axes.x_range, most=_most(axes.x1 - axes.x0, 3), integer=True)
+    clip = f"CLIP{int(left)}"
+    out = [f'<clipPath id="{clip}"><rect x="{axes.x0:.2f}" y="{top:.2f}" width="{axes.x1 - axes.x0:.2f}" '
+           f'height="{bottom - top:.2f}"/></clipPath>',
+           *_ticks(axes, x_major, y_major, y_minor), f'<g clip-path="url(#{clip})">',
+           *(_series(series, axes) for series in panel.series), "</g>",
+           f'<rect x="{axes.x0:.2f}" y="{top:.2f}" width="{axes.x1 - axes.x0:.2f}" height="{bottom - top:.2f}" '
+           f'fill="none" stroke="black" stroke-width="1.1"/>', *_labels(panel, axes, label_width)]
+    if panel.legend and any(s.label for s in panel.series):
+        out.append(_legend(panel.series, axes))
+    return "\n".join(out)
 
-    def to_x(v):
-        return x0 + (x1 - x0) * (v - x_low) / (x_high - x_low)
 
-    def to_y(v):
-        if log:
-            return bottom - (bottom - top) * (math.log10(v) - math.log10(y_low)) / math.log10(y_high / y_low)
-        return bottom - (bottom - top) * (v - y_low) / (y_high - y_low)
-
-    out = [f'<clipPath id="CLIP{int(left)}"><rect x="{x0:.2f}" y="{top:.2f}" width="{x1 - x0:.2f}" '
-           f'height="{bottom - top:.2f}"/></clipPath>']
+def _ticks(axes: _Axes, x_major: list, y_major: list, y_minor: list) -> list[str]:
+    """The grid lines, tick marks and tick labels of ``axes``."""
+    out = []
     for v, (text, sup) in x_major:
-        x = to_x(v)
-        out.append(f'<line x1="{x:.2f}" y1="{top:.2f}" x2="{x:.2f}" y2="{bottom:.2f}" {GRID}/>')
-        out.append(f'<line x1="{x:.2f}" y1="{bottom:.2f}" x2="{x:.2f}" y2="{bottom + 4.9:.2f}" stroke="black"/>')
-        out.append(_text(x, bottom + 6 + LABEL, text, LABEL, anchor="middle", sup=sup))
+        x = axes.x(v)
+        out.append(f'<line x1="{x:.2f}" y1="{axes.top:.2f}" x2="{x:.2f}" y2="{axes.bottom:.2f}" {GRID}/>')
+        out.append(f'<line x1="{x:.2f}" y1="{axes.bottom:.2f}" x2="{x:.2f}" y2="{axes.bottom + 4.9:.2f}" '
+                   f'stroke="black"/>')
+        out.append(_text(x, axes.bottom + 6 + LABEL, text, LABEL, anchor="middle", sup=sup))
     for v, (text, sup) in y_major:
-        y = to_y(v)
-        out.append(f'<line x1="{x0:.2f}" y1="{y:.2f}" x2="{x1:.2f}" y2="{y:.2f}" {GRID}/>')
-        out.append(f'<line x1="{x0 - 4.9:.2f}" y1="{y:.2f}" x2="{x0:.2f}" y2="{y:.2f}" stroke="black"/>')
-        out.append(_text(x0 - 8, y + 0.35 * LABEL, text, LABEL, anchor="end", sup=sup))
+        y = axes.y(v)
+        out.append(f'<line x1="{axes.x0:.2f}" y1="{y:.2f}" x2="{axes.x1:.2f}" y2="{y:.2f}" {GRID}/>')
+        out.append(f'<line x1="{axes.x0 - 4.9:.2f}" y1="{y:.2f}" x2="{axes.x0:.2f}" y2="{y:.2f}" stroke="black"/>')
+        out.append(_text(axes.x0 - 8, y + 0.35 * LABEL, text, LABEL, anchor="end", sup=sup))
     for v in y_minor:
-        y = to_y(v)
-        out.append(f'<line x1="{x0 - 2.8:.2f}" y1="{y:.2f}" x2="{x0:.2f}" y2="{y:.2f}" stroke="black" '
+        y = axes.y(v)
+        out.append(f'<line x1="{axes.x0 - 2.8:.2f}" y1="{y:.2f}" x2="{axes.x0:.2f}" y2="{y:.2f}" stroke="black" '
                    f'stroke-width="0.8"/>')
-    out.append(f'<g clip-path="url(#CLIP{int(left)})">')
-    for series in panel.series:
-        out.append(_series(series, to_x, to_y, log))
-    out.append("</g>")
-    out.append(f'<rect x="{x0:.2f}" y="{top:.2f}" width="{x1 - x0:.2f}" height="{bottom - top:.2f}" '
-               f'fill="none" stroke="black" stroke-width="1.1"/>')
-    middle = (x0 + x1) / 2
-    out.append(_text(middle, top - 0.5 * TITLE, panel.title, TITLE, anchor="middle"))
-    out.append(_text(middle, bottom + 2.9 * LABEL, panel.xlabel, LABEL, anchor="middle"))
-    y_mid = (top + bottom) / 2
-    out.append(_text(x0 - label_width - 1.4 * LABEL, y_mid, panel.ylabel, LABEL, anchor="middle",
-                     rotate=(x0 - label_width - 1.4 * LABEL, y_mid)))
+    return out
+
+
+def _labels(panel: Panel, axes: _Axes, label_width: float) -> list[str]:
+    """The panel's title, axis labels (y's turned, left of its tick labels) and note."""
+    middle, y_mid = (axes.x0 + axes.x1) / 2, (axes.top + axes.bottom) / 2
+    y_label_x = axes.x0 - label_width - 1.4 * LABEL
+    out = [_text(middle, axes.top - 0.5 * TITLE, panel.title, TITLE, anchor="middle"),
+           _text(middle, axes.bottom + 2.9 * LABEL, panel.xlabel, LABEL, anchor="middle"),
+           _text(y_label_x, y_mid, panel.ylabel, LABEL, anchor="middle", rotate=(y_label_x, y_mid))]
     if panel.note:
         out.append(_text(middle, y_mid, panel.note, LABEL, anchor="middle", fill="gray"))
-    if panel.legend and any(s.label for s in panel.series):
-        out.append(_legend(panel.series, (x0, top, x1, bottom), to_x, to_y, log))
-    return "\n".join(out)
+    return out
 
 
 def _most(length: float, labels: float) -> int:
@@ -116,23 +144,24 @@ def _most(length: float, labels: float) -> int:
     return max(3, min(10, int(length / (labels * LABEL)) + 1))
 
 
-def _points(series: Series, to_x, to_y, log: bool) -> list[list[tuple[float, float]]]:
+def _points(series: Series, axes: _Axes) -> list[list[tuple[float, float]]]:
     """The series in pixels, split into runs of drawable points: a NaN (or infinity, or on a log
     axis a value <= 0: see ``ticks.drawable``) ends a run, so the line has a gap there."""
     runs, run = [], []
-    shown = ticks.drawable(series.x) & ticks.drawable(series.y, log)
+    shown = ticks.drawable(series.x) & ticks.drawable(series.y, axes.log)
     for x, y, show in zip(series.x, series.y, shown):
         if show:
-            run.append((to_x(x), to_y(y)))
+            run.append((axes.x(x), axes.y(y)))
         elif run:
             runs.append(run)
             run = []
     return runs + [run] if run else runs
 
 
-def _series(series: Series, to_x, to_y, log: bool) -> str:
+def _series(series: Series, axes: _Axes) -> str:
+    """A series as polylines (one a run between gaps) and, with a marker, a dot on each point."""
     out = []
-    runs = _points(series, to_x, to_y, log)
+    runs = _points(series, axes)
     for run in runs:
         if len(run) > 1:
             points = " ".join(f"{x:.2f},{y:.2f}" for x, y in run)
@@ -145,15 +174,15 @@ def _series(series: Series, to_x, to_y, log: bool) -> str:
     return "\n".join(out)
 
 
-def _legend(series: list[Series], box: tuple, to_x, to_y, log: bool) -> str:
-    """A legend of the labelled series in the corner (or edge) of ``box`` (x0, top, x1, bottom)
-    where it covers the fewest points of the lines, as matplotlib's loc="best" places it."""
+def _legend(series: list[Series], axes: _Axes) -> str:
+    """A legend of the labelled series in the corner (or edge) of ``axes`` where it covers the
+    fewest points of the lines, as matplotlib's loc="best" places it."""
     shown = [s for s in series if s.label]
     row = LEGEND * 1.45
     width = 2.6 * LEGEND + max(_width(s.label, LEGEND) for s in shown) + LEGEND
     height = row * len(shown) + 0.6 * LEGEND
-    points = [p for s in series for run in _points(s, to_x, to_y, log) for p in _along(run)]
-    x0, top, x1, bottom = box
+    points = [p for s in series for run in _points(s, axes) for p in _along(run)]
+    x0, top, x1, bottom = axes.x0, axes.top, axes.x1, axes.bottom
     pad = 0.6 * LEGEND
 
     def corner(place: str) -> tuple[float, float]:
