@@ -201,7 +201,7 @@ def test_predict_takes_points_that_start_with_a_minus_sign(tmp_path, capsys):
     rows = (tmp_path / "p.csv").read_text().splitlines()[1:]
     assert [row.split(",")[:2] for row in rows] == [["-1", "0.5"], ["0", "0"], ["-2.5", "-1"]]
     code, _, err = run(capsys, "predict", tmp_path / "moons", "-1,0.5", "--bogus")
-    assert code == 2 and err == "backprop predict: unrecognized arguments: --bogus\n"
+    assert code == 2 and err == "backprop predict: error: unrecognized arguments: --bogus\n"
 
 
 def test_the_fast_preset_fills_the_loss_regression_needs(tmp_path, capsys):
@@ -292,7 +292,7 @@ def test_os_errors_name_the_option_and_the_path_given(models, tmp_path, capsys):
 def test_smaller_command_line_errors(models, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "train", "--seed", "-1", "--epochs", 1)
-    assert code == 2 and err == "backprop: error: --seed must be a non-negative integer. Received: -1\n"
+    assert code == 2 and err == "backprop train: error: --seed must be a non-negative integer. Received: -1\n"
     code, _, err = run(capsys, "replay", "runs/nope")
     assert code == 2 and "no run folder at 'runs/nope'" in err
     code, _, err = run(capsys, "trace", models["builtin"][0], "--lr", "-1")

@@ -12,7 +12,13 @@ from ..plots import FORMATS
 
 
 class UsageError(Exception):
-    """A bad command line: reported as one line, exit code 2."""
+    """A bad command line: reported as one line, ``PROG: error: MESSAGE`` as argparse words its own
+    usage errors, exit code 2. ``prog``: the command it is about ("backprop train"); None: the
+    command being run. The message itself carries no prefix, so that every error reads alike."""
+
+    def __init__(self, message: str, prog: str | None = None):
+        super().__init__(message)
+        self.prog = prog
 
 
 class Parser(argparse.ArgumentParser):
@@ -20,7 +26,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         """Raise UsageError with argparse's message: argparse would print the usage and exit."""
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(message, prog=self.prog)
 
 
 @contextmanager

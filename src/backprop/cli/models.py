@@ -85,7 +85,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         X.append(predictions.read_inputs(args.input, net))
     if not X:
         names = net.feature_names or [f"x{i + 1}" for i in range(net.sizes[0])]
-        raise UsageError(f"backprop predict: give points as {','.join(names)} (numbers) or --input FILE.csv")
+        raise UsageError(f"give points as {','.join(names)} (numbers) or --input FILE.csv")
     X = np.concatenate([check_features(x, net.sizes[0], np.float64, "points") for x in X])
     text = predictions.csv_text(*predictions.table(net, X))
     if args.output:

@@ -92,11 +92,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     reporter = RunsReporter("none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines"), score)
     if args.backend != "local" and not args.address:
         example = "tcp://HOST:8786" if args.backend == "dask" else "HOST:6379"
-        raise UsageError(f"backprop sweep: --backend {args.backend} needs --address, the cluster's ({example})")
+        raise UsageError(f"--backend {args.backend} needs --address, the cluster's ({example})")
     try:
         backends.check(args.backend, args.address, args.jobs)
     except backends.MissingExtra as err:
-        raise UsageError(f"backprop sweep: --backend {args.backend}: {err}") from None
+        raise UsageError(f"--backend {args.backend}: {err}") from None
     except ValueError as err:
         raise name_the_option(err, SWEEP_FLAGS) from None
     try:
@@ -132,12 +132,12 @@ def _table(args: argparse.Namespace):
 
     if args.data is None:
         if args.target is not None or args.task is not None:
-            raise UsageError("backprop sweep: --target and --task go with --data FILE.csv")
+            raise UsageError("--target and --task go with --data FILE.csv")
         return None
     if args.target is None:
-        raise UsageError("backprop sweep: --data needs --target COLUMN")
+        raise UsageError("--data needs --target COLUMN")
     if args.dataset is not None:
-        raise UsageError("backprop sweep: give --data or --dataset, not both")
+        raise UsageError("give --data or --dataset, not both")
     check_table(args.data)
     return datasets.from_csv(args.data, args.target, task=args.task or "classification")
 

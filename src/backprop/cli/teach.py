@@ -51,7 +51,7 @@ def _network_and_data(args: argparse.Namespace):
 
     if args.model is None:
         if args.data is not None or args.dataset is not None:
-            raise UsageError(f"backprop {args.command}: --data and --dataset go with a model: name one first")
+            raise UsageError("--data and --dataset go with a model: name one first")
         return PRESETS["seed"].build_network(2, 2), datasets.moons()
     net, data, _ = load_with_data(args.model, args)
     return net, data
