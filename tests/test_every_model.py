@@ -289,6 +289,24 @@ def test_os_errors_name_the_option_and_the_path_given(models, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "a_folder"]
 
 
+def test_a_file_option_refuses_a_missing_folder_a_folder_option_creates_it(models, tmp_path, capsys):
+    """A missing folder in a file's path is most likely a typo: refused, not created silently."""
+    path = models["builtin"][0]
+    for argv, option, given in [
+        (["plot-data", "--out"], "--out", "typo/d.svg"),
+        (["compare", path, path, "--out"], "--out", "typo/c.png"),
+        (["predict", path, "1,2,3,4", "--output"], "--output", "typo/p.csv"),
+        (["export", path, "--onnx"], "--onnx", "typo/m.onnx"),
+    ]:
+        code, out, err = run(capsys, *argv, tmp_path / given)
+        assert code == 2 and out == "", (argv, err)
+        assert err == f"backprop {argv[0]}: error: {option} {str(tmp_path / given)!r}: no folder " \
+                      f"{str(tmp_path / 'typo')!r} to write into (create it first)\n"
+    assert list(tmp_path.iterdir()) == []
+    code, _, err = run(capsys, "evaluate", path, "--out", tmp_path / "figures" / "nested")  # a folder: made
+    assert code == 0 and (tmp_path / "figures" / "nested").is_dir(), err
+
+
 def test_smaller_command_line_errors(models, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "train", "--seed", "-1", "--epochs", 1)

@@ -76,6 +76,18 @@ def check_figure_path(option: str, path: str | Path) -> None:
         raise ValueError(f"{option} must end in {', '.join('.' + f for f in FORMATS)}. Received: {str(path)!r}")
 
 
+def check_file_folder(option: str, path: str | Path) -> None:
+    """ValueError naming ``option`` and the path when the folder of the file ``path`` does not exist.
+
+    An option that names a file (compare's and plot-data's --out, predict --output, export --onnx)
+    writes into a folder that is there: a missing one is most likely a typo, and creating it would
+    leave the file where the user will not look. Options that name a folder (train's, sweep's and
+    evaluate's --out) create it with its parents, as a place for results should be."""
+    folder = Path(path).parent
+    if not folder.exists():  # a file standing there is left to writing(), which says so
+        raise ValueError(f"{option} {str(path)!r}: no folder {str(folder)!r} to write into (create it first)")
+
+
 def choices(registry) -> list[str]:
     """The names a registry offers, sorted, as an option's choices."""
     return sorted(registry)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, writing
+from .common import UsageError, check_file_folder, writing
 
 
 def add_parsers(sub) -> None:
@@ -20,6 +20,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if not args.onnx:
         raise UsageError("name a format, e.g. --onnx model.onnx")
+    check_file_folder("--onnx", args.onnx)
     net = persistence.load(runs.model_path(args.path))
     from ..export.onnx import save_onnx
 

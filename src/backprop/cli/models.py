@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_figure_options, write_figures, writing
+from .common import UsageError, add_figure_options, check_file_folder, write_figures, writing
 from .model_data import add_data_options, load_with_data
 
 
@@ -76,6 +76,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from .. import persistence, predictions, runs
     from ..validation import check_features
 
+    if args.output:
+        check_file_folder("--output", args.output)
     net = persistence.load(runs.model_path(args.path))
     rows = _parse_points(args.points, "points")
     if len({len(p) for p in rows}) > 1:
