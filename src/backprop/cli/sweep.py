@@ -3,6 +3,7 @@ seeds runs in parallel (this machine's cores, or a Dask or Ray cluster) into one
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from ..datasets import REGRESSION_SETS
@@ -78,6 +79,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         values.setdefault("standardize", [True])  # as backprop train --data: a table is standardised by default
     grid = {k: v for k, v in values.items() if len(v) > 1}
     fixed = {k: v[0] for k, v in values.items() if len(v) == 1}
+    _check_search(args.search, args.trials, math.prod(len(v) for v in grid.values()))
     seeds = args.seed if args.seed is not None else (args.seeds if args.seeds is not None else 1)
     if args.seeds is not None and args.seeds < 1:
         raise ValueError(f"--seeds must be a positive integer. Received: {args.seeds}")
@@ -124,6 +126,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         ["--task", data.task] if data.task != "classification" else [])
     print(train_command(args.preset, {**fixed, **best["params"]}, table))
     return 0
+
+
+def _check_search(search: str, trials: int | None, size: int) -> None:
+    """UsageError when --search and --trials do not go together, in the options' words (the
+    library's "trials=None" does not say which option is missing). ``size``: the grid's points."""
+    if search == "random" and trials is None:
+        raise UsageError(f"--search random needs --trials N: how many of the grid's {size} points to draw")
+    if search == "grid" and trials is not None:
+        raise UsageError(f"--trials goes with --search random (a grid search runs every point). "
+                         f"Received: --trials {trials}")
 
 
 def _table(args: argparse.Namespace):
