@@ -117,6 +117,9 @@ def test_the_docs_extra_installs_what_the_tutorials_import():
         for cell in json.loads(path.read_text())["cells"]:
             source = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
             imported |= set(re.findall(r"^\s*(?:from|import)\s+(\w+)", source, re.M))
+            if re.search(r"\bProgressBar\b|tqdm\.auto|tqdm\.notebook", source):
+                # tqdm.auto draws its notebook widget with ipywidgets; without it, a warning and a text bar
+                imported.add("ipywidgets")
     missing = sorted(m for m in imported - set(sys.stdlib_module_names) if m not in installed)
     assert not missing, f"tutorials import {missing}, which neither the package nor its docs extra installs"
 
