@@ -184,6 +184,11 @@ BAD = [
     (["train", "--data", "x.csv"], "--data needs --target COLUMN"),
     (["export", "no/such/model"], "name a format"),
     (["sweep", "--backend", "ray"], "--backend ray needs --address"),
+    # which option to change, not the library's "y must hold labels 0..1"
+    (["train", "--dataset", "blobs", "--centers", "4", "--loss", "binary_cross_entropy"],
+     "--loss binary_cross_entropy needs 2 classes; --dataset blobs has 4: use --loss cross_entropy or --centers 2"),
+    (["train", "--dataset", "iris", "--loss", "binary_cross_entropy"],
+     "--dataset iris has 3: use --loss cross_entropy\n"),
 ]
 
 

@@ -147,6 +147,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.snapshot_every is not None and args.snapshot_every < 1:
         raise ValueError(f"--snapshot-every must be a positive integer. Received: {args.snapshot_every}")
     data = load_data(args, experiment)
+    _check_loss_fits(experiment, data, args)
     hint = None if args.standardize is False else standardize_hint(data.X_train, experiment.fit.standardize)
     if hint:
         print(hint, file=sys.stderr)
@@ -220,6 +221,16 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
         return datasets.from_csv(args.data, args.target, task=experiment.task, **given)
     except ValueError as err:
         raise name_the_option(err, DATA_FLAGS) from None
+
+
+def _check_loss_fits(experiment: Experiment, data, args: argparse.Namespace) -> None:
+    """UsageError saying which option to change when binary cross-entropy (one sigmoid output) meets
+    more than 2 classes: the library's "y must hold labels 0..1" names none."""
+    if experiment.loss != "binary_cross_entropy" or data.task != "classification" or data.n_outputs <= 2:
+        return
+    named = f"--data {args.data}" if args.data is not None else f"--dataset {experiment.dataset}"
+    fix = "--loss cross_entropy" + (" or --centers 2" if experiment.dataset == "blobs" and args.data is None else "")
+    raise UsageError(f"--loss binary_cross_entropy needs 2 classes; {named} has {data.n_outputs}: use {fix}")
 
 
 def standardize_hint(X, standardize: bool) -> str | None:
