@@ -66,7 +66,7 @@ def test_no_figures_writes_the_run_without_drawing_anything(tmp_path, capsys, mo
     for name in ("model.safetensors", "metrics.csv"):
         assert (tmp_path / "bare" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
     code, _, err = run(capsys, "train", "--show", "--no-figures", "--out", str(tmp_path))
-    assert code == 2 and err.strip() == "backprop train: --show needs the figures: drop --no-figures"
+    assert code == 2 and err.strip() == "backprop train: error: --show needs the figures: drop --no-figures"
 
 
 def test_evaluate_agrees_with_train(tmp_path, capsys):
@@ -180,6 +180,15 @@ BAD = [
     (["evaluate", "no/such/model.safetensors"], "no model file"),
     (["predict", "no/such/model"], "no model file"),
     (["frobnicate"], "invalid choice"),
+    # the command line's own checks (UsageError), besides the library's (ValueError) and argparse's
+    (["train", "--data", "x.csv"], "--data needs --target COLUMN"),
+    (["export", "no/such/model"], "name a format"),
+    (["sweep", "--backend", "ray"], "--backend ray needs --address"),
+    # which option to change, not the library's "y must hold labels 0..1"
+    (["train", "--dataset", "blobs", "--centers", "4", "--loss", "binary_cross_entropy"],
+     "--loss binary_cross_entropy needs 2 classes; --dataset blobs has 4: use --loss cross_entropy or --centers 2"),
+    (["train", "--dataset", "iris", "--loss", "binary_cross_entropy"],
+     "--dataset iris has 3: use --loss cross_entropy\n"),
 ]
 
 
@@ -188,6 +197,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, word):
     code, out, err = run(capsys, *argv, *(["--out", str(tmp_path)] if argv[0] == "train" else []))
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and word in err and "Traceback" not in err
+    # one form for every error, argparse's for a sub-command: "backprop train: error: ..."
+    prog = "backprop" if argv[0] == "frobnicate" else f"backprop {argv[0]}"
+    assert err.startswith(f"{prog}: error: "), err
     assert not list(tmp_path.iterdir())  # nothing half-written
 
 

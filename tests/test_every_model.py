@@ -201,7 +201,7 @@ def test_predict_takes_points_that_start_with_a_minus_sign(tmp_path, capsys):
     rows = (tmp_path / "p.csv").read_text().splitlines()[1:]
     assert [row.split(",")[:2] for row in rows] == [["-1", "0.5"], ["0", "0"], ["-2.5", "-1"]]
     code, _, err = run(capsys, "predict", tmp_path / "moons", "-1,0.5", "--bogus")
-    assert code == 2 and err == "backprop predict: unrecognized arguments: --bogus\n"
+    assert code == 2 and err == "backprop predict: error: unrecognized arguments: --bogus\n"
 
 
 def test_the_fast_preset_fills_the_loss_regression_needs(tmp_path, capsys):
@@ -289,10 +289,28 @@ def test_os_errors_name_the_option_and_the_path_given(models, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "a_folder"]
 
 
+def test_a_file_option_refuses_a_missing_folder_a_folder_option_creates_it(models, tmp_path, capsys):
+    """A missing folder in a file's path is most likely a typo: refused, not created silently."""
+    path = models["builtin"][0]
+    for argv, option, given in [
+        (["plot-data", "--out"], "--out", "typo/d.svg"),
+        (["compare", path, path, "--out"], "--out", "typo/c.png"),
+        (["predict", path, "1,2,3,4", "--output"], "--output", "typo/p.csv"),
+        (["export", path, "--onnx"], "--onnx", "typo/m.onnx"),
+    ]:
+        code, out, err = run(capsys, *argv, tmp_path / given)
+        assert code == 2 and out == "", (argv, err)
+        assert err == f"backprop {argv[0]}: error: {option} {str(tmp_path / given)!r}: no folder " \
+                      f"{str(tmp_path / 'typo')!r} to write into (create it first)\n"
+    assert list(tmp_path.iterdir()) == []
+    code, _, err = run(capsys, "evaluate", path, "--out", tmp_path / "figures" / "nested")  # a folder: made
+    assert code == 0 and (tmp_path / "figures" / "nested").is_dir(), err
+
+
 def test_smaller_command_line_errors(models, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "train", "--seed", "-1", "--epochs", 1)
-    assert code == 2 and err == "backprop: error: --seed must be a non-negative integer. Received: -1\n"
+    assert code == 2 and err == "backprop train: error: --seed must be a non-negative integer. Received: -1\n"
     code, _, err = run(capsys, "replay", "runs/nope")
     assert code == 2 and "no run folder at 'runs/nope'" in err
     code, _, err = run(capsys, "trace", models["builtin"][0], "--lr", "-1")

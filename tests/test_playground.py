@@ -218,6 +218,22 @@ def test_a_bad_message_gets_an_error_reply_and_the_session_goes_on(client, text,
         assert frame_where(ws, lambda h: h["epoch"] == 1)
 
 
+def test_binary_cross_entropy_on_more_than_two_classes_says_what_to_change(client):
+    """Not the library's "y must hold labels 0..1", which names no control on the page."""
+    bce = {**SMALL, "loss": "binary_cross_entropy"}
+    with client.websocket_connect("/ws") as ws:
+        receive(ws, "hello")
+        ws.send_json({"type": "start", "state": {**bce, "dataset": "blobs", "centers": 4}})
+        assert receive(ws, "error")["message"] == ("binary cross-entropy needs 2 classes; blobs has 4: "
+                                                   "choose cross_entropy or 2 classes")
+        ws.send_json({"type": "start", "state": {**bce, "dataset": "blobs", "centers": 2}})  # as it says
+        assert receive(ws, "started")["state"]["centers"] == 2
+        rows = "\n".join(f"{i},{i % 5},{'abc'[i % 3]}" for i in range(30))
+        ws.send_json({"type": "upload", "csv": "u,v,kind\n" + rows, "task": "classification"})
+        assert receive(ws, "error")["message"] == ("binary cross-entropy needs 2 classes; the uploaded table has 3: "
+                                                   "choose cross_entropy")
+
+
 def test_a_message_before_start_and_binary_messages_are_refused(client):
     with client.websocket_connect("/ws") as ws:
         receive(ws, "hello")

@@ -5,7 +5,9 @@ Each command group has its module (train.py, sweep.py, models.py, export.py, tea
 playground.py) and
 each handler is a thin call into the library. The library never prints; this package does all the
 reporting, and
-every error a user can cause ends as one line on stderr and a documented exit code:
+every error a user can cause ends as one line on stderr, ``backprop COMMAND: error: MESSAGE`` (the
+form argparse gives its own usage errors; ``backprop: error: ...`` before a command is named), and a
+documented exit code:
 
     0    success
     1    gradcheck: backpropagation disagrees with finite differences
@@ -46,21 +48,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    prog = "backprop"  # whose error it is, once the command is known
     try:
         args = parse(build_parser(), argv)
+        prog = f"backprop {args.command}"
         if not getattr(args, "show", False):
             _headless()
         return args.handler(args)
     except UsageError as err:
-        print(err, file=sys.stderr)
+        _error(err.prog or prog, err)
     except BrokenPipeError:  # the reader went away (backprop trace ... | head): not the user's mistake
         _quiet_stdout()
         return EXIT_OK
     except DivergenceError as err:
-        print(f"backprop: error: {err}", file=sys.stderr)
+        _error(prog, err)
         return EXIT_DIVERGED
     except (ValueError, TypeError, FloatingPointError, OSError) as err:
-        print(f"backprop: error: {err}", file=sys.stderr)
+        _error(prog, err)
     except KeyboardInterrupt:
         print("backprop: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -73,16 +77,21 @@ def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.N
     leftover reads as numbers, and refused everywhere else, as argparse would."""
     args, extra = parser.parse_known_args(argv)
     if args.command is None and extra:
-        raise UsageError(f"backprop: unrecognized arguments: {' '.join(extra)}")
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         commands = parser._subparsers._group_actions[0].choices  # argparse keeps its sub-parsers there
-        raise UsageError(f"backprop: name a command: {', '.join(commands)} (backprop --help says what each does)")
+        raise UsageError(f"name a command: {', '.join(commands)} (backprop --help says what each does)")
     if args.command == "predict":
         args.points = [*args.points, *(w for w in extra if _looks_like_point(w))]  # argv's order is kept:
         extra = [w for w in extra if not _looks_like_point(w)]  # positionals are taken first
     if extra:
-        raise UsageError(f"backprop {args.command}: unrecognized arguments: {' '.join(extra)}")
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)}", prog=f"backprop {args.command}")
     return args
+
+
+def _error(prog: str, err: Exception) -> None:
+    """One line on stderr, as argparse words a sub-command's usage error: ``backprop train: error: ...``."""
+    print(f"{prog}: error: {err}", file=sys.stderr)
 
 
 def _version() -> str:

@@ -12,7 +12,13 @@ from ..plots import FORMATS
 
 
 class UsageError(Exception):
-    """A bad command line: reported as one line, exit code 2."""
+    """A bad command line: reported as one line, ``PROG: error: MESSAGE`` as argparse words its own
+    usage errors, exit code 2. ``prog``: the command it is about ("backprop train"); None: the
+    command being run. The message itself carries no prefix, so that every error reads alike."""
+
+    def __init__(self, message: str, prog: str | None = None):
+        super().__init__(message)
+        self.prog = prog
 
 
 class Parser(argparse.ArgumentParser):
@@ -20,7 +26,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         """Raise UsageError with argparse's message: argparse would print the usage and exit."""
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(message, prog=self.prog)
 
 
 @contextmanager
@@ -68,6 +74,18 @@ def check_figure_path(option: str, path: str | Path) -> None:
 
     if Path(path).suffix.lstrip(".") not in FORMATS:
         raise ValueError(f"{option} must end in {', '.join('.' + f for f in FORMATS)}. Received: {str(path)!r}")
+
+
+def check_file_folder(option: str, path: str | Path) -> None:
+    """ValueError naming ``option`` and the path when the folder of the file ``path`` does not exist.
+
+    An option that names a file (compare's and plot-data's --out, predict --output, export --onnx)
+    writes into a folder that is there: a missing one is most likely a typo, and creating it would
+    leave the file where the user will not look. Options that name a folder (train's, sweep's and
+    evaluate's --out) create it with its parents, as a place for results should be."""
+    folder = Path(path).parent
+    if not folder.exists():  # a file standing there is left to writing(), which says so
+        raise ValueError(f"{option} {str(path)!r}: no folder {str(folder)!r} to write into (create it first)")
 
 
 def choices(registry) -> list[str]:

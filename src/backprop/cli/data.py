@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..datasets import DATASETS
-from .common import add_figure_options, check_figure_path, choices, show, writing
+from .common import add_figure_options, check_figure_path, check_file_folder, choices, show, writing
 
 
 def add_parsers(sub) -> None:
@@ -23,13 +23,15 @@ def cmd_plot_data(args: argparse.Namespace) -> int:
     """backprop plot-data: draw a data set."""
     from .. import datasets, plots
 
+    if args.out:
+        check_figure_path("--out", args.out)
+        check_file_folder("--out", args.out)
     data = datasets.DATASETS[args.dataset]()
     if data.X.shape[1] != 2:
         print(f"note: nothing drawn: a scatter of the points needs 2 inputs, {args.dataset} has {data.X.shape[1]}",
               file=sys.stderr)
         return 0
     out = Path(args.out) if args.out else Path(f"data.{args.format}")
-    check_figure_path("--out", out)
     fig = plots.data(data.X, data.y, title=f"{args.dataset}: {len(data.y)} points", dark=args.dark, task=data.task)
     with writing("--out" if args.out else "the figure", out):
         plots.save(fig, out)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, writing
+from .common import UsageError, check_file_folder, writing
 
 
 def add_parsers(sub) -> None:
@@ -19,7 +19,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .. import persistence, runs
 
     if not args.onnx:
-        raise UsageError("backprop export: name a format, e.g. --onnx model.onnx")
+        raise UsageError("name a format, e.g. --onnx model.onnx")
+    check_file_folder("--onnx", args.onnx)
     net = persistence.load(runs.model_path(args.path))
     from ..export.onnx import save_onnx
 
@@ -27,6 +28,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         with writing("--onnx", args.onnx):
             path = save_onnx(net, args.onnx)
     except ImportError as err:  # the onnx extra is not installed
-        raise UsageError(f"backprop export: {err}") from None
+        raise UsageError(str(err)) from None
     print(f"wrote {path}")
     return 0

@@ -42,16 +42,15 @@ def _given_data(net, args: argparse.Namespace | None):
     from .. import datasets
 
     table, target, name = (getattr(args, key, None) for key in ("data", "target", "dataset"))
-    command = f"backprop {getattr(args, 'command', '')}".rstrip()
     if target is not None and table is None:
-        raise UsageError(f"{command}: --target goes with --data FILE.csv")
+        raise UsageError("--target goes with --data FILE.csv")
     if table is None and name is None:
         return None
     if table is not None and name is not None:
-        raise UsageError(f"{command}: give --data or --dataset, not both")
+        raise UsageError("give --data or --dataset, not both")
     if table is not None:
         if target is None:
-            raise UsageError(f"{command}: --data needs --target COLUMN (the column of labels or values)")
+            raise UsageError("--data needs --target COLUMN (the column of labels or values)")
         check_table(table)
         data = _columns_of(net, datasets.from_csv(table, target, task=net.task), f"--data {table}")
         what = f"--data {table}"

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_figure_options, write_figures, writing
+from .common import UsageError, add_figure_options, check_file_folder, write_figures, writing
 from .model_data import add_data_options, load_with_data
 
 
@@ -76,6 +76,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from .. import persistence, predictions, runs
     from ..validation import check_features
 
+    if args.output:
+        check_file_folder("--output", args.output)
     net = persistence.load(runs.model_path(args.path))
     rows = _parse_points(args.points, "points")
     if len({len(p) for p in rows}) > 1:
@@ -85,7 +87,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         X.append(predictions.read_inputs(args.input, net))
     if not X:
         names = net.feature_names or [f"x{i + 1}" for i in range(net.sizes[0])]
-        raise UsageError(f"backprop predict: give points as {','.join(names)} (numbers) or --input FILE.csv")
+        raise UsageError(f"give points as {','.join(names)} (numbers) or --input FILE.csv")
     X = np.concatenate([check_features(x, net.sizes[0], np.float64, "points") for x in X])
     text = predictions.csv_text(*predictions.table(net, X))
     if args.output:

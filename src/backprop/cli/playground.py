@@ -23,7 +23,7 @@ def cmd_playground(args: argparse.Namespace) -> int:
     try:
         from ..playground import server
     except ImportError as err:
-        raise UsageError(f"backprop playground needs the playground extra: pip install 'backprop[playground]' "
+        raise UsageError(f"the playground needs its extra: pip install 'backprop[playground]' "
                          f"({err.name} is missing)") from None
     if not 0 < args.port < 65536:
         raise ValueError(f"--port must be in 1..65535. Received: {args.port}")

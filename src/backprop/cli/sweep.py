@@ -3,6 +3,7 @@ seeds runs in parallel (this machine's cores, or a Dask or Ray cluster) into one
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from ..datasets import REGRESSION_SETS
@@ -78,6 +79,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         values.setdefault("standardize", [True])  # as backprop train --data: a table is standardised by default
     grid = {k: v for k, v in values.items() if len(v) > 1}
     fixed = {k: v[0] for k, v in values.items() if len(v) == 1}
+    _check_search(args.search, args.trials, math.prod(len(v) for v in grid.values()))
     seeds = args.seed if args.seed is not None else (args.seeds if args.seeds is not None else 1)
     if args.seeds is not None and args.seeds < 1:
         raise ValueError(f"--seeds must be a positive integer. Received: {args.seeds}")
@@ -92,11 +94,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     reporter = RunsReporter("none" if args.quiet else ("bar" if sys.stderr.isatty() else "lines"), score)
     if args.backend != "local" and not args.address:
         example = "tcp://HOST:8786" if args.backend == "dask" else "HOST:6379"
-        raise UsageError(f"backprop sweep: --backend {args.backend} needs --address, the cluster's ({example})")
+        raise UsageError(f"--backend {args.backend} needs --address, the cluster's ({example})")
     try:
         backends.check(args.backend, args.address, args.jobs)
     except backends.MissingExtra as err:
-        raise UsageError(f"backprop sweep: --backend {args.backend}: {err}") from None
+        raise UsageError(f"--backend {args.backend}: {err}") from None
     except ValueError as err:
         raise name_the_option(err, SWEEP_FLAGS) from None
     try:
@@ -126,18 +128,28 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_search(search: str, trials: int | None, size: int) -> None:
+    """UsageError when --search and --trials do not go together, in the options' words (the
+    library's "trials=None" does not say which option is missing). ``size``: the grid's points."""
+    if search == "random" and trials is None:
+        raise UsageError(f"--search random needs --trials N: how many of the grid's {size} points to draw")
+    if search == "grid" and trials is not None:
+        raise UsageError(f"--trials goes with --search random (a grid search runs every point). "
+                         f"Received: --trials {trials}")
+
+
 def _table(args: argparse.Namespace):
     """The CSV table of --data/--target/--task, or None (the configuration's named data set)."""
     from .. import datasets
 
     if args.data is None:
         if args.target is not None or args.task is not None:
-            raise UsageError("backprop sweep: --target and --task go with --data FILE.csv")
+            raise UsageError("--target and --task go with --data FILE.csv")
         return None
     if args.target is None:
-        raise UsageError("backprop sweep: --data needs --target COLUMN")
+        raise UsageError("--data needs --target COLUMN")
     if args.dataset is not None:
-        raise UsageError("backprop sweep: give --data or --dataset, not both")
+        raise UsageError("give --data or --dataset, not both")
     check_table(args.data)
     return datasets.from_csv(args.data, args.target, task=args.task or "classification")
 

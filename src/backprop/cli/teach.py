@@ -7,7 +7,7 @@ import json
 import math
 import sys
 
-from .common import UsageError, check_figure_path, notice_if_slow, writing
+from .common import UsageError, check_figure_path, check_file_folder, notice_if_slow, writing
 from .model_data import add_data_options
 
 EXIT_GRADCHECK_FAILED = 1
@@ -51,7 +51,7 @@ def _network_and_data(args: argparse.Namespace):
 
     if args.model is None:
         if args.data is not None or args.dataset is not None:
-            raise UsageError(f"backprop {args.command}: --data and --dataset go with a model: name one first")
+            raise UsageError("--data and --dataset go with a model: name one first")
         return PRESETS["seed"].build_network(2, 2), datasets.moons()
     net, data, _ = load_with_data(args.model, args)
     return net, data
@@ -158,6 +158,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ..views import compare
 
     check_figure_path("--out", args.out)
+    check_file_folder("--out", args.out)
     entries = []
     for run in args.runs:
         if not Path(run).is_dir():

@@ -136,7 +136,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .. import runs
 
     if args.show and not args.figures:
-        raise UsageError("backprop train: --show needs the figures: drop --no-figures")
+        raise UsageError("--show needs the figures: drop --no-figures")
     if args.resume:
         return cmd_resume(args)
     try:
@@ -147,6 +147,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.snapshot_every is not None and args.snapshot_every < 1:
         raise ValueError(f"--snapshot-every must be a positive integer. Received: {args.snapshot_every}")
     data = load_data(args, experiment)
+    _check_loss_fits(experiment, data, args)
     hint = None if args.standardize is False else standardize_hint(data.X_train, experiment.fit.standardize)
     if hint:
         print(hint, file=sys.stderr)
@@ -199,27 +200,37 @@ def load_data(args: argparse.Namespace, experiment: Experiment):
         raise ValueError(f"--data-seed must be an integer in [0, 2**32 - 1]. Received: {given['seed']}")
     if args.data is None:
         if args.target is not None:
-            raise UsageError("backprop train: --target goes with --data FILE.csv")
+            raise UsageError("--target goes with --data FILE.csv")
         maker = datasets.DATASETS[experiment.dataset]
         unknown = [name for name in given if name not in inspect.signature(maker).parameters]
         if unknown:
             flag = DATA_OPTIONS.get(unknown[0], DATA_OPTIONS["data_seed"])[0]
-            raise UsageError(f"backprop train: {flag} does not apply to --dataset {experiment.dataset}")
+            raise UsageError(f"{flag} does not apply to --dataset {experiment.dataset}")
         try:
             return maker(**given)
         except ValueError as err:
             raise name_the_option(err, DATA_FLAGS) from None
     if args.target is None:
-        raise UsageError("backprop train: --data needs --target COLUMN (the column of labels)")
+        raise UsageError("--data needs --target COLUMN (the column of labels)")
     if args.dataset is not None:
-        raise UsageError("backprop train: give --data or --dataset, not both")
+        raise UsageError("give --data or --dataset, not both")
     if set(given) - {"test_size"}:
-        raise UsageError("backprop train: of the data set options, --data takes only --test-size")
+        raise UsageError("of the data set options, --data takes only --test-size")
     check_table(args.data)
     try:
         return datasets.from_csv(args.data, args.target, task=experiment.task, **given)
     except ValueError as err:
         raise name_the_option(err, DATA_FLAGS) from None
+
+
+def _check_loss_fits(experiment: Experiment, data, args: argparse.Namespace) -> None:
+    """UsageError saying which option to change when binary cross-entropy (one sigmoid output) meets
+    more than 2 classes: the library's "y must hold labels 0..1" names none."""
+    if experiment.loss != "binary_cross_entropy" or data.task != "classification" or data.n_outputs <= 2:
+        return
+    named = f"--data {args.data}" if args.data is not None else f"--dataset {experiment.dataset}"
+    fix = "--loss cross_entropy" + (" or --centers 2" if experiment.dataset == "blobs" and args.data is None else "")
+    raise UsageError(f"--loss binary_cross_entropy needs 2 classes; {named} has {data.n_outputs}: use {fix}")
 
 
 def standardize_hint(X, standardize: bool) -> str | None:
@@ -258,16 +269,16 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     given = [*given_options(args), *(k for k in RUN_OPTIONS if getattr(args, k) is not None)]
     if given:
-        raise UsageError(f"backprop train: --resume continues a run with its own configuration; "
+        raise UsageError(f"--resume continues a run with its own configuration; "
                          f"drop {FLAGS.get(given[0], '--' + given[0])}")
     folder = Path(args.resume)
     if not folder.is_dir():  # a mistyped name: not "holds no checkpoint", as if the folder were there
-        raise UsageError(f"backprop train: --resume {str(folder)!r}: no run folder there")
+        raise UsageError(f"--resume {str(folder)!r}: no run folder there")
     if (folder / runs.MODEL_FILE).exists():
-        raise UsageError(f"backprop train: run {str(folder)!r} is complete (it has {runs.MODEL_FILE}): "
+        raise UsageError(f"run {str(folder)!r} is complete (it has {runs.MODEL_FILE}): "
                          "nothing to resume")
     if not (folder / checkpoints.FILE).is_file():
-        raise UsageError(f"backprop train: {str(folder)!r} holds no {checkpoints.FILE}: nothing to resume")
+        raise UsageError(f"{str(folder)!r} holds no {checkpoints.FILE}: nothing to resume")
     config = runs.read_json(folder / "config.json")
     net, state = checkpoints.load(folder / checkpoints.FILE)
     data = datasets.from_spec(net.dataset)

@@ -257,6 +257,20 @@ def make_data(state: dict, upload: tuple | None = None, limits: Limits = LIMITS)
     return _read_csv(text, LABEL, task, state["test_size"]), text
 
 
+def check_loss_fits(state: dict, data: datasets.Dataset) -> None:
+    """ValueError saying what to change on the page when binary cross-entropy (one sigmoid output)
+    meets more than 2 classes: the library's "y must hold labels 0..1" names no control to change."""
+    if state["loss"] != "binary_cross_entropy" or data.task != "classification" or data.n_outputs <= 2:
+        return
+    if state["dataset"] == UPLOAD:
+        name, fix = "the uploaded table", "cross_entropy"
+    else:
+        # blobs' class count is a control on the page ("classes"); other sets' is fixed
+        name, fix = state["dataset"], "cross_entropy" + (" or 2 classes" if "centers" in set_defaults(
+            state["dataset"]) else "")
+    raise ValueError(f"binary cross-entropy needs 2 classes; {name} has {data.n_outputs}: choose {fix}")
+
+
 def experiment_for(state: dict, task: str) -> config.Experiment:
     """The ``Experiment`` that ``backprop train`` builds from ``command``'s options."""
     options = {k: state[k] for k in ("activation", "loss", "seed", "epochs", "learning_rate", "batch_size",
@@ -299,6 +313,7 @@ class PlaygroundSession:
         self.state, self.upload = state, read_upload(state, limits)
         self.task = task_of(state)
         self.data, self.csv = make_data(state, self.upload, limits)
+        check_loss_fits(state, self.data)
         self.experiment = experiment_for(state, self.task)
         net = self.experiment.network_for(self.data)
         if self.data.spec.get("name") == "csv":  # the model file names the file the command line reads
