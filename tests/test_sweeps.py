@@ -428,3 +428,15 @@ def test_the_summary_figure_marks_failed_runs_and_keeps_its_legend_off_the_panel
     assert "2 failed" in [t.get_text() for t in score_panel.texts]
     assert all(ax.get_legend() is None for ax in fig.axes) and fig.legends  # the figure's, above the panels
     assert "failed run(s), count beside" in [t.get_text() for t in fig.legends[0].get_texts()]
+
+
+@pytest.mark.parametrize("seconds,label,shown", [(0.000693, "training time (ms)", 0.693),
+                                                 (2.5, "training time (s)", 2.5)])
+def test_the_summary_figure_gives_short_training_times_in_milliseconds(seconds, label, shown):
+    # in seconds, a fast run's tick labels ("0.000693") pushed the axis label off the figure
+    rows = [{"learning_rate": lr, "seed": 0, "metric": "accuracy", "test_score": 0.9, "train_seconds": seconds,
+             "run": str(lr), "error": None} for lr in (0.01, 0.02)]
+    ax = summary.figure(rows, ["learning_rate"]).axes[1]
+    assert ax.get_ylabel() == label
+    means = [line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 1]
+    assert means and all(m == pytest.approx(shown) for m in means)

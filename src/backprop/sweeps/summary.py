@@ -81,6 +81,7 @@ def figure(rows: list[dict], keys: list[str]):
                         wspace=0.28)  # a fixed layout renders twice as fast as the constrained one
     axes = np.asarray(fig.subplots(2, len(panels), squeeze=False))
     done = [r for r in rows if r["error"] is None]
+    time_scale, time_unit = time_axis([r["train_seconds"] for r in done])
     for column, key in enumerate(panels):
         labels = sorted({format_value(r[key]) for r in rows}, key=_natural) if key else ["all runs"]
         groups = [[r for r in done if key is None or format_value(r[key]) == label] for label in labels]
@@ -88,8 +89,8 @@ def figure(rows: list[dict], keys: list[str]):
                   for label in labels]
         _panel(axes[0, column], labels, [[scale * r["test_score"] for r in g] for g in groups], failed,
                ylabel, f"{score[0].upper()}{score[1:]} by {key or 'seed'}", key or "")
-        _panel(axes[1, column], labels, [[r["train_seconds"] for r in g] for g in groups], failed,
-               "training time (s)", f"Training time by {key or 'seed'}", key or "")
+        _panel(axes[1, column], labels, [[time_scale * r["train_seconds"] for r in g] for g in groups], failed,
+               f"training time ({time_unit})", f"Training time by {key or 'seed'}", key or "")
     entries = {}  # legend label -> handle, once each, from every panel (the failed runs' cross may be in any)
     for ax in axes.flat:
         for handle, name in zip(*ax.get_legend_handles_labels()):
@@ -100,6 +101,13 @@ def figure(rows: list[dict], keys: list[str]):
     n_failed = len(rows) - len(done)
     fig.suptitle(f"Sweep of {len(rows)} runs" + (f" ({n_failed} failed)" if n_failed else ""))
     return fig
+
+
+def time_axis(seconds: list[float]) -> tuple[float, str]:
+    """(factor, unit) for training times ``seconds``: milliseconds when every one is under a second,
+    whose tick labels in seconds ("0.000693") ran off the figure's left edge, over the axis label."""
+    finite = [s for s in seconds if np.isfinite(s)]
+    return (1000.0, "ms") if finite and max(finite) < 1 else (1.0, "s")
 
 
 def _panel(ax, labels: list[str], values: list[list[float]], failed: list[int], ylabel: str, title: str,
