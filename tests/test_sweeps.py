@@ -373,6 +373,7 @@ def test_a_sweep_on_a_csv_table_sends_the_table_to_the_workers(tmp_path, capsys)
     (["--lr", "0.01", "0.02", "--trials", "1"], "--trials goes with --search random"),
     (["--lr", "0.01", "0.02", "--search", "random"],
      "backprop sweep: error: --search random needs --trials N: how many of the grid's 2 points to draw"),
+    (["--lr", "0.01", "--search", "random"], "how many of the grid's 1 point to draw"),
     (["--lr", "0.01", "0.02", "--search", "random", "--trials", "3"], "--trials: trials must be an integer in [1, 2]"),
     (["--lr", "0.01", "0.02", "--jobs", "0"], "jobs must be a positive integer"),
     (["--lr", "0.01", "-0.02"], "learning_rate must be a positive number"),

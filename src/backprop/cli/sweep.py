@@ -132,7 +132,8 @@ def _check_search(search: str, trials: int | None, size: int) -> None:
     """UsageError when --search and --trials do not go together, in the options' words (the
     library's "trials=None" does not say which option is missing). ``size``: the grid's points."""
     if search == "random" and trials is None:
-        raise UsageError(f"--search random needs --trials N: how many of the grid's {size} points to draw")
+        points = "1 point" if size == 1 else f"{size} points"
+        raise UsageError(f"--search random needs --trials N: how many of the grid's {points} to draw")
     if search == "grid" and trials is not None:
         raise UsageError(f"--trials goes with --search random (a grid search runs every point). "
                          f"Received: --trials {trials}")
