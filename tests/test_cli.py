@@ -189,6 +189,9 @@ BAD = [
      "--loss binary_cross_entropy needs 2 classes; --dataset blobs has 4: use --loss cross_entropy or --centers 2"),
     (["train", "--dataset", "iris", "--loss", "binary_cross_entropy"],
      "--dataset iris has 3: use --loss cross_entropy\n"),
+    # the library's field names, from the session and the run folder, as the options the user typed
+    (["train", "--name", "../escape"], "--name: name must be a plain folder name"),
+    (["train", "--test-size", "0.999", "--batch-size", "64"], "--batch-size: batch_size must be at most"),
 ]
 
 

@@ -157,9 +157,12 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise ValueError(f"--init-from {args.init_from!r}: no run folder there")
         start_from(net, Path(args.init_from))
     with drawing(net, data, args) as drawer:
-        session = training_session(net, data, experiment.fit, args.quiet)  # every check has passed: now the folder
-        with writing("--out", args.out or "runs"):
-            folder = runs.new_run_folder(args.out or "runs", args.name)
+        try:  # the library's messages name fields (batch_size=64, name='..'): the user typed options
+            session = training_session(net, data, experiment.fit, args.quiet)  # every check passed: now the folder
+            with writing("--out", args.out or "runs"):
+                folder = runs.new_run_folder(args.out or "runs", args.name)
+        except ValueError as err:
+            raise name_the_option(err, {"name": "--name"}) from None
         runs.write_json({**experiment.to_dict(), "dataset": data.spec, "checkpoint_every": every,
                          "snapshot_every": args.snapshot_every, "init_from": args.init_from}, folder / "config.json")
         return train_in_folder(folder, session, data, every, args, drawer)
