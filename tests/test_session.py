@@ -114,6 +114,24 @@ def test_a_bad_change_is_refused_and_changes_nothing(moons, fields, match):
     assert session.config is before
 
 
+def test_a_change_whose_engine_cannot_be_selected_leaves_the_optimizer_as_it_was(moons, monkeypatch):
+    # the optimizer was replaced before the engine was selected: a failed selection left adam's fresh
+    # state training under config "sgd"
+    from backprop import engines
+
+    X, y, val = small_data(moons)
+    session = Session(seed_network(), X, y, FitConfig(epochs=2), val)
+    optimizer, engine = session.state.optimizer, session.engine
+
+    def refuse(*args):
+        raise ValueError("engine='numba' needs Numba")
+
+    monkeypatch.setattr(engines, "select", refuse)
+    with pytest.raises(ValueError, match="Numba"):
+        session.change(optimizer="adam")
+    assert session.state.optimizer is optimizer and session.engine is engine and session.config.optimizer == "sgd"
+
+
 @pytest.mark.parametrize("samples", [0, -1, 2.5, True, "3"])
 def test_step_takes_a_positive_number_of_samples(moons, samples):
     X, y, val = small_data(moons)

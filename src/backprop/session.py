@@ -165,10 +165,11 @@ class Session:
         if config.batch_size > len(self.data.X):
             raise ValueError(f"batch_size must be at most the number of training samples ({len(self.data.X)}). "
                              f"Received: batch_size={config.batch_size}")
+        # everything that can fail first, then all of it at once: a failed change leaves the run as it was
+        engine = engines.select(config.engine, self.net, config) if ENGINE_FIELDS & set(fields) else self.engine
         if config.optimizer != self.config.optimizer:
             self.state.optimizer = optimizers.get(config.optimizer, config.learning_rate)
-        if ENGINE_FIELDS & set(fields):
-            self.engine = engines.select(config.engine, self.net, config)
+        self.engine = engine
         self.config = self.state.config = config
         if self.position:  # mid-epoch: the rest of it runs at the new rate
             self.state.optimizer.learning_rate = self._learning_rate(self.state.epoch + 1)
