@@ -508,3 +508,27 @@ def test_a_port_in_use_or_an_empty_host_is_one_line_before_any_address(capsys, h
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--host" in err
     if host:
         assert f"--port {port}: cannot listen there" in err
+
+
+def test_a_step_that_diverges_is_said_and_the_connection_goes_on(client):
+    # a step's DivergenceError is no ValueError: it once escaped the message loop and closed the tab
+    with client.websocket_connect("/ws") as ws:
+        start(ws, dataset="plane", learning_rate=10, activation="relu", hidden=[32, 32])
+        ws.send_json({"type": "step_epoch"})
+        assert "diverged" in receive(ws, "error")["message"]
+        ws.send_json({"type": "start", "state": SMALL})
+        receive(ws, "started")
+        ws.send_json({"type": "step_epoch"})
+        assert frame_where(ws, lambda h: h["epoch"] == 1)
+
+
+def test_a_neuron_hovered_in_the_old_network_is_forgotten_by_the_new_one(client):
+    # the page forgets its hover on "started" without saying so: a kept [0, 5] failed every frame of a
+    # 3-unit network
+    with client.websocket_connect("/ws") as ws:
+        start(ws)
+        ws.send_json({"type": "view", "backward": False, "hover": [0, 5]})
+        ws.send_json({"type": "start", "state": {**SMALL, "hidden": [3]}})
+        receive(ws, "started")
+        ws.send_json({"type": "step_epoch"})
+        assert frame_where(ws, lambda h: h["epoch"] == 1)

@@ -35,6 +35,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import activations, losses, optimizers, schedules
+from ..errors import DivergenceError
 from ..metrics import labels_from_outputs
 from . import protocol, views
 from .sessions import (
@@ -111,10 +112,12 @@ class Connection:
             await self.websocket.send_bytes(payload)
 
     def replace(self, play: PlaygroundSession | None) -> None:
-        """Close the running session (if any) and take ``play`` (its views start afresh)."""
+        """Close the running session (if any) and take ``play`` (its views start afresh: a neuron
+        hovered in the old network may not exist in the new one, and the page forgets it too)."""
         if self.play is not None:
             self.play.close()
         self.runs += 1
+        self.hover = None
         self.play, self.sent = play, Sent(self.runs, views.grid_for(play.data.X)) if play is not None else None
 
 
@@ -287,6 +290,8 @@ async def _training_step(future) -> None:
     try:
         await asyncio.wrap_future(future)
     except RuntimeError as err:  # the session is done
+        raise ValueError(str(err)) from None
+    except DivergenceError as err:  # a step at too high a rate: said on the page, as playing says it
         raise ValueError(str(err)) from None
 
 
