@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop.charts import Chart, Panel, Series, svg, ticks
+from backprop.charts import Chart, Image, Panel, Points, Series, colormap, contour, svg, ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -109,11 +109,67 @@ history = net.fit(data.X_train, data.labels(data.y_train), callback=run_files.he
                   **experiment.fit.to_dict())
 own, images = run_files.own_figures(history, "svg", net.loss.name, net.sizes[-1])
 assert sorted(own) == ["curves.svg", "health.svg"] and b"Gradient norm per layer" in own["health.svg"]
+files = run_files.files("r", net, data, history, {}, "svg")  # the report and its result figure too
+assert b'<figure id="decision_boundary">' in files["report.html"]
 print("matplotlib" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_a_contour_crosses_each_cell_where_the_level_lies_and_joins_a_saddle_through_its_centre():
+    x, y = np.linspace(0, 4, 5), np.linspace(0, 2, 3)
+    values = np.tile(x, (3, 1))  # value = x: the level 2.5 is the vertical line x = 2.5
+    found = contour.segments(x, y, values, 2.5)
+    assert len(found) == 2 and all(a[0] == b[0] == 2.5 for a, b in found)  # one segment a row of cells
+    assert sorted(p[1] for segment in found for p in segment) == [0, 1, 1, 2]
+    saddle = np.array([[1.0, 0.0], [0.0, 1.0]])  # lower-left and upper-right above 0.5, centre 0.5: above
+    pairs = contour.segments(np.array([0.0, 1.0]), np.array([0.0, 1.0]), saddle, 0.5)
+    # joined through the centre: the lines cut off the lower-right and upper-left corners
+    assert sorted(tuple(sorted(s)) for s in pairs) == [((0.0, 0.5), (0.5, 1.0)), ((0.5, 0.0), (1.0, 0.5))]
+    assert contour.segments(x, y, np.where(values > 2, np.nan, values), 2.5) == []  # NaN corners: no line
+
+
+def test_an_images_png_holds_its_colours_row_0_at_the_bottom():
+    import base64
+    import io
+
+    from PIL import Image as Picture
+
+    values = np.array([[0.0, 0.2, 0.4], [0.6, 0.8, 1.0]])
+    colors = colormap(["#000000", "#ffffff"], n=5)
+    image = Image(values, (0, 3, 0, 2), colors, 0.0, 1.0, smooth=False)
+    text = svg.render(Chart([Panel(image=image, xlim=(0, 3), ylim=(0, 2), integer_x=False)], size=(4, 3)))
+    data = re.search(r'xlink:href="data:image/png;base64,([^"]+)"', text).group(1)
+    pixels = np.asarray(Picture.open(io.BytesIO(base64.b64decode(data))).convert("RGB"))
+    expected = np.round(colors[[[3, 4, 4], [0, 1, 2]]] * 255)  # floor(v * 5) clipped to 4; the top row first
+    np.testing.assert_array_equal(pixels, expected)
+    assert 'image-rendering:pixelated' in text  # cells drawn as blocks, not blurred
+
+
+def test_points_place_one_marker_each_and_the_legend_shows_their_shape():
+    x = np.array([0.0, 1.0, np.nan, 3.0])
+    chart = Chart([Panel("t", "", "", points=[Points(x, x, "#c0392b", "^", edge="black", label="class 0"),
+                                              Points([1.0], [2.0], "#ffd400", "X", size=10, label="wrong")],
+                         integer_x=False, legend=True)], size=(5, 4))
+    text = svg.render(chart)
+    root = ET.fromstring(text.encode())
+    uses = [u.get("{http://www.w3.org/1999/xlink}href") for u in root.iter(f"{SVG}use")]
+    assert len(uses) == 4 and len(set(uses[:3])) == 1 and uses[3] != uses[0]  # NaN left out; one marker each
+    shapes = [p for p in root.iter(f"{SVG}polygon")]
+    assert len(shapes) == 4 and [len(p.get("points").split()) for p in shapes] == [3, 12, 3, 12]  # defs, legend
+    assert text == svg.render(chart)
+    with pytest.raises(ValueError, match="marker must be one of"):
+        Points([0], [0], marker="*")
+
+
+def test_a_colour_bar_is_ticked_at_its_values_and_labelled():
+    image = Image(np.array([[0.0, 1.0]]), (0, 1, 0, 1), colormap(["#ff0000", "#0000ff"]), 0, 1,
+                  colorbar="P(class 1)", colorbar_ticks=(0.0, 0.5, 1.0))
+    root = ET.fromstring(svg.render(Chart([Panel(image=image, integer_x=False)], size=(5, 4))).encode())
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert {"0", "0.5", "1", "P(class 1)"} <= set(texts)
 
 
 finite_or_not = st.floats(allow_nan=True, allow_infinity=True, width=64)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ticks
-from .chart import Chart
+from .chart import Chart, Image, Panel
 
 # margins in inches: room for the tick labels and axis labels, the panels' titles, and the title
 LEFT, RIGHT, BOTTOM, PANEL_TOP, TITLE_LINE, SUBTITLE_LINE = 0.8, 0.18, 0.55, 0.38, 0.36, 0.16
@@ -27,22 +27,61 @@ def figure(chart: Chart):
                         wspace=(LEFT + RIGHT) * n / (width - LEFT - RIGHT))
     axes = np.atleast_1d(fig.subplots(1, n))
     for ax, panel in zip(axes, chart.panels):
-        for s in panel.series:
-            style = {"marker": s.marker, "markersize": s.marker_size} if s.marker else {}
-            ax.plot(s.x, s.y, color=s.color, label=s.label or None, **style)
-        ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel)
-        if panel.log_y and any(np.any(ticks.drawable(s.y, log=True)) for s in panel.series):
-            ax.set_yscale("log")
-        if panel.ylim is not None:
-            ax.set_ylim(*panel.ylim)
-        ax.grid(alpha=0.3)
-        if panel.legend and any(s.label for s in panel.series):
-            ax.legend(fontsize=8, loc="best")
-        if panel.note:
-            ax.text(0.5, 0.5, panel.note, ha="center", va="center", transform=ax.transAxes, color="gray")
+        _panel(fig, ax, panel)
     if chart.title:
         fig.suptitle(chart.title, y=1 - 0.1 / height, va="top")
     if subtitle:
         fig.text(0.5, 1 - (0.1 + TITLE_LINE) / height, chart.subtitle, ha="center", va="top", fontsize=9,
                  color="#444")
     return fig
+
+
+def _panel(fig, ax, panel: Panel) -> None:
+    """Draw ``panel`` on the Axes ``ax`` of ``fig``: its image, lines and points, then its axes."""
+    if panel.image is not None:
+        _image(fig, ax, panel.image)
+    for s in panel.series:
+        style = {"marker": s.marker, "markersize": s.marker_size} if s.marker else {}
+        ax.plot(s.x, s.y, color=s.color, label=s.label or None, **style)
+    for p in panel.points:  # matplotlib's scatter sizes are areas, in points squared
+        ax.scatter(p.x, p.y, s=p.size ** 2, c=p.color, marker=p.marker, alpha=p.alpha if p.alpha < 1 else None,
+                   edgecolors=p.edge or "none", linewidths=p.edge_width if p.edge else 0, label=p.label or None,
+                   zorder=3)
+    ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel)
+    if panel.log_y and any(np.any(ticks.drawable(s.y, log=True)) for s in panel.series):
+        ax.set_yscale("log")
+    if panel.xlim is not None:
+        ax.set_xlim(*panel.xlim)
+    if panel.ylim is not None:
+        ax.set_ylim(*panel.ylim)
+    for ticked, given in ((ax.set_xticks, panel.x_ticks), (ax.set_yticks, panel.y_ticks)):
+        if given is not None:
+            ticked([v for v, _ in given], [label for _, label in given])
+    if panel.grid:
+        ax.grid(alpha=0.3)
+    if panel.legend and any(s.label for s in [*panel.series, *panel.points]):
+        ax.legend(fontsize=8, loc="best", framealpha=0.8)
+    if panel.note:
+        ax.text(0.5, 0.5, panel.note, ha="center", va="center", transform=ax.transAxes, color="gray")
+
+
+def _image(fig, ax, image: Image) -> None:
+    """The map as ``imshow`` draws it (row 0 at the bottom), its contour line, texts and colour bar."""
+    from matplotlib.colors import ListedColormap
+
+    # the colours picked here, as the SVG renderer picks them: the same colour for the same value
+    shown = ax.imshow(image.color_indices(), extent=image.extent, origin="lower", aspect="auto",
+                      interpolation="bilinear" if image.smooth else "nearest", cmap=ListedColormap(image.colors),
+                      vmin=-0.5, vmax=len(image.colors) - 0.5)
+    if image.contour is not None:
+        x, y = image.grid()
+        ax.contour(x, y, image.values, levels=[image.contour], colors="k", linewidths=1.5)
+    for x, y, text, color in image.texts:
+        ax.text(x, y, text, ha="center", va="center", fontsize=8, color=color)
+    if image.colorbar:
+        bar = fig.colorbar(shown, ax=ax, label=image.colorbar)
+        m, span = len(image.colors), (image.vmax - image.vmin) or 1.0
+        found = image.colorbar_ticks if len(image.colorbar_ticks) else \
+            [v for v, _ in ticks.linear(image.vmin, image.vmax, most=8)]
+        # the bar is drawn in colour indices: a value's tick goes where its share of the span lies
+        bar.set_ticks([(v - image.vmin) / span * m - 0.5 for v in found], labels=[f"{v:g}" for v in found])

@@ -13,8 +13,8 @@ from html import escape
 
 import numpy as np
 
-from . import ticks
-from .chart import Chart, Panel, Series
+from . import contour, ticks
+from .chart import Chart, Image, Panel, Points, Series
 
 DPI = 100  # pixels an inch: a 12 x 4.5 in chart is 1200 x 450
 PT = DPI / 72  # pixels a point
@@ -22,6 +22,8 @@ FONT = "DejaVu Sans, Bitstream Vera Sans, Arial, Helvetica, sans-serif"  # matpl
 LABEL, TITLE, SMALL, LEGEND = 10 * PT, 12 * PT, 9 * PT, 8 * PT  # font sizes in pixels
 CHAR = 0.6  # an average character's width, in ems
 GRID = 'stroke="#b0b0b0" stroke-opacity="0.3" stroke-width="1.1"'
+XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'  # images, markers: xlink:href, which every reader knows
+COLORBAR_ROOM = 1.0 * DPI  # taken from a panel's width for its colour bar, ticks and label
 LEGEND_PLACES = ("upper right", "upper left", "lower left", "lower right", "center right", "center left",
                  "lower center", "upper center", "center")  # matplotlib's "best" order
 
@@ -44,10 +46,28 @@ def render(chart: Chart) -> str:
     # ids unique to the content: a page that inlines two charts (report.html) keeps their clips apart
     key = "c" + hashlib.sha1(content.encode()).hexdigest()[:10]
     return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'<svg xmlns="http://www.w3.org/2000/svg"{XLINK if "xlink:" in content else ""} '
+            f'width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="{LABEL:.1f}">\n'
             f'<rect width="{width}" height="{height}" fill="white"/>\n'
             f'{content.replace("CLIP", key)}\n</svg>\n')
+
+
+def _polygon(corners: int, turn: float = -90.0, radius: float = 1.0) -> tuple:
+    """A regular polygon's corners on a circle of ``radius``, the first at ``turn`` degrees (-90: on top)."""
+    angles = np.radians(turn + 360.0 * np.arange(corners) / corners)
+    return tuple(zip(radius * np.cos(angles), radius * np.sin(angles)))
+
+
+_ARM = 1 / 3  # half the width of a plus's (or cross's) arm, of its radius
+_PLUS = ((-_ARM, -1), (_ARM, -1), (_ARM, -_ARM), (1, -_ARM), (1, _ARM), (_ARM, _ARM), (_ARM, 1), (-_ARM, 1),
+         (-_ARM, _ARM), (-1, _ARM), (-1, -_ARM), (-_ARM, -_ARM))
+# each marker's corners around its centre, radius 1, y down (SVG's): what ``Points.marker`` names
+MARKER_SHAPES = {
+    "^": _polygon(3), "v": _polygon(3, 90.0), "s": _polygon(4, 45.0, 1.15), "D": _polygon(4, -90.0, 1.0),
+    "p": _polygon(5), "h": _polygon(6), "P": _PLUS,
+    "X": tuple((math.sqrt(0.5) * (u - v), math.sqrt(0.5) * (u + v)) for u, v in _PLUS),
+}
 
 
 @dataclass
@@ -77,46 +97,68 @@ class _Axes:
 
 
 def _panel(panel: Panel, left: float, slot: float, top: float, bottom: float) -> str:
-    """One panel's axes, grid, ticks, lines, title, labels and legend, in the slot from ``left``
-    (``slot`` pixels wide), its axes from ``top`` to ``bottom``."""
-    xs = np.concatenate([s.x for s in panel.series]) if panel.series else np.array([])
-    ys = np.concatenate([s.y for s in panel.series]) if panel.series else np.array([])
+    """One panel's axes, grid, ticks, image, lines, points, title, labels and legend, in the slot
+    from ``left`` (``slot`` pixels wide), its axes from ``top`` to ``bottom``."""
+    xs, ys = _extent(panel)
     log = panel.log_y and bool(np.any(ticks.drawable(ys, log=True)))
     y_range = panel.ylim if panel.ylim is not None else ticks.data_range(ys, log=log)
-    if log:
+    if panel.y_ticks is not None:
+        y_major, y_minor = [(v, (str(label), "")) for v, label in panel.y_ticks], []
+    elif log:
         y_major, y_minor = ticks.log(*y_range, most=_most(bottom - top, 2))
     else:
         y_major, y_minor = ticks.linear(*y_range, most=_most(bottom - top, 2)), []
     # the y tick labels' width decides where the axes start (an exponent is set smaller)
     label_width = max((_width(text + sup, LABEL) - (0.3 * len(sup) * LABEL * CHAR) for _, (text, sup) in y_major),
                       default=0)
-    axes = _Axes(left + label_width + 2.6 * LABEL + 6, top, left + slot - 0.35 * DPI, bottom,
-                 ticks.data_range(xs, integer=True), y_range, log)
-    x_major = ticks.linear(*axes.x_range, most=_most(axes.x1 - axes.x0, 3), integer=True)
+    bar = panel.image is not None and panel.image.colorbar
+    right = left + slot - 0.35 * DPI - (COLORBAR_ROOM if bar else 0)
+    x_range = panel.xlim if panel.xlim is not None else ticks.data_range(xs, integer=panel.integer_x)
+    axes = _Axes(left + label_width + 2.6 * LABEL + 6, top, right, bottom, x_range, y_range, log)
+    x_major = ([(v, (str(label), "")) for v, label in panel.x_ticks] if panel.x_ticks is not None else
+               ticks.linear(*axes.x_range, most=_most(axes.x1 - axes.x0, 3), integer=panel.integer_x))
     clip = f"CLIP{int(left)}"
     out = [f'<clipPath id="{clip}"><rect x="{axes.x0:.2f}" y="{top:.2f}" width="{axes.x1 - axes.x0:.2f}" '
            f'height="{bottom - top:.2f}"/></clipPath>',
-           *_ticks(axes, x_major, y_major, y_minor), f'<g clip-path="url(#{clip})">',
-           *(_series(series, axes) for series in panel.series), "</g>",
-           f'<rect x="{axes.x0:.2f}" y="{top:.2f}" width="{axes.x1 - axes.x0:.2f}" height="{bottom - top:.2f}" '
-           f'fill="none" stroke="black" stroke-width="1.1"/>', *_labels(panel, axes, label_width)]
-    if panel.legend and any(s.label for s in panel.series):
-        out.append(_legend(panel.series, axes))
+           *_ticks(axes, x_major, y_major, y_minor, panel.grid), f'<g clip-path="url(#{clip})">']
+    if panel.image is not None:
+        out.append(_image(panel.image, axes))
+    out += [_series(series, axes) for series in panel.series]
+    out += [_points(points, axes, f"{clip}p{i}") for i, points in enumerate(panel.points)]
+    out += ["</g>", f'<rect x="{axes.x0:.2f}" y="{top:.2f}" width="{axes.x1 - axes.x0:.2f}" '
+            f'height="{bottom - top:.2f}" fill="none" stroke="black" stroke-width="1.1"/>',
+            *_labels(panel, axes, label_width)]
+    if bar:
+        out.append(_colorbar(panel.image, axes))
+    if panel.legend and any(s.label for s in [*panel.series, *panel.points]):
+        out.append(_legend(panel, axes))
     return "\n".join(out)
 
 
-def _ticks(axes: _Axes, x_major: list, y_major: list, y_minor: list) -> list[str]:
-    """The grid lines, tick marks and tick labels of ``axes``."""
+def _extent(panel: Panel) -> tuple[np.ndarray, np.ndarray]:
+    """Every x and every y that the panel's axes must show: its lines', its points' and its image's corners."""
+    xs = [s.x for s in panel.series] + [p.x for p in panel.points]
+    ys = [s.y for s in panel.series] + [p.y for p in panel.points]
+    if panel.image is not None:
+        xs.append(np.array(panel.image.extent[:2]))
+        ys.append(np.array(panel.image.extent[2:]))
+    return (np.concatenate(xs) if xs else np.array([])), (np.concatenate(ys) if ys else np.array([]))
+
+
+def _ticks(axes: _Axes, x_major: list, y_major: list, y_minor: list, grid: bool = True) -> list[str]:
+    """The grid lines (with ``grid``), tick marks and tick labels of ``axes``."""
     out = []
     for v, (text, sup) in x_major:
         x = axes.x(v)
-        out.append(f'<line x1="{x:.2f}" y1="{axes.top:.2f}" x2="{x:.2f}" y2="{axes.bottom:.2f}" {GRID}/>')
+        if grid:
+            out.append(f'<line x1="{x:.2f}" y1="{axes.top:.2f}" x2="{x:.2f}" y2="{axes.bottom:.2f}" {GRID}/>')
         out.append(f'<line x1="{x:.2f}" y1="{axes.bottom:.2f}" x2="{x:.2f}" y2="{axes.bottom + 4.9:.2f}" '
                    f'stroke="black"/>')
         out.append(_text(x, axes.bottom + 6 + LABEL, text, LABEL, anchor="middle", sup=sup))
     for v, (text, sup) in y_major:
         y = axes.y(v)
-        out.append(f'<line x1="{axes.x0:.2f}" y1="{y:.2f}" x2="{axes.x1:.2f}" y2="{y:.2f}" {GRID}/>')
+        if grid:
+            out.append(f'<line x1="{axes.x0:.2f}" y1="{y:.2f}" x2="{axes.x1:.2f}" y2="{y:.2f}" {GRID}/>')
         out.append(f'<line x1="{axes.x0 - 4.9:.2f}" y1="{y:.2f}" x2="{axes.x0:.2f}" y2="{y:.2f}" stroke="black"/>')
         out.append(_text(axes.x0 - 8, y + 0.35 * LABEL, text, LABEL, anchor="end", sup=sup))
     for v in y_minor:
@@ -144,7 +186,7 @@ def _most(length: float, labels: float) -> int:
     return max(3, min(10, int(length / (labels * LABEL)) + 1))
 
 
-def _points(series: Series, axes: _Axes) -> list[list[tuple[float, float]]]:
+def _runs(series: Series, axes: _Axes) -> list[list[tuple[float, float]]]:
     """The series in pixels, split into runs of drawable points: a NaN (or infinity, or on a log
     axis a value <= 0: see ``ticks.drawable``) ends a run, so the line has a gap there."""
     runs, run = [], []
@@ -161,7 +203,7 @@ def _points(series: Series, axes: _Axes) -> list[list[tuple[float, float]]]:
 def _series(series: Series, axes: _Axes) -> str:
     """A series as polylines (one a run between gaps) and, with a marker, a dot on each point."""
     out = []
-    runs = _points(series, axes)
+    runs = _runs(series, axes)
     for run in runs:
         if len(run) > 1:
             points = " ".join(f"{x:.2f},{y:.2f}" for x, y in run)
@@ -174,14 +216,15 @@ def _series(series: Series, axes: _Axes) -> str:
     return "\n".join(out)
 
 
-def _legend(series: list[Series], axes: _Axes) -> str:
-    """A legend of the labelled series in the corner (or edge) of ``axes`` where it covers the
-    fewest points of the lines, as matplotlib's loc="best" places it."""
-    shown = [s for s in series if s.label]
+def _legend(panel: Panel, axes: _Axes) -> str:
+    """A legend of the labelled lines and points in the corner (or edge) of ``axes`` where it covers
+    the fewest points of the lines and scatters, as matplotlib's loc="best" places it."""
+    shown = [s for s in [*panel.series, *panel.points] if s.label]
     row = LEGEND * 1.45
     width = 2.6 * LEGEND + max(_width(s.label, LEGEND) for s in shown) + LEGEND
     height = row * len(shown) + 0.6 * LEGEND
-    points = [p for s in series for run in _points(s, axes) for p in _along(run)]
+    points = [p for s in panel.series for run in _runs(s, axes) for p in _along(run)]
+    points += [p for scatter in panel.points for p in _pixels(scatter, axes)]
     x0, top, x1, bottom = axes.x0, axes.top, axes.x1, axes.bottom
     pad = 0.6 * LEGEND
 
@@ -199,10 +242,97 @@ def _legend(series: list[Series], axes: _Axes) -> str:
            f'fill-opacity="0.8" stroke="#cccccc"/>']
     for i, s in enumerate(shown):
         middle = y + 0.3 * LEGEND + row * (i + 0.5)
-        out.append(f'<line x1="{x + 0.5 * LEGEND:.2f}" y1="{middle:.2f}" x2="{x + 2.2 * LEGEND:.2f}" y2="{middle:.2f}" '
-                   f'stroke="{s.color}" stroke-width="{1.5 * PT:.2f}"/>')
+        if isinstance(s, Points):  # its marker, at most a row high
+            scale = min(1.0, row / max(s.size * PT, 1e-9))
+            out.append(_marker(s, x + 1.35 * LEGEND, middle, scale))
+        else:
+            out.append(f'<line x1="{x + 0.5 * LEGEND:.2f}" y1="{middle:.2f}" x2="{x + 2.2 * LEGEND:.2f}" '
+                       f'y2="{middle:.2f}" stroke="{s.color}" stroke-width="{1.5 * PT:.2f}"/>')
         out.append(_text(x + 2.6 * LEGEND, middle + 0.35 * LEGEND, s.label, LEGEND))
     return "\n".join(out)
+
+
+def _pixels(points: Points, axes: _Axes) -> list[tuple[float, float]]:
+    """The drawable points (finite, within ``ticks.LIMIT``) in pixels."""
+    shown = ticks.drawable(points.x) & ticks.drawable(points.y, axes.log)
+    return [(axes.x(x), axes.y(y)) for x, y in zip(points.x[shown], points.y[shown])]
+
+
+def _points(points: Points, axes: _Axes, key: str) -> str:
+    """A scatter: its marker defined once (id ``key``) and placed at each point."""
+    placed = "".join(f'<use xlink:href="#{key}" x="{x:.2f}" y="{y:.2f}"/>' for x, y in _pixels(points, axes))
+    return f'<defs>{_marker(points, 0.0, 0.0, 1.0, key)}</defs>{placed}'
+
+
+def _marker(points: Points, x: float, y: float, scale: float, key: str = "") -> str:
+    """The marker of ``points`` centred at (x, y), ``scale`` times its size, with the id ``key`` if given."""
+    radius = points.size * PT / 2 * scale
+    style = f'fill="{points.color}"' + (f' fill-opacity="{points.alpha:g}"' if points.alpha < 1 else "")
+    if points.edge:
+        style += f' stroke="{points.edge}" stroke-width="{points.edge_width * PT * scale:.2f}"'
+    ident = f'id="{key}" ' if key else ""
+    if points.marker == "o":
+        return f'<circle {ident}cx="{x:.2f}" cy="{y:.2f}" r="{radius:.2f}" {style}/>'
+    corners = " ".join(f"{x + radius * u:.2f},{y + radius * v:.2f}" for u, v in MARKER_SHAPES[points.marker])
+    return f'<polygon {ident}points="{corners}" {style}/>'
+
+
+def _image(image: Image, axes: _Axes) -> str:
+    """The map as a PNG stretched over its extent (smooth, or as blocks), and its contour line."""
+    x0, x1, y0, y1 = image.extent
+    left, right, top, bottom = axes.x(x0), axes.x(x1), axes.y(y1), axes.y(y0)
+    rows = np.round(image.colors[image.color_indices()] * 255).astype(np.uint8)[::-1]  # row 0 at the top
+    blocks = "" if image.smooth else ' style="image-rendering:pixelated" image-rendering="optimizeSpeed"'
+    out = [f'<image x="{min(left, right):.2f}" y="{min(top, bottom):.2f}" width="{abs(right - left):.2f}" '
+           f'height="{abs(bottom - top):.2f}" preserveAspectRatio="none"{blocks} '
+           f'xlink:href="data:image/png;base64,{_png(rows)}"/>']
+    if image.contour is not None:
+        path = "".join(f"M{axes.x(a[0]):.2f} {axes.y(a[1]):.2f}L{axes.x(b[0]):.2f} {axes.y(b[1]):.2f}"
+                       for a, b in contour.segments(*image.grid(), image.values, image.contour))
+        if path:
+            out.append(f'<path d="{path}" fill="none" stroke="black" stroke-width="{1.5 * PT:.2f}" '
+                       f'stroke-linecap="round"/>')
+    out += [_text(axes.x(x), axes.y(y) + 0.35 * SMALL, str(text), SMALL, anchor="middle", fill=color)
+            for x, y, text, color in image.texts]
+    return "\n".join(out)
+
+
+def _colorbar(image: Image, axes: _Axes) -> str:
+    """A colour bar right of ``axes``: the image's colours from vmin (bottom) to vmax, ticked, labelled."""
+    left = axes.x1 + 0.25 * DPI
+    width = 0.18 * DPI
+    height = axes.bottom - axes.top
+    strip = np.round(image.colors[::-1, None, :] * 255).astype(np.uint8)  # vmax at the top
+    out = [f'<image x="{left:.2f}" y="{axes.top:.2f}" width="{width:.2f}" height="{height:.2f}" '
+           f'preserveAspectRatio="none" xlink:href="data:image/png;base64,{_png(strip)}"/>',
+           f'<rect x="{left:.2f}" y="{axes.top:.2f}" width="{width:.2f}" height="{height:.2f}" fill="none" '
+           f'stroke="black" stroke-width="0.8"/>']
+    span = (image.vmax - image.vmin) or 1.0
+    found = ([(v, (f"{v:g}", "")) for v in image.colorbar_ticks] if len(image.colorbar_ticks) else
+             ticks.linear(image.vmin, image.vmax, most=_most(height, 2)))
+    widest = 0.0
+    for v, (text, _) in found:
+        y = axes.bottom - height * (v - image.vmin) / span
+        out.append(f'<line x1="{left + width:.2f}" y1="{y:.2f}" x2="{left + width + 3.5:.2f}" y2="{y:.2f}" '
+                   f'stroke="black" stroke-width="0.8"/>')
+        out.append(_text(left + width + 6, y + 0.35 * LABEL, text, LABEL))
+        widest = max(widest, _width(text, LABEL))
+    x = left + width + 10 + widest + 0.9 * LABEL
+    middle = (axes.top + axes.bottom) / 2
+    out.append(_text(x, middle, image.colorbar, LABEL, anchor="middle", rotate=(x, middle)))
+    return "\n".join(out)
+
+
+def _png(pixels: np.ndarray) -> str:
+    """RGB ``pixels`` (rows, columns, 3) uint8, as a PNG in base64 (Pillow writes no date: same bytes)."""
+    import base64
+    import io
+
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.fromarray(np.ascontiguousarray(pixels), "RGB").save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
 
 
 def _along(run: list[tuple[float, float]], spacing: float = 4.0) -> list[tuple[float, float]]:

@@ -68,9 +68,9 @@ def _decimals(step: float) -> int:
 
 def _plain(value: float, decimals: int) -> str:
     if abs(value) >= 1e6 or decimals > 5:  # too long as digits: three significant ones
-        return f"{value:.3g}"
+        return f"{value:.3g}".replace("-", "\u2212")
     text = f"{value:.{decimals}f}"
-    return "0" if float(text) == 0 else text  # never "-0.00"
+    return "0" if float(text) == 0 else text.replace("-", "\u2212")  # never "-0.00"; a minus sign, as matplotlib
 
 
 def log(low: float, high: float, most: int = 8) -> tuple[list[tuple[float, tuple[str, str]]], list[float]]:
