@@ -339,7 +339,7 @@ def test_a_replay_frame_draws_the_loss_the_curves_draw(moons, loss, output, titl
 
 def test_maps_of_a_table_name_their_axes_for_its_columns(moons):
     net = Network([Dense(2, 3, "tanh"), Dense(3, 2, "sigmoid")], seed=0)
-    assert plots.decision_boundary(net, moons.X_test, moons.y_test, 20).axes[0].get_xlabel() == "$x_1$"
+    assert plots.decision_boundary(net, moons.X_test, moons.y_test, 20).axes[0].get_xlabel() == "x\u2081"
     net.feature_names = ("age", "dose")
     ax = plots.decision_boundary(net, moons.X_test, moons.y_test, 20).axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("age", "dose")

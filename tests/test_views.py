@@ -114,13 +114,13 @@ def test_every_run_folder_gets_a_self_contained_report(report_run):
     page = (report_run / "report.html").read_text()
     assert re.findall(r'<figure id="([^"]+)">', page) == ["curves", "decision_boundary", "health", "replay"]
     sources = re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,([^"]+)"', page)
-    assert [alt for alt, _, _ in sources] == ["Decision boundary and test points", "Replay"]
+    assert [alt for alt, _, _ in sources] == ["Replay"]
     assert all(base64.b64decode(data) for _, _, data in sources)
-    assert page.count("<svg") == 2  # curves.svg and health.svg, inline as written
+    assert page.count("<svg") == 3  # curves.svg and health.svg, inline as written, and the decision boundary
     assert "src=\"http" not in page and "<script" not in page  # nothing to fetch, nothing to run
 
 
-@pytest.mark.parametrize("figure_format,media", [("svg", "svg"), ("png", "image/png"), ("pdf", "image/png")])
+@pytest.mark.parametrize("figure_format,media", [("svg", "svg"), ("png", "image/png"), ("pdf", "svg")])
 def test_the_report_embeds_the_figures_as_drawn_where_a_browser_can_show_them(figure_format, media):
     from backprop import config, datasets, run_files
 
@@ -132,16 +132,20 @@ def test_the_report_embeds_the_figures_as_drawn_where_a_browser_can_show_them(fi
     files = run_files.files("r", net, data, history, {"preset": "fast"}, figure_format)
     page = files["report.html"].decode()
     images = dict(re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,', page))
-    if media == "svg":  # the very text of curves.svg and health.svg, not a second drawing
+    if media == "svg":  # a page cannot show a PDF: the charts as SVG written by hand, no matplotlib raster
         assert not set(images) & {"Training curves", "Gradient health"}
+        for figure in ("curves", "health"):
+            assert f'<figure id="{figure}"><h2>' in page and '<svg role="img" aria-label' in page
+    if figure_format == "svg":  # the very text of curves.svg and health.svg, not a second drawing
         for figure in ("curves", "health"):
             svg = files[f"{figure}.svg"].decode()
             assert svg[svg.index("<svg") + 4:] in page
-    else:
-        assert images["Training curves"] == images["Gradient health"] == media
     if figure_format == "png":  # the very bytes of curves.png
+        assert images["Training curves"] == images["Gradient health"] == media
         assert base64.b64encode(files["curves.png"]).decode() in page
-    assert images["Decision boundary and test points"] == "image/png"
+    # the model's result: SVG by hand in every format, its map a PNG inside it
+    assert "Decision boundary and test points" not in images
+    assert '<figure id="decision_boundary"><h2>Decision boundary and test points</h2><svg' in page
     assert len(history.health) and files["health.csv"].count(b"\n") == len(history.health) + 1
 
 
@@ -159,11 +163,16 @@ def test_the_report_renders_in_chromium_with_every_figure_shown(report_run, tmp_
                               ".map(e => [e.closest('figure').id, e.getBoundingClientRect().width,"
                               " e.getBoundingClientRect().top])")
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        # the decision boundary's map, a PNG inside its SVG: Chromium decodes it (100 x 100, the report's grid)
+        maps = page.evaluate("Promise.all(Array.from(document.querySelectorAll('#decision_boundary image'))"
+                             ".map(async e => { const i = new Image(); i.src = e.href.baseVal; await i.decode();"
+                             " return [i.naturalWidth, i.naturalHeight, e.getBoundingClientRect().width]; }))")
         page.set_viewport_size({"width": 320, "height": 900})  # the command line wraps, none of it hidden
         command_hidden = page.evaluate("(p => p.scrollWidth - p.clientWidth)(document.querySelector('pre'))")
         browser.close()
     assert command_hidden == 0
-    assert len(images) == 2 and all(complete and width > 100 for _, complete, width in images), images
+    assert len(images) == 1 and all(complete and width > 100 for _, complete, width in images), images
+    assert [m[:2] for m in maps] == [[100, 100], [1, 256]] and maps[0][2] > 200, maps  # the map, its colour bar
     assert [figure for figure, _, _ in drawn] == ["curves", "decision_boundary", "health", "replay"]
     assert all(width > 300 for _, width, _ in drawn), drawn
     first_screen = {figure for figure, _, top in drawn if top < 900}

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .charts import Chart, Panel, Series
-from .charts.chart import BLUE, GREEN
+from .charts import Chart, Image, Panel, Points, Series, colormap, ticks
+from .charts.chart import BLUE, BLUES, GREEN, RDBU
 from .training import History
 from .validation import check_limit
 
@@ -194,27 +194,64 @@ def draw_regions(ax, net, X: Array, resolution: int, line_color="k"):
     return image
 
 
-def decision_boundary(net, X: Array, y: Array, resolution: int = 300, names: tuple | None = None):
+def decision_boundary_chart(net, X: Array, y: Array, resolution: int = 300, names: tuple | None = None) -> Chart:
     """What the network predicts over the plane (pale), its boundary, and the points X (n, 2) by
-    class y (n,) in 0..k-1, those it predicts wrong crossed out.
+    class y (n,) in 0..k-1, those it predicts wrong crossed out, as a ``charts.Chart``.
 
     net: a trained Network with 2 inputs. With two outputs that need not sum to 1 (sigmoid units),
     P(class 1) is taken as o_1 / (o_0 + o_1): its 0.5 line is exactly where the arg-max changes.
     """
-    fig = _figure((8, 6), margins={"left": 0.09, "right": 0.98, "bottom": 0.09, "top": 0.93})
-    ax = fig.subplots()
-    filled = draw_regions(ax, net, X, resolution)
-    predicted = net.as_codes(net.predict(X), len(X))
-    mark_points(ax, X, y, predicted, names=names)
-    right = predicted == y
-    xlabel, ylabel = axis_names(net.feature_names)
-    ax.set(title=f"Decision boundary and test points: accuracy {right.mean():.2%}, {(~right).sum()} wrong",
-           xlabel=xlabel, ylabel=ylabel)
-    ax.legend(loc="best", fontsize=8, framealpha=0.9)
-    if net.n_classes <= 2:
+    XX, YY, p1 = probability_grid(net, X, resolution)
+    extent = (XX[0, 0], XX[0, -1], YY[0, 0], YY[-1, 0])
+    if net.n_classes > 2:
+        grid = np.column_stack([XX.ravel(), YY.ravel()])
+        codes = np.argmax(net.predict_proba(grid), axis=1).reshape(XX.shape)
+        colors = colormap([CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(net.n_classes)], REGION_STRENGTH,
+                          net.n_classes)
+        image = Image(codes, extent, colors, -0.5, net.n_classes - 0.5, smooth=False)
+    else:
+        # bilinear: P(class 1) is smooth, and a coarse grid (the report's 100 points a side) drawn so
+        # is as smooth as a fine one
         second = names[1] if names is not None and len(names) > 1 else 1
-        fig.colorbar(filled, ax=ax, label=f"P(class {second})", ticks=np.linspace(0, 1, 6))
-    return fig
+        image = Image(p1, extent, colormap(RDBU, REGION_STRENGTH), 0.0, 1.0, contour=0.5,
+                      colorbar=f"P(class {second})", colorbar_ticks=tuple(np.linspace(0, 1, 6)))
+    predicted = net.as_codes(net.predict(X), len(X))
+    right = predicted == y
+    xlabel, ylabel = chart_axis_names(net.feature_names)
+    panel = Panel(f"Decision boundary and test points: accuracy {right.mean():.2%}, {(~right).sum()} wrong",
+                  xlabel, ylabel, points=class_points(X, y, predicted, names=names), image=image,
+                  xlim=extent[:2], ylim=extent[2:], integer_x=False, grid=False, legend=True)
+    return Chart([panel], size=(8, 6))
+
+
+def decision_boundary(net, X: Array, y: Array, resolution: int = 300, names: tuple | None = None):
+    """``decision_boundary_chart(net, X, y, resolution, names)`` drawn as a matplotlib Figure (see there)."""
+    from .charts.figure import figure
+
+    return figure(decision_boundary_chart(net, X, y, resolution, names))
+
+
+def class_points(X: Array, y: Array, predicted: Array | None = None, size: float = 4.7,
+                 names: tuple | None = None) -> list[Points]:
+    """X (n, 2) by class y (n,) in 0..k-1 as ``charts.Points`` (each class its colour and shape,
+    edged in black, ``size`` points across); with ``predicted`` (n,), a yellow cross over every
+    point predicted wrong (as ``mark_points`` draws them on matplotlib's axes)."""
+    out = []
+    for k in np.unique(y):
+        name = names[k] if names is not None and k < len(names) else k
+        style = class_style(k)
+        out.append(Points(X[y == k, 0], X[y == k, 1], style["c"], style["marker"], size, "black", 0.5,
+                          label=f"class {name} ({np.sum(y == k)})"))
+    if predicted is not None:
+        wrong = predicted != y
+        out.append(Points(X[wrong, 0], X[wrong, 1], WRONG_STYLE["c"], "X", size * 2.1, "black", 1.0,
+                          label=f"wrong ({wrong.sum()})"))
+    return out
+
+
+def chart_axis_names(features) -> tuple[str, str]:
+    """``axis_names`` for a ``charts.Chart``, whose text is plain (x₁ rather than $x_1$)."""
+    return tuple(features) if features is not None and len(features) == 2 else ("x₁", "x₂")
 
 
 # The same figure gives the same bytes: SVG ids from a fixed salt rather than a random one, no
@@ -264,59 +301,79 @@ def compact_png(fig, dpi: int = 80) -> bytes:
     return buffer.getvalue()
 
 
-def predicted_vs_true(y: Array, predicted: Array):
+def predicted_vs_true_chart(y: Array, predicted: Array) -> Chart:
     """A regressor's test predictions against the true values (n,) or (n, k), with the diagonal
-    a perfect model would lie on, and its R^2 and RMSE in the title."""
+    a perfect model would lie on, and its R^2 and RMSE under the title, as a ``charts.Chart``."""
     from .metrics import r2_rmse
 
-    fig = _figure((5.5, 5.5), margins={"left": 0.15, "right": 0.97, "bottom": 0.1, "top": 0.9})
-    ax = fig.subplots()
     y, predicted = np.reshape(y, (len(y), -1)), np.reshape(predicted, (len(predicted), -1))
-    for j in range(y.shape[1]):
-        ax.scatter(y[:, j], predicted[:, j], s=10, alpha=0.6, edgecolors="none",
-                   label=f"output {j}" if y.shape[1] > 1 else f"test points ({len(y)})")
+    colors = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+    points = [Points(y[:, j], predicted[:, j], colors[j % len(colors)], size=3.2, alpha=0.6,
+                     label=f"output {j}" if y.shape[1] > 1 else f"test points ({len(y)})") for j in range(y.shape[1])]
     low, high = float(min(y.min(), predicted.min())), float(max(y.max(), predicted.max()))
-    ax.plot([low, high], [low, high], color="black", linewidth=1, label="perfect")
+    limits = ticks.data_range(np.array([low, high]))
     r2, rmse = r2_rmse(y, predicted)
-    ax.set(xlabel="true value", ylabel="predicted value", aspect="equal",
-           title=f"Test set: predicted against true\nR\u00b2 {r2:.4f}, RMSE {rmse:.4g}")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.grid(alpha=0.3)
-    return fig
+    panel = Panel("", "true value", "predicted value", [Series([low, high], [low, high], "black", "perfect")],
+                  points=points, xlim=limits, ylim=limits, integer_x=False, legend=True)
+    return Chart([panel], size=(5.5, 5.5), title="Test set: predicted against true",
+                 subtitle=f"R\u00b2 {r2:.4f}, RMSE {rmse:.4g}")
 
 
-def confusion_matrix(y: Array, predicted: Array, classes: tuple | None = None):
-    """Counts of true label (rows) against predicted label (columns), y and predicted: (n,) in 0..k-1."""
+def predicted_vs_true(y: Array, predicted: Array):
+    """``predicted_vs_true_chart(y, predicted)`` drawn as a matplotlib Figure (see there)."""
+    from .charts.figure import figure
+
+    return figure(predicted_vs_true_chart(y, predicted))
+
+
+def confusion_matrix_chart(y: Array, predicted: Array, classes: tuple | None = None) -> Chart:
+    """Counts of true label (rows, the first on top) against predicted label (columns), y and
+    predicted: (n,) in 0..k-1, as a ``charts.Chart``: a cell's shade and its count written in it."""
     k = int(max(y.max(), predicted.max())) + 1
     counts = np.zeros((k, k), dtype=int)
     np.add.at(counts, (y, predicted), 1)
     names = [str(c) for c in classes] if classes is not None and len(classes) == k else [str(i) for i in range(k)]
-    fig = _figure((1.2 + 0.55 * k + 2, 1.2 + 0.55 * k + 1))
-    ax = fig.subplots()
-    image = ax.imshow(counts, cmap="Blues")
-    for i in range(k):
-        for j in range(k):
-            ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=8,
-                    color="white" if counts[i, j] > counts.max() / 2 else "black")
-    ax.set_xticks(range(k), names, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
-    ax.set_yticks(range(k), names)
+    top = max(int(counts.max()), 1)
+    # the image's row 0 is drawn at the bottom: true class i is row k-1-i, so that class 0 is on top
+    texts = [(j, k - 1 - i, str(counts[i, j]), "white" if counts[i, j] > top / 2 else "black")
+             for i in range(k) for j in range(k)]
+    counted = tuple(v for v, _ in ticks.linear(0, top, most=6, integer=True))  # whole points
+    image = Image(counts[::-1], (-0.5, k - 0.5, -0.5, k - 0.5), colormap(BLUES), 0, top, smooth=False,
+                  colorbar="test points", colorbar_ticks=counted, texts=texts)
     accuracy = np.trace(counts) / max(counts.sum(), 1)
-    ax.set(title=f"Confusion matrix, test set\naccuracy {accuracy:.2%}", xlabel="predicted", ylabel="true")
-    fig.colorbar(image, ax=ax, label="test points")
-    return fig
+    panel = Panel("", "predicted", "true", image=image, xlim=(-0.5, k - 0.5), ylim=(-0.5, k - 0.5), grid=False,
+                  x_ticks=list(enumerate(names)), y_ticks=[(k - 1 - i, name) for i, name in enumerate(names)])
+    side = 1.2 + 0.55 * k
+    return Chart([panel], size=(side + 2.6, side + 1.6), title="Confusion matrix, test set",
+                 subtitle=f"accuracy {accuracy:.2%}")
 
 
-def result_figure(net, data, resolution: int = 300) -> tuple[str, object]:
-    """(name, Figure): the one figure that shows a trained model's result on its test split: the
+def confusion_matrix(y: Array, predicted: Array, classes: tuple | None = None):
+    """``confusion_matrix_chart(y, predicted, classes)`` drawn as a matplotlib Figure (see there)."""
+    from .charts.figure import figure
+
+    return figure(confusion_matrix_chart(y, predicted, classes))
+
+
+def result_chart(net, data, resolution: int = 300) -> tuple[str, Chart]:
+    """(name, Chart): the one figure that shows a trained model's result on its test split: the
     decision boundary with the test points (2-D classification), predicted against true
     (regression), or the confusion matrix."""
     predicted = net.predict(data.X_test)
     if net.task == "regression":
-        return "predicted_vs_true", predicted_vs_true(data.y_test, predicted)
+        return "predicted_vs_true", predicted_vs_true_chart(data.y_test, predicted)
     codes = net.as_codes(predicted, len(predicted))
     if data.X_test.shape[1] == 2:
-        return "decision_boundary", decision_boundary(net, data.X_test, data.y_test, resolution, data.classes)
-    return "confusion_matrix", confusion_matrix(data.y_test, codes, data.classes)
+        return "decision_boundary", decision_boundary_chart(net, data.X_test, data.y_test, resolution, data.classes)
+    return "confusion_matrix", confusion_matrix_chart(data.y_test, codes, data.classes)
+
+
+def result_figure(net, data, resolution: int = 300) -> tuple[str, object]:
+    """(name, Figure): ``result_chart(net, data, resolution)`` drawn as a matplotlib Figure."""
+    from .charts.figure import figure
+
+    name, chart = result_chart(net, data, resolution)
+    return name, figure(chart)
 
 
 def model_figures(net, data, resolution: int = 300) -> dict:

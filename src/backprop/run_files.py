@@ -15,9 +15,8 @@ if TYPE_CHECKING:
 
 HEALTH_SAMPLES = 256  # training samples that gradient health is measured on, at every evaluation
 # The report's decision boundary grid: a page, not a poster. 100 points a side, drawn bilinear, look
-# as 150 did (the boundary's line too) for 18% less of the report's drawing and 27 KB against 35
+# as 150 did (the boundary's line too)
 REPORT_RESOLUTION = 100
-REPORT_DPI = 80
 BROWSER_MEDIA = {"svg": "image/svg+xml", "png": "image/png"}  # figure formats a report can embed as drawn
 
 
@@ -97,17 +96,22 @@ def own_figures(history: History, figure_format: str = "svg", loss: str = "mse",
     own = {figure: plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
     if figure_format in BROWSER_MEDIA:  # a browser shows these as they are: no second drawing for the report
         images = {figure: (BROWSER_MEDIA[figure_format], payload) for figure, payload in own.items()}
-    else:  # PDF
-        images = {figure: ("image/png", plots.compact_png(fig, REPORT_DPI)) for figure, fig in drawn.items()}
+    else:  # PDF, which a page cannot show: the same charts as SVG, written by hand
+        from .charts import svg
+
+        images = {figure: (BROWSER_MEDIA["svg"], svg.render(chart).encode())
+                  for figure, chart in charts(history, loss, outputs).items()}
     return {f"{figure}.{figure_format}": payload for figure, payload in own.items()}, images
 
 
 def model_images(net: Network, data: Dataset) -> dict[str, tuple[str, bytes]]:
-    """The report's figure of the trained model on its test split, {figure: (media type, bytes)}."""
+    """The report's figure of the trained model on its test split, {figure: (media type, bytes)}:
+    SVG written by hand (``charts.svg``), whatever the run's figure format, without matplotlib."""
     from . import plots
+    from .charts import svg
 
-    result, fig = plots.result_figure(net, data, REPORT_RESOLUTION)
-    return {result: ("image/png", plots.compact_png(fig, REPORT_DPI))}
+    result, chart = plots.result_chart(net, data, REPORT_RESOLUTION)
+    return {result: (BROWSER_MEDIA["svg"], svg.render(chart).encode())}
 
 
 def report_page(name: str, net: Network, data: Dataset, history: History, config: dict,
