@@ -1,20 +1,17 @@
-"""A drawing process: a run's figures and report drawn beside training instead of after it.
+"""A drawing process: a run's matplotlib figures (png and pdf) drawn beside training, not after it.
 
-Drawing a run's curves, health figure and report costs about as much as training the seed's
-network, and most of that is fixed cost: importing matplotlib, loading fonts, the first drawing
-of each kind of figure. ``Drawer`` forks a process when a run starts, which imports matplotlib and
-primes it (fonts, backends, mathtext) once, then forks a second from itself, so that the two share
-that cost instead of paying it twice on a 2-core machine that is also training (one draws the
-figures of the history, the other the model's). They pay those costs on the other core while
-the run starts up and trains, then wait. (With the svg format, the default, the history's
-figures are SVG written by hand in about a millisecond, ``charts.svg``: matplotlib is primed for
-the model's figure, the report's result, and for the png and pdf formats.) When training is
-done the caller writes the model, asks for the figures, and gets their bytes back: the caller
-writes every file (atomically), so the drawing processes write nothing.
+With the svg format, the default, a run's every figure is SVG written by hand (``charts.svg``): a
+few milliseconds, drawn by the caller after training. The png and pdf formats draw the curves
+and health figures through matplotlib, whose import, fonts and first figure cost about 0.4 s of
+a core, more than a short run's training. ``Drawer`` forks a process when a run starts, which
+imports matplotlib and primes it on the other core while the run starts up and trains, then
+waits for the history. When training is done the caller asks for the figures, draws the report's
+result figure itself (hand-written SVG, in any format) while they are drawn, and gets their
+bytes back: the caller writes every file (atomically), so the drawing process writes nothing.
 
-Signals: the drawing processes ignore SIGINT (Ctrl-C reaches the whole process group; the caller
-decides) and end on SIGTERM: ``close`` sends the first SIGTERM, and the first sends it on to the
-second and waits for its end. A parent that dies (even by SIGKILL) closes their pipes, and they end.
+Signals: the drawing process ignores SIGINT (Ctrl-C reaches the whole process group; the caller
+decides) and ends on SIGTERM, which ``close`` sends (then SIGKILL, if it is still there
+``CLOSE_WAIT_S`` later). A parent that dies (even by SIGKILL) closes the pipe, and it ends.
 """
 from __future__ import annotations
 
@@ -22,17 +19,14 @@ import multiprocessing
 import os
 import signal
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
-
-from .persistence import MODEL_FILE
 
 if TYPE_CHECKING:
     from .datasets import Dataset
     from .network import Network
     from .training import History
 
-ROLES = ("history", "model")  # the figures drawn from the history; the model's figure, read from its file
+CLOSE_WAIT_S = 5.0  # how long ``close`` waits after SIGTERM before it kills the drawing process
 
 
 def available() -> bool:
@@ -41,134 +35,105 @@ def available() -> bool:
 
 
 class Drawer:
-    """The drawing processes of one run, forked now from this process (which holds ``net``, not
-    yet trained, and ``data``: the children keep their copies and draw with them).
+    """The drawing process of one run, forked now from this process.
 
-    figure_format: "svg", "png" or "pdf", as ``run_files.own_figures`` takes it.
+    figure_format: "png" or "pdf" (for "svg" nothing needs a process), as ``run_files.own_figures``
+    takes it.
     """
 
-    def __init__(self, net: Network, data: Dataset, figure_format: str = "svg"):
+    def __init__(self, figure_format: str = "png"):
         context = multiprocessing.get_context("fork")
-        pipes = {role: context.Pipe() for role in ROLES}
-        mine = {role: pipe[0] for role, pipe in pipes.items()}
-        children = {role: pipe[1] for role, pipe in pipes.items()}
-        self._process = context.Process(target=_serve_both, args=(children, list(mine.values()), net, data,
-                                                                  figure_format),
-                                        name="backprop-drawer", daemon=True)
+        mine, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, mine, figure_format), name="backprop-drawer",
+                                        daemon=True)
         self._process.start()
-        for end in children.values():
-            end.close()
-        self._conns = mine
+        child.close()
+        self._conn = mine
         self._asked = False
 
-    def draw(self, folder: Path, history: History) -> None:
-        """Start drawing the run's figures, once its model file is in ``folder``; returns at once."""
-        self._conns["history"].send(history)
-        self._conns["model"].send(str(Path(folder) / MODEL_FILE))
+    def draw(self, history: History, loss: str = "mse", outputs: int = 1) -> None:
+        """Start drawing the figures of ``history`` (of a network trained on the loss ``loss`` with
+        ``outputs`` output units); returns at once."""
+        self._conn.send((history, loss, outputs))
         self._asked = True
 
     def files(self, name: str, net: Network, data: Dataset, history: History, config: dict) -> dict[str, bytes]:
         """{file name: bytes} of the drawn files (the figures and report.html of the run ``name``,
-        ``net`` trained), once drawn. Raises what the drawing raised, or RuntimeError if a process died."""
+        ``net`` trained), once drawn. Raises what the drawing raised, or RuntimeError if the process died."""
         from . import run_files
 
         if not self._asked:
             raise RuntimeError("Drawer.files before Drawer.draw")
-        own, images = self._result("history")
-        page = run_files.report_page(name, net, data, history, config, {**images, **self._result("model")})
-        return {**own, "report.html": page}
-
-    def _result(self, role: str):
+        model = run_files.model_images(net, data)  # here, while the drawing process draws the history's
         try:
-            outcome, value = self._conns[role].recv()
+            outcome, value = self._conn.recv()
         except EOFError:
             self._process.join(1)
-            raise RuntimeError(f"the {role} drawing process ended without drawing (the drawing processes' exit "
-                               f"code: {self._process.exitcode})") from None
+            raise RuntimeError(f"the drawing process ended without drawing (exit code {self._process.exitcode})") \
+                from None
         if outcome == "error":
-            raise value
-        return value
+            raise RuntimeError(f"drawing the figures failed: {value}") if isinstance(value, str) else value
+        own, images = value
+        return {**own, "report.html": run_files.report_page(name, net, data, history, config, {**images, **model})}
 
     def close(self) -> None:
-        """End the processes (SIGTERM) if they are still running: the first ends the second."""
+        """End the process if it is still running: SIGTERM, then SIGKILL ``CLOSE_WAIT_S`` later."""
         if self._process.is_alive():
             self._process.terminate()
-        self._process.join(5)
-        for conn in self._conns.values():
-            conn.close()
+            self._process.join(CLOSE_WAIT_S)
+            if self._process.is_alive():  # stuck in C code, or its handler never ran
+                self._process.kill()
+        self._process.join()
+        self._conn.close()
 
 
-def _serve_both(conns: dict, others: list, net: Network, data: Dataset, figure_format: str) -> None:
-    """The first drawing process: import matplotlib and prime it once, then fork the second (which
-    shares what was loaded: one import, one font load instead of two), and serve the history role
-    while the second serves the model role.
+def _serve(conn, parents_end, figure_format: str) -> None:
+    """The drawing process: import matplotlib and prime it, wait for the history, draw its figures
+    and send back their bytes (or the error that drawing raised).
 
-    conns: {role: this side's end of its pipe}; others: the parent's ends, inherited by the fork:
-    closed here, so that the parent's death (even by SIGKILL) reads as the end of the pipes, and
-    both processes end."""
+    parents_end: the parent's end of the pipe, inherited by the fork: closed here, so that the
+    parent's death (even by SIGKILL) reads as the end of the pipe, and this process ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _leave)
-    for end in others:
-        end.close()
+    parents_end.close()
     # Nothing is printed here (errors go back through the pipe), and a caller that reads this
     # process's output until its end (a shell pipe, subprocess.communicate) must not wait for us
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1), os.dup2(quiet, 2)
     os.environ["MPLBACKEND"] = "Agg"
-    # One BLAS thread: the decision boundary's grid of predictions is small matrix products, which
-    # a second thread makes no faster here, beside training, only spinning (model_images measured
-    # 108 ms of CPU with one thread against 183 ms with two, the same wall time)
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1)
     _prime(figure_format)
-    # SIGTERM waits (blocked) across the fork until each process has its own handler in place: one
-    # that arrived in between would end the first without the second, or reach the second while
-    # it runs its after-fork callbacks, which swallow the SystemExit it raises
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    model = os.fork()
-    if model == 0:  # the second process: it leaves through os._exit, never through the first's exit path
-        code = 0
-        try:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-            conns["history"].close()
-            _serve(conns["model"], "model", net, data, figure_format)
-        except SystemExit as leaving:
-            code = leaving.code if isinstance(leaving.code, int) else 1
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
-    conns["model"].close()
-    # SIGTERM (Drawer.close) ends the second process too, and waits for it: none is left behind
-    signal.signal(signal.SIGTERM, lambda signum, frame: (_end(model, signum), _leave(signum, frame)))
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     try:
-        _serve(conns["history"], "history", net, data, figure_format)
-    finally:
-        _end(model, None)
+        history, loss, outputs = conn.recv()
+    except EOFError:  # the run ended without asking (interrupted, diverged)
+        return
+    from . import run_files
+
+    try:
+        conn.send(("done", run_files.own_figures(history, figure_format, loss, outputs)))
+    except Exception as err:
+        conn.send(("error", err if _travels(err) else f"{type(err).__name__}: {err}"))
+
+
+def _travels(err: Exception) -> bool:
+    """Whether ``err`` survives the pipe (pickled here, unpickled there): else only its words go."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(err))
+    except Exception:
+        return False
+    return True
 
 
 def _leave(signum, frame) -> None:
     sys.exit(128 + signum)
 
 
-def _end(pid: int, signum: int | None) -> None:
-    """Send process ``pid`` the signal ``signum`` (None: none) and wait for its end."""
-    try:
-        if signum is not None:
-            os.kill(pid, signum)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):  # ended and waited for already
-        pass
-
-
 def _prime(figure_format: str) -> None:
-    """Load what every drawing needs (matplotlib and its backends, the fonts, the mathtext parser
-    that log-scale tick labels use, PIL) by drawing a tiny figure: about 0.3 s of a core that both
-    processes would pay again, each on its first drawing, when the run is over. For the svg format
-    matplotlib's SVG backend is not loaded: the curves and health figures are then written by hand
-    (``charts.svg``), and the report's result figure is rendered raw (``plots.compact_png``)."""
+    """Load what drawing needs (matplotlib and its backend, the fonts, the mathtext parser that
+    log-scale tick labels use) by drawing a tiny figure: about 0.3 s of a core that the first
+    drawing would pay when the run is over. No warm-up drawing beyond it: after this a first
+    drawing costs what a second does (0.111 s of CPU against 0.107, measured)."""
     import io
 
     from matplotlib.figure import Figure
@@ -176,36 +141,4 @@ def _prime(figure_format: str) -> None:
     fig = Figure(figsize=(2, 2))
     ax = fig.subplots()
     ax.set(title="prime", xlabel="$x_1$", yscale="log", ylim=(0.01, 1))
-    for format in ("raw",) if figure_format == "svg" else (figure_format, "raw"):
-        fig.savefig(io.BytesIO(), format=format, dpi=20)
-    from PIL import Image, PngImagePlugin  # noqa: F401  (compact_png's)
-
-
-def _serve(conn, role: str, net: Network, data: Dataset, figure_format: str) -> None:
-    """A drawing process's role: wait for the run, draw it, and send back what it drew (or the
-    error it raised). No warm-up drawing: after ``_prime`` a first drawing costs what a second does
-    (own figures through matplotlib 0.111 s of CPU against 0.107, the model's 0.148 against 0.144,
-    measured before the svg format's were written by hand), so drawing a made-up run while
-    training only took a core from training."""
-    draw = _draw_history if role == "history" else _draw_model
-    try:
-        request = conn.recv()
-    except EOFError:  # the run ended without asking (interrupted, diverged)
-        return
-    try:
-        conn.send(("done", draw(request, net, data, figure_format)))
-    except Exception as err:
-        conn.send(("error", err))
-
-
-def _draw_history(history: History, net: Network, data: Dataset, figure_format: str):
-    from . import run_files
-
-    return run_files.own_figures(history, figure_format, net.loss.name, net.sizes[-1])
-
-
-def _draw_model(model: str, net: Network, data: Dataset, figure_format: str):
-    """The model's figure, of the network in the file ``model``."""
-    from . import persistence, run_files
-
-    return run_files.model_images(persistence.load(model), data)
+    fig.savefig(io.BytesIO(), format=figure_format, dpi=20)

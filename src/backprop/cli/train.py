@@ -156,7 +156,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not Path(args.init_from).is_dir():
             raise ValueError(f"--init-from {args.init_from!r}: no run folder there")
         start_from(net, Path(args.init_from))
-    with drawing(net, data, args) as drawer:
+    with drawing(args) as drawer:
         try:  # the library's messages name fields (batch_size=64, name='..'): the user typed options
             session = training_session(net, data, experiment.fit, args.quiet)  # every check passed: now the folder
             with writing("--out", args.out or "runs"):
@@ -169,15 +169,17 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def drawing(net, data, args: argparse.Namespace):
-    """A ``drawer.Drawer`` for the run's figures (None without figures, with --show, which draws
-    here to open them, or where no process can be forked), ended when the block ends."""
+def drawing(args: argparse.Namespace):
+    """A ``drawer.Drawer`` for the run's matplotlib figures (png, pdf), ended when the block ends.
+    None for svg figures (written by hand here in milliseconds: a process would cost more than
+    it saves), without figures, with --show (which draws here to open them), or where no process
+    can be forked."""
     from .. import drawer
 
-    if not args.figures or args.show or not drawer.available():
+    if not args.figures or args.show or args.format == "svg" or not drawer.available():
         yield None
         return
-    process = drawer.Drawer(net, data, args.format)
+    process = drawer.Drawer(args.format)
     try:
         yield process
     finally:
@@ -286,7 +288,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     net, state = checkpoints.load(folder / checkpoints.FILE)
     data = datasets.from_spec(net.dataset)
     every = _check_every(args.checkpoint_every or config.get("checkpoint_every"))
-    with drawing(net, data, args) as drawer:
+    with drawing(args) as drawer:
         session = training_session(net, data, state.config, args.quiet, state)
         return train_in_folder(folder, session, data, every, args, drawer)
 
@@ -342,25 +344,25 @@ def score_name(net) -> str:
 
 
 def _finish(folder: Path, net, data, history, args: argparse.Namespace, drawer=None) -> int:
+    """Write the trained run's files: the model first (a signal while the figures are drawn leaves
+    it whole), then the figures and report, drawn here or by ``drawer`` while this process scores."""
     from .. import persistence, run_files, runs
     from .models import two_d_note
 
     config = runs.read_json(folder / "config.json")
-    if drawer is not None:  # the model first: a drawing process reads it back, while this one scores
-        for name, payload in run_files.kept_files(net, data, history, config).items():
-            persistence.write_atomic(folder / name, payload)
-        drawer.draw(folder, history)
-        drawn = None
-    else:
-        # drawn once: written, and shown with --show
-        drawn = run_files.figures(history, net.loss.name, net.sizes[-1]) if args.figures else None
-        for name, payload in run_files.files(folder.name, net, data, history, config, args.format, drawn,
-                                             draw=args.figures).items():
-            persistence.write_atomic(folder / name, payload)
+    if drawer is not None:
+        drawer.draw(history, net.loss.name, net.sizes[-1])
+    # matplotlib's figures drawn once: written (png, pdf) and shown with --show; svg is written by hand
+    through_matplotlib = drawer is None and args.figures and (args.show or args.format != "svg")
+    drawn = run_files.figures(history, net.loss.name, net.sizes[-1]) if through_matplotlib else None
+    for name, payload in run_files.kept_files(net, data, history, config).items():
+        persistence.write_atomic(folder / name, payload)
     score = net.score(data.X_test, data.labels(data.y_test))
     note = two_d_note(net, data)
-    if drawer is not None:
-        for name, payload in drawer.files(folder.name, net, data, history, config).items():
+    if args.figures:
+        files = (drawer.files(folder.name, net, data, history, config) if drawer is not None else
+                 run_files.drawn_files(folder.name, net, data, history, config, args.format, drawn))
+        for name, payload in files.items():
             persistence.write_atomic(folder / name, payload)
     if args.show:
         show(drawn)

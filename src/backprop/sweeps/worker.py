@@ -45,7 +45,7 @@ def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg") 
 
 
 def _train(name: str, experiment: Experiment, figure_format: str, data=None, draw: bool = True) -> dict:
-    if draw:
+    if draw and figure_format != "svg":  # svg figures are written by hand, without matplotlib
         import matplotlib
 
         matplotlib.use("Agg")
