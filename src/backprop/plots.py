@@ -275,32 +275,6 @@ def to_bytes(fig, format: str = "svg", dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-PAGE_COLORS = 128  # a page's PNG in this many colours: a third of the bytes, no visible change
-
-
-def compact_png(fig, dpi: int = 80) -> bytes:
-    """``fig`` as a PNG for a page (report.html): quantised to ``PAGE_COLORS`` colours, which takes
-    the seed's decision boundary from 115 KB to 35 KB (its smooth background is most of it).
-
-    The pixels are rendered raw (RGBA, through savefig like every other format, so a constrained
-    layout is laid out the same): the same pixels as ``to_bytes(fig, "png")`` decoded, so the same
-    bytes out, without encoding a full-colour PNG only to decode it again, which took a third of
-    this function's time (about 30 ms of 90 for the decision boundary)."""
-    import io
-
-    from PIL import Image
-
-    raw = io.BytesIO()
-    fig.savefig(raw, format="raw", dpi=dpi)  # RGBA, 4 bytes a pixel, row by row from the top
-    width, height = (round(side * dpi) for side in fig.get_size_inches())
-    image = Image.frombuffer("RGBA", (width, height), raw.getbuffer()).convert("RGB")
-    buffer = io.BytesIO()
-    # median cut keeps the smooth background's shades (the faster octree bands it); zlib's extra
-    # "optimize" pass would halve the speed for 4% fewer bytes
-    image.quantize(PAGE_COLORS, method=Image.Quantize.MEDIANCUT).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def predicted_vs_true_chart(y: Array, predicted: Array) -> Chart:
     """A regressor's test predictions against the true values (n,) or (n, k), with the diagonal
     a perfect model would lie on, and its R^2 and RMSE under the title, as a ``charts.Chart``."""
