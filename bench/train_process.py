@@ -20,7 +20,8 @@ drawing processes as an upper bound.
 time of each phase on the process's critical path: start-up (interpreter and imports), data,
 engine ready (compile or cache load), training (evaluations and health inside it, reported apart),
 the run's files (model, config, health.csv), the figures and report (drawn here, or the wait for
-the drawing process), and everything written.
+the drawing process), everything written, and, from a process run without the profiler, the
+time from its last line of output to its end (the interpreter's teardown).
 """
 from __future__ import annotations
 
@@ -156,6 +157,7 @@ def split(preset: str) -> None:
     import pstats
 
     stats = pstats.Stats(str(profile)).stats
+    ending = after_last_line(["--preset", preset], folder)
     print(f"`backprop train --preset {preset}` split ({platform.machine()}, {os.cpu_count()} cores); "
           f"whole process {wall:.3f} s under cProfile")
     print(f"{'start-up: interpreter + import backprop.cli':44s} {imports:7.3f} s (a separate process)")
@@ -163,7 +165,23 @@ def split(preset: str) -> None:
         seconds = sum(entry[3] for (file, _, function), entry in stats.items()
                       if function in names and file.endswith(PHASE_FILES[function]))
         print(f"{phase:44s} {seconds:7.3f} s")
+    print(f"{'exit: after the last line to the end':44s} {ending:7.3f} s (a separate process, no profiler)")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def after_last_line(args: list[str], folder: str) -> float:
+    """Seconds from a `backprop train` process's last line of output to its end: the interpreter's
+    teardown (median of 3)."""
+    endings = []
+    for _ in range(3):
+        process = subprocess.Popen([*BACKPROP, "train", *args, "--out", folder, "--quiet"], stdout=subprocess.PIPE,
+                                   text=True, bufsize=1)
+        last = time.perf_counter()
+        for _line in process.stdout:
+            last = time.perf_counter()
+        process.wait()
+        endings.append(time.perf_counter() - last)
+    return statistics.median(endings)
 
 
 def sweep(repeats: int, baseline: str | None = None) -> None:

@@ -1,4 +1,4 @@
 """``python -m backprop`` is ``backprop``."""
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())
