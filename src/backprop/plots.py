@@ -237,7 +237,7 @@ def class_points(X: Array, y: Array, predicted: Array | None = None, size: float
     edged in black, ``size`` points across); with ``predicted`` (n,), a yellow cross over every
     point predicted wrong (as ``mark_points`` draws them on matplotlib's axes)."""
     out = []
-    for k in np.unique(y):
+    for k in np.flatnonzero(np.bincount(y)):  # the classes present (np.unique imports numpy.ma: ~6 ms, once)
         name = names[k] if names is not None and k < len(names) else k
         style = class_style(k)
         out.append(Points(X[y == k, 0], X[y == k, 1], style["c"], style["marker"], size, "black", 0.5,

@@ -6,8 +6,11 @@ widths are estimated (0.6 em a character), which is what places the y labels lef
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import math
+import struct
+import zlib
 from dataclasses import dataclass
 from html import escape
 
@@ -324,15 +327,20 @@ def _colorbar(image: Image, axes: _Axes) -> str:
 
 
 def _png(pixels: np.ndarray) -> str:
-    """RGB ``pixels`` (rows, columns, 3) uint8, as a PNG in base64 (Pillow writes no date: same bytes)."""
-    import base64
-    import io
+    """RGB ``pixels`` (rows, columns, 3) uint8 as a PNG, in base64: 8-bit truecolour, each row
+    unfiltered, deflated by zlib. Written here rather than through Pillow, whose import (with its
+    image plugins, logging and subprocess) was two thirds of a run's result figure in a fresh
+    process (~25 ms of ~40); the bytes are the same for the same pixels."""
+    rows, columns, _ = pixels.shape
+    raw = np.concatenate([np.zeros((rows, 1), np.uint8), pixels.reshape(rows, -1)], axis=1)  # filter 0 a row
 
-    from PIL import Image as PILImage
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    buffer = io.BytesIO()
-    PILImage.fromarray(np.ascontiguousarray(pixels), "RGB").save(buffer, "PNG")
-    return base64.b64encode(buffer.getvalue()).decode()
+    header = struct.pack(">IIBBBBB", columns, rows, 8, 2, 0, 0, 0)  # 8 bits, RGB, deflate, no filter, no interlace
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9)) + \
+        chunk(b"IEND", b"")
+    return base64.b64encode(png).decode()
 
 
 def _along(run: list[tuple[float, float]], spacing: float = 4.0) -> list[tuple[float, float]]:
