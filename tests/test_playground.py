@@ -532,3 +532,13 @@ def test_a_neuron_hovered_in_the_old_network_is_forgotten_by_the_new_one(client)
         receive(ws, "started")
         ws.send_json({"type": "step_epoch"})
         assert frame_where(ws, lambda h: h["epoch"] == 1)
+
+
+def test_a_download_from_a_run_closed_by_a_reset_is_a_409_not_a_500(client):
+    # a download racing a reset reached the closed driver: its command was refused (a 500) or, queued as
+    # the driver closed, waited for ever on a worker thread
+    with client.websocket_connect("/ws") as ws:
+        run = start(ws)
+        client.app.state.connections[run["token"]].play.driver.close()  # as a reset does, before the new run
+        reply = client.get(f"/sessions/{run['token']}/model.safetensors")
+    assert reply.status_code == 409 and "download again" in reply.json()["error"]

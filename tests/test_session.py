@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backprop import Dense, DivergenceError, FitConfig, Network, training
-from backprop.driver import Driver
+from backprop.driver import Driver, DriverClosed
 from backprop.session import Session
 
 from .conftest import seed_network
@@ -225,6 +225,60 @@ def test_a_closed_driver_takes_no_commands(moons):
     with pytest.raises(RuntimeError, match="closed"):
         driver.submit(lambda s: None)
 
+
+
+def test_a_command_submitted_as_the_driver_closes_is_resolved_not_lost(moons):
+    # submit checked "closed" and then queued: a close() in between (a tab reset) ended the thread, and the
+    # Future queued after its last drain was never resolved, so a download waiting on it hung for ever.
+    # The interleaving is forced: the queue's put (after submit's check) closes the driver first.
+    X, y, val = small_data(moons)
+    driver = Driver(Session(seed_network(), X, y, FitConfig(epochs=2), val))
+    commands = driver._commands
+
+    class ClosingFirst:
+        def put(self, item):
+            if item is not None:  # submit's command, not close's wake-up
+                driver.close()  # the thread drains the queue and ends before the command lands
+                assert not driver._thread.is_alive()
+            commands.put(item)
+
+        def __getattr__(self, name):
+            return getattr(commands, name)
+
+    driver._commands = ClosingFirst()
+    try:
+        future = driver.submit(lambda s: "ran")
+    except DriverClosed:
+        return  # refused: nothing left waiting
+    assert future.done(), "a Future nobody will resolve"
+    assert future.cancelled() or future.result() == "ran"
+
+
+def test_a_call_cut_off_by_close_raises_driver_closed(moons):
+    # a command queued behind a busy step and cancelled by close(): the caller hears DriverClosed (the
+    # server answers a download 409 with it), not a bare CancelledError
+    X, y, val = small_data(moons)
+    driver = Driver(Session(seed_network(), X, y, FitConfig(epochs=2), val))
+    busy, release = threading.Event(), threading.Event()
+    driver.submit(lambda s: (busy.set(), release.wait(10)))
+    assert busy.wait(10)
+    raised = []
+
+    def download():
+        try:
+            driver.call(lambda s: "ran")
+        except Exception as err:
+            raised.append(err)
+
+    caller = threading.Thread(target=download)
+    caller.start()
+    _wait(lambda: raised or not driver._commands.empty())  # its command is queued behind the busy one
+    driver.close(timeout=0)
+    release.set()
+    caller.join(10)
+    assert len(raised) == 1 and isinstance(raised[0], DriverClosed) and "closed" in str(raised[0])
+    with pytest.raises(DriverClosed, match="closed"):
+        driver.call(lambda s: None)
 
 def _wait(condition, timeout=60.0):
     """Poll ``condition`` until it returns something truthy (and return it); fail after ``timeout``."""

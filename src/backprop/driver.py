@@ -15,11 +15,15 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 
 from .session import Session, Snapshot
 
 IDLE_WAIT_S = 0.05  # how often a paused driver looks for a closed flag when no command comes
+
+
+class DriverClosed(RuntimeError):
+    """The driver was closed (its tab reset or went away) before it could run a command."""
 
 
 class Driver:
@@ -78,12 +82,28 @@ class Driver:
         """Run ``fn(session)`` on the training thread between two steps; a Future of its result (or
         of the exception it raised). A snapshot is published after it, unless ``reads_only``: a
         function that changes nothing (a view of the newest state) must not look like a change to
-        readers that compare snapshots, or each view would call for the next one."""
+        readers that compare snapshots, or each view would call for the next one. Raises
+        DriverClosed once the driver is closed; a Future queued as it closes is cancelled."""
         if self._closed.is_set():
-            raise RuntimeError("the driver is closed")
+            raise DriverClosed("the driver is closed")
         future: Future = Future()
         self._commands.put((fn, future, not reads_only))
+        # close() may have come between the check and the put, and the thread may have drained the
+        # queue and ended already: then nobody would resolve this Future. Draining here too makes
+        # every queued command run or be cancelled (each is taken from the queue exactly once).
+        if self._closed.is_set():
+            self._cancel_queued()
+            if future.cancelled():
+                raise DriverClosed("the driver is closed")
         return future
+
+    def call(self, fn: Callable[[Session], object], reads_only: bool = False) -> object:
+        """``submit(fn, reads_only)`` and wait for its result (raising what ``fn`` raised). Raises
+        DriverClosed when the driver is closed before it runs ``fn``."""
+        try:
+            return self.submit(fn, reads_only).result()
+        except CancelledError:  # cancelled only by close(): its queue is dropped
+            raise DriverClosed("the driver was closed before it ran the command") from None
 
     def latest(self) -> Snapshot:
         """The newest published snapshot (thread-safe: a reference to an immutable copy)."""
@@ -98,7 +118,8 @@ class Driver:
         return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
 
     def close(self, timeout: float | None = 10.0) -> None:
-        """Stop the thread after its current step; commands still queued are cancelled."""
+        """Stop the thread after its current step; commands still queued are cancelled (``call``
+        raises DriverClosed for them). Waits up to ``timeout`` seconds for the thread to end."""
         self._closed.set()
         self._playing.clear()
         self._commands.put(None)
@@ -112,17 +133,20 @@ class Driver:
 
     # ------------------------------------------------------------------ the thread
     def _loop(self) -> None:
-        while not self._closed.is_set():
-            playing = self._playing.is_set() and not self.session.done
-            try:
-                command = self._commands.get(block=not playing, timeout=None if playing else IDLE_WAIT_S)
-            except queue.Empty:
-                command = None
-            if command is not None:
-                self._run(*command)
-            elif playing:
-                self._play_step()
-        self._cancel_queued()
+        try:
+            while not self._closed.is_set():
+                playing = self._playing.is_set() and not self.session.done
+                try:
+                    command = self._commands.get(block=not playing, timeout=None if playing else IDLE_WAIT_S)
+                except queue.Empty:
+                    command = None
+                if command is not None:
+                    self._run(*command)
+                elif playing:
+                    self._play_step()
+        finally:  # a thread ended by surprise takes no more commands either: none would be run
+            self._closed.set()
+            self._cancel_queued()
 
     def _run(self, fn: Callable, future: Future, publish: bool = True) -> None:
         if not future.set_running_or_notify_cancel():

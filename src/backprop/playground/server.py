@@ -35,6 +35,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import activations, losses, optimizers, schedules
+from ..driver import DriverClosed
 from ..errors import DivergenceError
 from ..metrics import labels_from_outputs
 from . import protocol, views
@@ -206,7 +207,7 @@ async def next_frame(conn: Connection, play: PlaygroundSession, sent: Sent) -> b
     sender goes on."""
     try:
         future = play.driver.submit(lambda session: frame(conn, play, sent), reads_only=True)
-    except RuntimeError:  # closed already
+    except DriverClosed:  # closed already
         return None
     try:
         return await asyncio.wrap_future(future)
@@ -397,12 +398,17 @@ def _session_of(request: Request) -> PlaygroundSession:
 
 
 async def model_file(request: Request) -> Response:
-    """GET /sessions/TOKEN/model.safetensors: the tab's network now, as ``backprop.save`` writes it."""
+    """GET /sessions/TOKEN/model.safetensors: the tab's network now, as ``backprop.save`` writes it
+    (404 for an unknown session, 409 for a run closed by a reset meanwhile)."""
     try:
         play = _session_of(request)
     except LookupError:
         return JSONResponse({"error": "no such session"}, status_code=404)
-    payload = await anyio.to_thread.run_sync(play.model_bytes)
+    try:
+        payload = await anyio.to_thread.run_sync(play.model_bytes)
+    except DriverClosed:  # the tab reset or closed its run meanwhile: that network is gone
+        return JSONResponse({"error": "the session's run was reset or closed while downloading: download again"},
+                            status_code=409)
     return Response(payload, media_type="application/octet-stream",
                     headers={"Content-Disposition": 'attachment; filename="model.safetensors"'})
 

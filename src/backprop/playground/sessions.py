@@ -344,13 +344,14 @@ class PlaygroundSession:
         if not isinstance(fields, dict) or not fields or set(fields) - set(CHANGEABLE):
             raise ValueError(f"change takes some of {list(CHANGEABLE)}. Received: {fields!r}")
         state = check_state({**self.state, **fields})
-        self.driver.submit(lambda s: s.change(**{k: state[k] for k in fields})).result()
+        self.driver.call(lambda s: s.change(**{k: state[k] for k in fields}))
         self.state = state
         return state
 
     def model_bytes(self) -> bytes:
-        """The network as it is now, as ``backprop.save`` writes it (with its data set's spec)."""
-        return self.driver.submit(lambda s: persistence.to_bytes(s.net, self.data.spec)).result()
+        """The network as it is now, as ``backprop.save`` writes it (with its data set's spec).
+        Raises DriverClosed when the run was closed (reset, tab gone) before it could be read."""
+        return self.driver.call(lambda s: persistence.to_bytes(s.net, self.data.spec))
 
     def trace(self, index: int) -> dict:
         """``backprop.trace`` of point ``index`` (training points first, then test) at the current
@@ -362,13 +363,13 @@ class PlaygroundSession:
         X, y, i = (data.X_train, data.y_train, index) if index < n_train else \
             (data.X_test, data.y_test, index - n_train)
         x, label = X[i], data.labels(y[i:i + 1])[0]  # as backprop trace: the label as the network names it
-        return self.driver.submit(lambda s: trace.trace(s.net, x, label, s.config.learning_rate)).result()
+        return self.driver.call(lambda s: trace.trace(s.net, x, label, s.config.learning_rate))
 
     def gradcheck(self) -> gradcheck.GradCheck:
         """``backprop gradcheck`` of the current network on the first training samples."""
         n = min(GRADCHECK_SAMPLES, len(self.data.X_train))
         X, y = self.data.X_train[:n], self.data.labels(self.data.y_train[:n])  # as backprop gradcheck
-        return self.driver.submit(lambda s: gradcheck.gradcheck(s.net, X, y)).result()
+        return self.driver.call(lambda s: gradcheck.gradcheck(s.net, X, y))
 
     def close(self) -> None:
         """Stop training (the tab closed or rebuilt its run)."""
