@@ -542,3 +542,17 @@ def test_a_download_from_a_run_closed_by_a_reset_is_a_409_not_a_500(client):
         client.app.state.connections[run["token"]].play.driver.close()  # as a reset does, before the new run
         reply = client.get(f"/sessions/{run['token']}/model.safetensors")
     assert reply.status_code == 409 and "download again" in reply.json()["error"]
+
+
+def test_a_handler_that_fails_unexpectedly_is_said_and_the_connection_goes_on(client, monkeypatch):
+    # only ValueError and TypeError were answered: any other exception from a handler closed the tab's connection
+    def fail(self, index):
+        raise RuntimeError("the trace broke")
+
+    monkeypatch.setattr(sessions.PlaygroundSession, "trace", fail)
+    with client.websocket_connect("/ws") as ws:
+        start(ws)
+        ws.send_json({"type": "trace", "index": 0})
+        assert receive(ws, "error")["message"] == "RuntimeError: the trace broke"
+        ws.send_json({"type": "step_epoch"})
+        assert frame_where(ws, lambda h: h["epoch"] == 1)

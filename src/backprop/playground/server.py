@@ -242,7 +242,7 @@ async def build(conn: Connection, state: dict) -> None:
 
 
 async def handle(conn: Connection, message: dict) -> None:
-    """Do what one checked message asks; ValueError (a bad value) is answered by the caller."""
+    """Do what one checked message asks; what it raises the caller says to the page (the tab goes on)."""
     kind, play = message["type"], conn.play
     limits: Limits = conn.websocket.app.state.limits
     if kind == "start":
@@ -380,8 +380,10 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
             try:
                 message = protocol.parse(received.get("text"), app_state.limits.message_bytes)
                 await handle(conn, message)
-            except (ValueError, TypeError) as err:
+            except (ValueError, TypeError) as err:  # a bad message or value: the page says why
                 await conn.send_json({"type": "error", "message": str(err)})
+            except Exception as err:  # a handler's own failure ends that message, not the tab's connection
+                await conn.send_json({"type": "error", "message": f"{type(err).__name__}: {err}"})
     except CLOSED:  # the tab closed, maybe mid-reply
         pass
     finally:
