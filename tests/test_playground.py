@@ -556,3 +556,26 @@ def test_a_handler_that_fails_unexpectedly_is_said_and_the_connection_goes_on(cl
         assert receive(ws, "error")["message"] == "RuntimeError: the trace broke"
         ws.send_json({"type": "step_epoch"})
         assert frame_where(ws, lambda h: h["epoch"] == 1)
+
+
+def test_a_frame_reads_the_view_once_while_the_page_changes_it():
+    # frame runs on the training thread while the event loop may set the connection's hover: it read
+    # hover three times, so a hover cleared between the reads failed the frame (neuron_map(*None))
+    # or sent arrays of one view under the header of another
+    class Moving:
+        backward = False
+
+        def __init__(self):
+            self.reads = iter([[0, 0]])  # hovered at the first read, cleared by the page after it
+
+        @property
+        def hover(self):
+            return next(self.reads, None)
+
+    play = sessions.PlaygroundSession(sessions.check_state(SMALL))
+    try:
+        sent = server.Sent(1, server.views.grid_for(play.data.X))
+        header, arrays = protocol.decode_frame(server.frame(Moving(), play, sent))
+        assert header["hover"] == [0, 0] and "neuron" in arrays and sent.last[2] == (0, 0)
+    finally:
+        play.close()

@@ -127,19 +127,20 @@ def frame(conn: Connection, play: PlaygroundSession, sent: Sent) -> bytes | None
     """The next frame for ``conn`` from ``play``'s newest snapshot, or None if nothing changed
     since the last one sent (``sent``: that run's). Runs on the training thread, between steps."""
     driver, data = play.driver, play.data
-    snapshot = driver.latest()
-    key = (id(snapshot), conn.backward, tuple(conn.hover or ()), driver.playing and not snapshot.done,
-           driver.error is None)
+    # read once: the event loop may change the view while this thread computes the frame, and one
+    # frame's key, arrays and header must all show the same view
+    snapshot, backward, hover = driver.latest(), conn.backward, conn.hover
+    key = (id(snapshot), backward, tuple(hover or ()), driver.playing and not snapshot.done, driver.error is None)
     if key == sent.last:
         return None
     began = time.perf_counter()
     net = views.load(play.viewer, snapshot.params)
     arrays = {"heat": views.decision_map(net, sent.grid)}
-    if conn.hover is not None:
-        arrays["neuron"] = views.neuron_map(net, sent.grid, *conn.hover)
+    if hover is not None:
+        arrays["neuron"] = views.neuron_map(net, sent.grid, *hover)
     for i, layer in enumerate(net.layers):
         arrays[f"W{i}"], arrays[f"b{i}"] = layer.weights, layer.bias
-    if conn.backward:
+    if backward:
         grads, deltas = views.backward(net, data.X_train[:BACKWARD_SAMPLES],
                                        data.labels(data.y_train[:BACKWARD_SAMPLES]))  # labels as the net names them
         for i, ((dW, db), delta) in enumerate(zip(grads, deltas)):
@@ -151,7 +152,7 @@ def frame(conn: Connection, play: PlaygroundSession, sent: Sent) -> bytes | None
               "error": None if driver.error is None else str(driver.error),
               "rows": history_rows(play, snapshot.history, sent.rows),
               "health": [{k: finite(v) for k, v in row.items()} for row in snapshot.history.health[sent.health:]],
-              "wrong": wrong_test_points(net, play), "backward": conn.backward, "hover": conn.hover}
+              "wrong": wrong_test_points(net, play), "backward": backward, "hover": hover}
     sent.frames, sent.last, sent.seconds = sent.frames + 1, key, time.perf_counter() - began
     sent.rows, sent.health = len(snapshot.history), len(snapshot.history.health)
     return protocol.encode_frame(header, arrays)
