@@ -579,3 +579,31 @@ def test_a_frame_reads_the_view_once_while_the_page_changes_it():
         assert header["hover"] == [0, 0] and "neuron" in arrays and sent.last[2] == (0, 0)
     finally:
         play.close()
+
+
+def test_a_tab_closing_its_old_run_does_not_freeze_the_other_tabs(client):
+    # replacing a run joined the old driver's thread (up to 10 s, while a big step ends) on the event
+    # loop itself: every tab's messages and frames waited for it
+    import threading
+
+    closing, release, closed = threading.Event(), threading.Event(), threading.Event()
+    with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+        run_a = start(a)
+        start(b)
+        play_a = client.app.state.connections[run_a["token"]].play
+        close = play_a.close
+
+        def slow_close():  # an old run whose step takes long to end
+            closing.set()
+            release.wait(10)
+            close()
+            closed.set()
+
+        play_a.close = slow_close
+        a.send_json({"type": "reset"})
+        assert closing.wait(10)
+        b.send_json({"type": "step_epoch"})
+        frame_where(b, lambda h: h["epoch"] == 1)
+        assert not closed.is_set(), "tab b was answered only after tab a's old run had closed"
+        release.set()
+        receive(a, "started")

@@ -112,14 +112,18 @@ class Connection:
         async with self.lock:
             await self.websocket.send_bytes(payload)
 
-    def replace(self, play: PlaygroundSession | None) -> None:
-        """Close the running session (if any) and take ``play`` (its views start afresh: a neuron
-        hovered in the old network may not exist in the new one, and the page forgets it too)."""
-        if self.play is not None:
-            self.play.close()
+    async def replace(self, play: PlaygroundSession | None) -> None:
+        """Take ``play`` (its views start afresh: a neuron hovered in the old network may not exist in
+        the new one, and the page forgets it too), then close the old session (if any)."""
+        old = self.play
         self.runs += 1
         self.hover = None
         self.play, self.sent = play, Sent(self.runs, views.grid_for(play.data.X)) if play is not None else None
+        if old is not None:
+            # close waits (up to 10 s) for the old run's step to end: on a worker thread, or every
+            # tab would freeze meanwhile; shielded, so that a cancelled connection still stops it
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(old.close)
 
 
 # ---------------------------------------------------------------------------------------- frames
@@ -238,7 +242,7 @@ def started(conn: Connection) -> dict:
 async def build(conn: Connection, state: dict) -> None:
     """Make ``state`` the connection's session (engine selection can take seconds: off the loop)."""
     play = await anyio.to_thread.run_sync(PlaygroundSession, state, conn.websocket.app.state.limits)
-    conn.replace(play)
+    await conn.replace(play)
     await conn.send_json(started(conn))
 
 
@@ -389,8 +393,10 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         pass
     finally:
         task.cancel()
-        app_state.connections.pop(conn.token, None)
-        conn.replace(None)  # closing the tab stops its training
+        try:
+            await conn.replace(None)  # closing the tab stops its training
+        finally:  # after: a download meanwhile finds no session (404), not a closing one
+            app_state.connections.pop(conn.token, None)
 
 
 def _session_of(request: Request) -> PlaygroundSession:
