@@ -132,6 +132,47 @@ def test_a_change_whose_engine_cannot_be_selected_leaves_the_optimizer_as_it_was
     assert session.state.optimizer is optimizer and session.engine is engine and session.config.optimizer == "sgd"
 
 
+
+def _run_out(session):
+    while not session.done:
+        session.step_epoch()
+    return session.epoch
+
+
+def test_early_stopping_changed_mid_run_takes_effect(moons):
+    # patience and tol were accepted by change but the watcher was built once, at the start: no effect
+    X, y, val = small_data(moons)
+    session = Session(seed_network(), X, y, FitConfig(epochs=20, eval_every=1), val)
+    session.step_epoch(), session.step_epoch()
+    session.change(patience=1, tol=1e9)  # no fall counts as progress: it stops one epoch after its first
+    assert _run_out(session) == 4 and session.history.stopped_early_at == 4
+
+
+def test_a_new_patience_keeps_the_watchers_record_and_none_turns_it_off(moons):
+    X, y, val = small_data(moons)
+    session = Session(seed_network(), X, y, FitConfig(epochs=6, eval_every=1, patience=3), val)
+    session.step_epoch(), session.step_epoch()
+    watcher = session.state.early_stopping
+    session.change(patience=50)
+    kept = session.state.early_stopping
+    assert (kept.patience, kept.best, kept.best_epoch, kept.best_params) == \
+        (50, watcher.best, watcher.best_epoch, watcher.best_params)
+    session.change(patience=None)
+    assert session.state.early_stopping is None
+    stopping = Session(seed_network(), X, y, FitConfig(epochs=6, eval_every=1, patience=1, tol=1e9), val)
+    stopping.step_epoch()
+    stopping.change(patience=None)
+    assert _run_out(stopping) == 6 and stopping.history.stopped_early_at is None
+
+
+def test_a_run_stopped_early_goes_on_under_a_longer_patience(moons):
+    X, y, val = small_data(moons)
+    session = Session(seed_network(), X, y, FitConfig(epochs=6, eval_every=1, patience=1, tol=1e9), val)
+    assert _run_out(session) == 2 and session.history.stopped_early_at == 2
+    session.change(patience=3)
+    assert not session.done and session.history.stopped_early_at is None
+    assert _run_out(session) == 4 and session.history.stopped_early_at == 4
+
 @pytest.mark.parametrize("samples", [0, -1, 2.5, True, "3"])
 def test_step_takes_a_positive_number_of_samples(moons, samples):
     X, y, val = small_data(moons)

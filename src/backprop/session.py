@@ -20,7 +20,17 @@ import numpy as np
 
 from . import engines, optimizers, schedules
 from .errors import DivergenceError
-from .training import FitConfig, History, Progress, SignalCatcher, TrainingState, evaluate, prepare_data, start
+from .training import (
+    EarlyStopping,
+    FitConfig,
+    History,
+    Progress,
+    SignalCatcher,
+    TrainingState,
+    evaluate,
+    prepare_data,
+    start,
+)
 
 if TYPE_CHECKING:  # a session trains any network object; network.py imports training, not the reverse
     from .network import Network
@@ -156,7 +166,10 @@ class Session:
     def change(self, **fields) -> None:
         """Change ``FitConfig`` fields mid-run (e.g. ``learning_rate=0.1, optimizer="adam"``), from the
         next step on. A new optimizer starts with fresh state; a new optimizer, batch size, weight
-        decay or engine selects the engine again. Raises ValueError for an unknown field or value."""
+        decay or engine selects the engine again. A new patience or tol keeps early stopping's
+        record (best loss, its epoch and weights; patience None drops it), and a run it had stopped
+        goes on if the new patience would not have stopped it. Raises ValueError for an unknown
+        field or value."""
         unknown = set(fields) - {f.name for f in dataclasses.fields(FitConfig)}
         if unknown or UNCHANGEABLE & set(fields):
             name = sorted(unknown or UNCHANGEABLE & set(fields))[0]
@@ -170,9 +183,27 @@ class Session:
         if config.optimizer != self.config.optimizer:
             self.state.optimizer = optimizers.get(config.optimizer, config.learning_rate)
         self.engine = engine
+        if config.patience != self.config.patience or config.tol != self.config.tol:
+            self._watch(config)
         self.config = self.state.config = config
         if self.position:  # mid-epoch: the rest of it runs at the new rate
             self.state.optimizer.learning_rate = self._learning_rate(self.state.epoch + 1)
+
+    def _watch(self, config: FitConfig) -> None:
+        """Early stopping under ``config``'s patience and tol, from now on: the watcher's record kept,
+        a fresh one counting from this epoch, or none; a run it stopped goes on if it would not stop."""
+        old, state, history = self.state.early_stopping, self.state, self.state.history
+        if config.patience is None:
+            state.early_stopping = None
+        elif old is None:
+            state.early_stopping = EarlyStopping(config.patience, best_epoch=state.epoch, tol=config.tol)
+        else:
+            state.early_stopping = EarlyStopping(config.patience, old.best, old.best_epoch, old.best_params,
+                                                 tol=config.tol)
+        watcher = state.early_stopping
+        if history.stopped_early_at == state.epoch and not history.interrupted_by and (
+                watcher is None or state.epoch - watcher.best_epoch < watcher.patience):
+            self.stopped, history.stopped_early_at = False, None
 
     # ------------------------------------------------------------------ an epoch's two ends
     def _learning_rate(self, epoch: int) -> float:
