@@ -173,6 +173,23 @@ def test_a_run_stopped_early_goes_on_under_a_longer_patience(moons):
     assert not session.done and session.history.stopped_early_at is None
     assert _run_out(session) == 4 and session.history.stopped_early_at == 4
 
+
+def test_a_change_to_the_engines_fields_as_they_are_selects_no_engine(moons, monkeypatch):
+    # naming an engine field with its current value (the page sends what its form holds) compiled or
+    # loaded the engine again
+    from backprop import engines
+
+    X, y, val = small_data(moons)
+    session = Session(seed_network(), X, y, FitConfig(epochs=2, batch_size=4, optimizer="adam"), val)
+    session.step_epoch()
+    engine, optimizer, select = session.engine, session.state.optimizer, engines.select
+    selected = []
+    monkeypatch.setattr(engines, "select", lambda *args: selected.append(args) or select(*args))
+    session.change(batch_size=4, optimizer="adam", weight_decay=0.0, engine="auto", learning_rate=0.02)
+    assert selected == [] and session.engine is engine and session.state.optimizer is optimizer
+    session.change(batch_size=8)
+    assert len(selected) == 1 and session.config.batch_size == 8
+
 @pytest.mark.parametrize("samples", [0, -1, 2.5, True, "3"])
 def test_step_takes_a_positive_number_of_samples(moons, samples):
     X, y, val = small_data(moons)

@@ -166,10 +166,10 @@ class Session:
     def change(self, **fields) -> None:
         """Change ``FitConfig`` fields mid-run (e.g. ``learning_rate=0.1, optimizer="adam"``), from the
         next step on. A new optimizer starts with fresh state; a new optimizer, batch size, weight
-        decay or engine selects the engine again. A new patience or tol keeps early stopping's
-        record (best loss, its epoch and weights; patience None drops it), and a run it had stopped
-        goes on if the new patience would not have stopped it. Raises ValueError for an unknown
-        field or value."""
+        decay or engine selects the engine again (a field given its current value is no change). A
+        new patience or tol keeps early stopping's record (best loss, its epoch and weights;
+        patience None drops it), and a run it had stopped goes on if the new patience would not
+        have stopped it. Raises ValueError for an unknown field or value."""
         unknown = set(fields) - {f.name for f in dataclasses.fields(FitConfig)}
         if unknown or UNCHANGEABLE & set(fields):
             name = sorted(unknown or UNCHANGEABLE & set(fields))[0]
@@ -178,12 +178,14 @@ class Session:
         if config.batch_size > len(self.data.X):
             raise ValueError(f"batch_size must be at most the number of training samples ({len(self.data.X)}). "
                              f"Received: batch_size={config.batch_size}")
+        # a field named with its current value changes nothing (a form sends all it holds): no new engine
+        changed = {name for name in fields if getattr(config, name) != getattr(self.config, name)}
         # everything that can fail first, then all of it at once: a failed change leaves the run as it was
-        engine = engines.select(config.engine, self.net, config) if ENGINE_FIELDS & set(fields) else self.engine
+        engine = engines.select(config.engine, self.net, config) if ENGINE_FIELDS & changed else self.engine
         if config.optimizer != self.config.optimizer:
             self.state.optimizer = optimizers.get(config.optimizer, config.learning_rate)
         self.engine = engine
-        if config.patience != self.config.patience or config.tol != self.config.tol:
+        if {"patience", "tol"} & changed:
             self._watch(config)
         self.config = self.state.config = config
         if self.position:  # mid-epoch: the rest of it runs at the new rate
