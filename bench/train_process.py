@@ -6,6 +6,7 @@
     python bench/train_process.py --split               # one process split into its phases (cProfile)
     python bench/train_process.py --sweep               # a 16-run fast-preset sweep, with and without figures
     python bench/train_process.py --baseline OLD/src    # also an older source tree's (a git worktree's) process
+    python bench/train_process.py --cold --preset fast  # a fresh install's first run: an empty kernel cache each
 
 Whole processes: each repeat runs every contender once, interleaved (figures, --no-figures, and
 with --with-seed the seed's script), so that a noisy neighbour slows them alike. Reports wall
@@ -61,7 +62,8 @@ def whole(args: list[str], folder: str, source: str | None = None) -> tuple[floa
     package in the ``source`` folder, when given). Its CPU seconds (user + system, its drawing
     processes included) are added to ``CPU``: on a shared machine they vary far less than the wall
     time, which waits for whatever else runs."""
-    env = {**os.environ, "PYTHONPATH": source} if source else None
+    env = {**os.environ, **({"PYTHONPATH": source} if source else {}),
+           **({"NUMBA_CACHE_DIR": tempfile.mkdtemp(prefix="bench-cold-")} if COLD else {})}
     used = cpu_of_children()
     began = time.perf_counter()
     done = subprocess.run([*BACKPROP, "train", *args, "--out", folder, "--quiet"], capture_output=True, text=True,
@@ -73,6 +75,7 @@ def whole(args: list[str], folder: str, source: str | None = None) -> tuple[floa
 
 
 CPU: list[float] = []  # the CPU seconds of each process ``whole`` ran, in order
+COLD = False  # --cold: each process compiles its kernels into an empty Numba cache folder (a fresh install)
 
 
 def cpu_of_children() -> float:
@@ -100,7 +103,7 @@ def compare(preset: str, repeats: int, seed_dir: Path | None, baseline: str | No
     if baseline:
         contenders.update({"baseline train": (["--preset", preset], baseline),
                            "baseline --no-figures": (["--preset", preset, "--no-figures"], baseline)})
-    for args, source in contenders.values():
+    for args, source in contenders.values() if not COLD else ():
         whole(args, folder, source)  # load or compile the engine outside the timings
     walls = {name: [] for name in contenders}
     cpus = {name: [] for name in contenders}
@@ -227,7 +230,11 @@ def main() -> None:
     parser.add_argument("--split", action="store_true", help="split one process into its phases")
     parser.add_argument("--sweep", action="store_true", help="a 16-run sweep with and without figures")
     parser.add_argument("--baseline", metavar="SRC", help="also time the package in this source folder")
+    parser.add_argument("--cold", action="store_true", help="every process with an empty Numba cache (a fresh "
+                        "install's first run)")
     args = parser.parse_args()
+    global COLD
+    COLD = args.cold
     if args.split:
         split(args.preset)
     elif args.sweep:
