@@ -48,9 +48,9 @@ def files(name: str, net: Network, data: Dataset, history: History, config: dict
     """{file name: bytes} for the run ``name``: the model, config.json (``config`` with the training
     time), health.csv, and (with ``draw``) the curves and health figures in ``figure_format`` and
     report.html, which embeds those files as written and draws one figure more, small: the model's
-    result on its test split (``plots.result_figure``). ``drawn``: ``figures(history, ...)`` if the
-    caller has drawn them already (to show them too). Without ``draw`` nothing is drawn, nor
-    matplotlib imported: drawing takes most of a short run's time (a big sweep's)."""
+    result on its test split (``plots.result_chart``, SVG by hand). ``drawn``: ``figures(history,
+    ...)`` if the caller has drawn them already (to show them too). Without ``draw`` nothing is
+    drawn. With svg figures matplotlib is not imported at all."""
     kept = kept_files(net, data, history, config)
     if not draw:
         return kept
