@@ -272,3 +272,11 @@ def test_the_console_script_returns_mains_code_and_skips_the_last_garbage_collec
     finally:
         gc.unfreeze()
     assert "invalid choice: 'bogus'" in capsys.readouterr().err
+
+
+def test_hidden_widths_given_apart_are_answered_with_the_comma_form(capsys):
+    """sweep takes --hidden 8 16 (a width per point); train takes one network's widths: 8,8,8."""
+    assert main(["train", "--hidden", "8", "8", "8", "--epochs", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("backprop train: error: unrecognized arguments: 8 8 (--hidden takes one network's widths "
+                   "joined by commas: --hidden 8,8,8)")

@@ -97,7 +97,11 @@ def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.N
         args.points = [*args.points, *(w for w in extra if _looks_like_point(w))]  # argv's order is kept:
         extra = [w for w in extra if not _looks_like_point(w)]  # positionals are taken first
     if extra:
-        raise UsageError(f"unrecognized arguments: {' '.join(extra)}", prog=f"backprop {args.command}")
+        hint = ""
+        if getattr(args, "hidden", None) is not None and all(w.isdigit() for w in extra) and args.command != "sweep":
+            widths = ",".join(str(w) for w in [*args.hidden, *extra])  # --hidden 8 8 8, as sweep takes it
+            hint = f" (--hidden takes one network's widths joined by commas: --hidden {widths})"
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)}{hint}", prog=f"backprop {args.command}")
     return args
 
 
