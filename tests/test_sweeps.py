@@ -439,5 +439,12 @@ def test_the_summary_figure_gives_short_training_times_in_milliseconds(seconds, 
              "run": str(lr), "error": None} for lr in (0.01, 0.02)]
     ax = summary.figure(rows, ["learning_rate"]).axes[1]
     assert ax.get_ylabel() == label
-    means = [line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 1]
-    assert means and all(m == pytest.approx(shown) for m in means)
+    dots = [y for c in ax.collections for _, y in c.get_offsets()]  # one seed: each run's dot, no mean bar
+    assert len(dots) == 2 and all(y == pytest.approx(shown) for y in dots)
+
+
+def test_a_sweep_of_one_seed_draws_no_spread_over_seeds():
+    rows = [{"learning_rate": lr, "seed": 0, "metric": "accuracy", "test_score": 0.9, "train_seconds": 0.2,
+             "run": str(lr), "error": None} for lr in (0.01, 0.02)]
+    legend = [t.get_text() for t in summary.figure(rows, ["learning_rate"]).legends[0].get_texts()]
+    assert legend == ["one run (seed)"]  # not "mean, min-max over seeds" of one seed

@@ -119,9 +119,10 @@ def _panel(ax, labels: list[str], values: list[list[float]], failed: list[int], 
     for x, ys in enumerate(values):
         if not ys:
             continue
-        mean = float(np.mean(ys))
-        ax.errorbar([x], [mean], yerr=[[mean - min(ys)], [max(ys) - mean]], fmt="o", color="tab:blue",
-                    markersize=9, capsize=6, label="mean, min-max over seeds")
+        if len(ys) > 1:  # one run has no spread: its dot says it all (a legend of "over seeds" misled)
+            mean = float(np.mean(ys))
+            ax.errorbar([x], [mean], yerr=[[mean - min(ys)], [max(ys) - mean]], fmt="o", color="tab:blue",
+                        markersize=9, capsize=6, label="mean, min-max over seeds")
         jitter = np.linspace(-0.12, 0.12, len(ys)) if len(ys) > 1 else np.zeros(1)
         ax.scatter(x + jitter, ys, s=14, color="tab:orange", zorder=3, label="one run (seed)")
     foot = blended_transform_factory(ax.transData, ax.transAxes)  # x in data, y in axes fractions
