@@ -325,9 +325,9 @@ def test_the_command_draws_a_progress_bar_on_a_terminal(tmp_path, monkeypatch, c
                                                  (["r2"], "test R\u00b2", 1),
                                                  (["r2", "accuracy"], "test score", 1)])
 def test_the_summary_figure_names_what_the_score_column_holds(metrics, label, scale):
-    rows = [{"learning_rate": lr, "seed": 0, "metric": metric, "test_score": score, "train_seconds": 0.1,
-             "run": str(lr), "error": None}
-            for lr, score, metric in ((0.01, 0.5, metrics[0]), (0.02, 0.75, metrics[-1]))]
+    rows = [{"learning_rate": lr, "seed": seed, "metric": metric, "test_score": score, "train_seconds": 0.1,
+             "run": f"{lr}-{seed}", "error": None}
+            for lr, score, metric in ((0.01, 0.5, metrics[0]), (0.02, 0.75, metrics[-1])) for seed in (0, 1)]
     ax = summary.figure(rows, ["learning_rate"]).axes[0]
     name = label.split(" (")[0]  # "test accuracy (%)" -> "Test accuracy by learning_rate"
     assert ax.get_ylabel() == label and ax.get_title() == f"{name[0].upper()}{name[1:]} by learning_rate"
