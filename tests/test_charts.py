@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop.charts import Chart, Image, Panel, Points, Series, colormap, contour, svg, ticks
+from backprop.charts.chart import MARKERS
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -191,3 +192,15 @@ def test_any_values_give_a_well_formed_svg_whose_ticks_lie_on_the_axes(y, log_y,
     top, bottom = float(frame.get("y")), float(frame.get("y")) + float(frame.get("height"))
     marks = [float(t.get("y")) - 0.35 * svg.LABEL for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
     assert marks and all(top - 0.01 <= m <= bottom + 0.01 for m in marks)
+
+
+@pytest.mark.parametrize("marker", [m for m in MARKERS if m != "o"])
+def test_each_marker_has_matplotlibs_shape_and_size(marker):
+    """A class's points look the same in the report's SVG and in evaluate's PNG: the same corners,
+    not a regular polygon inscribed in the circle (a square of 0.66 the area, a diamond of half)."""
+    from matplotlib.markers import MarkerStyle
+
+    style = MarkerStyle(marker)
+    theirs = style.get_path().transformed(style.get_transform()).vertices * [2, -2]  # in radii, y down
+    mine = np.array(svg.MARKER_SHAPES[marker], dtype=float)
+    assert {tuple(p) for p in np.round(mine, 3) + 0} == {tuple(p) for p in np.round(theirs, 3) + 0}

@@ -56,20 +56,25 @@ def render(chart: Chart) -> str:
             f'{content.replace("CLIP", key)}\n</svg>\n')
 
 
-def _polygon(corners: int, turn: float = -90.0, radius: float = 1.0) -> tuple:
-    """A regular polygon's corners on a circle of ``radius``, the first at ``turn`` degrees (-90: on top)."""
-    angles = np.radians(turn + 360.0 * np.arange(corners) / corners)
-    return tuple(zip(radius * np.cos(angles), radius * np.sin(angles)))
+def _polygon(corners: int) -> tuple:
+    """A regular polygon's corners on the unit circle, the first on top."""
+    angles = np.radians(-90.0 + 360.0 * np.arange(corners) / corners)
+    return tuple(zip(np.cos(angles), np.sin(angles)))
 
 
-_ARM = 1 / 3  # half the width of a plus's (or cross's) arm, of its radius
+_ARM = 1 / 3  # half the width of a plus's arm, of its radius
 _PLUS = ((-_ARM, -1), (_ARM, -1), (_ARM, -_ARM), (1, -_ARM), (1, _ARM), (_ARM, _ARM), (_ARM, 1), (-_ARM, 1),
          (-_ARM, _ARM), (-1, _ARM), (-1, -_ARM), (-_ARM, -_ARM))
-# each marker's corners around its centre, radius 1, y down (SVG's): what ``Points.marker`` names
+# each marker's corners around its centre, y down (SVG's), in radii (half the marker's size): the
+# paths matplotlib draws for the same names, so a scatter reads the same in SVG and PNG. Its
+# triangles and square fill the whole size-by-size box and its diamond is that square turned (its
+# tips sqrt(2) radii out): a regular polygon on the circle would be half to two thirds their area.
 MARKER_SHAPES = {
-    "^": _polygon(3), "v": _polygon(3, 90.0), "s": _polygon(4, 45.0, 1.15), "D": _polygon(4, -90.0, 1.0),
+    "^": ((0, -1), (1, 1), (-1, 1)), "v": ((0, 1), (-1, -1), (1, -1)), "s": ((-1, -1), (1, -1), (1, 1), (-1, 1)),
+    "D": tuple((math.sqrt(2) * u, math.sqrt(2) * v) for u, v in ((0, -1), (1, 0), (0, 1), (-1, 0))),
     "p": _polygon(5), "h": _polygon(6), "P": _PLUS,
-    "X": tuple((math.sqrt(0.5) * (u - v), math.sqrt(0.5) * (u + v)) for u, v in _PLUS),
+    "X": ((-0.5, -1), (0, -0.5), (0.5, -1), (1, -0.5), (0.5, 0), (1, 0.5), (0.5, 1), (0, 0.5), (-0.5, 1),
+          (-1, 0.5), (-0.5, 0), (-1, -0.5)),
 }
 
 
