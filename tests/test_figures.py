@@ -345,3 +345,32 @@ def test_maps_of_a_table_name_their_axes_for_its_columns(moons):
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("age", "dose")
     named = plots.decision_boundary(net, moons.X_test, moons.y_test, 20, ("healthy", "sick"))
     assert named.axes[1].get_ylabel() == "P(class sick)"  # the colour bar
+
+
+LONG_NAMES = ("setosa-like", "versicolor-like", "virginica long name")
+
+
+def test_a_confusion_matrixs_class_names_neither_overlap_nor_leave_the_figure():
+    """Names from a CSV's label column, as long as a table's: matplotlib measures the real text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    y, predicted = np.array([0, 1, 2, 0, 1, 2]), np.array([0, 1, 2, 1, 1, 2])
+    fig = plots.confusion_matrix(y, predicted, LONG_NAMES)
+    FigureCanvasAgg(fig).draw()
+    renderer, ax = fig.canvas.get_renderer(), fig.axes[0]
+    across = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(LONG_NAMES)
+    assert all(a.x1 < b.x0 for a, b in zip(across, across[1:])), [(a.x0, a.x1) for a in across]
+    assert min(t.get_window_extent(renderer).x0 for t in [*ax.get_yticklabels(), ax.yaxis.label]) >= 0
+    # the SVG's columns, as wide as the estimated names
+    text = svg.render(plots.confusion_matrix_chart(y, predicted, LONG_NAMES))
+    xs = [float(x) for x, name in re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size="13.9" '
+                                             r'text-anchor="middle" fill="black">([^<]+)</text>', text)
+          if name in LONG_NAMES]
+    assert len(xs) == 3 and min(np.diff(xs)) > max(svg._width(name, svg.LABEL) for name in LONG_NAMES)
+
+
+def test_a_confusion_matrix_cuts_a_name_too_long_for_its_column_but_not_its_row():
+    name = "a class whose name runs on and on"
+    panel = plots.confusion_matrix_chart(np.array([0, 1]), np.array([0, 1]), ("b", name)).panels[0]
+    assert panel.x_ticks[1] == (1, name[:plots.LONGEST_NAME - 1] + "\u2026") and panel.y_ticks[1] == (0, name)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .charts import Chart, Image, Panel, Points, Series, colormap, ticks
-from .charts.chart import BLUE, BLUES, GREEN, RDBU
+from .charts.chart import BLUE, BLUES, GREEN, RDBU, text_width
 from .training import History
 from .validation import check_limit
 
@@ -300,13 +300,20 @@ def predicted_vs_true(y: Array, predicted: Array):
     return figure(predicted_vs_true_chart(y, predicted))
 
 
+CELL = 0.55  # inches a confusion matrix's cell is wide at least (digits' ten classes: 5.5 in of cells)
+LONGEST_NAME = 20  # characters of a class's name under its column; a longer one is cut, ending in "…"
+
+
 def confusion_matrix_chart(y: Array, predicted: Array, classes: tuple | None = None) -> Chart:
     """Counts of true label (rows, the first on top) against predicted label (columns), y and
-    predicted: (n,) in 0..k-1, as a ``charts.Chart``: a cell's shade and its count written in it."""
+    predicted: (n,) in 0..k-1, as a ``charts.Chart``: a cell's shade and its count written in it.
+    classes: the k classes' names, which set the figure's width: each column as wide as its name
+    (cut at ``LONGEST_NAME`` characters), the rows' names left of the cells in full."""
     k = int(max(y.max(), predicted.max())) + 1
     counts = np.zeros((k, k), dtype=int)
     np.add.at(counts, (y, predicted), 1)
     names = [str(c) for c in classes] if classes is not None and len(classes) == k else [str(i) for i in range(k)]
+    across = [name if len(name) <= LONGEST_NAME else name[:LONGEST_NAME - 1] + "\u2026" for name in names]
     top = max(int(counts.max()), 1)
     # the image's row 0 is drawn at the bottom: true class i is row k-1-i, so that class 0 is on top
     texts = [(j, k - 1 - i, str(counts[i, j]), "white" if counts[i, j] > top / 2 else "black")
@@ -316,9 +323,13 @@ def confusion_matrix_chart(y: Array, predicted: Array, classes: tuple | None = N
                   colorbar="test points", colorbar_ticks=counted, texts=texts)
     accuracy = np.trace(counts) / max(counts.sum(), 1)
     panel = Panel("", "predicted", "true", image=image, xlim=(-0.5, k - 0.5), ylim=(-0.5, k - 0.5), grid=False,
-                  x_ticks=list(enumerate(names)), y_ticks=[(k - 1 - i, name) for i, name in enumerate(names)])
-    side = 1.2 + 0.55 * k
-    return Chart([panel], size=(side + 2.6, side + 1.6), title="Confusion matrix, test set",
+                  x_ticks=list(enumerate(across)), y_ticks=[(k - 1 - i, name) for i, name in enumerate(names)])
+    side = 1.2 + CELL * k
+    # a column as wide as its name on the x axis, the names on the y axis beside the cells: the
+    # 1.25 and 2 inches leave matplotlib's colour bar its fifth of the axes and the SVG its margins
+    cell = max(CELL, max(text_width(name) for name in across) + 0.15)
+    width = max(side + 2.6, 1.25 * k * cell + max(text_width(name) for name in names) + 2.0)
+    return Chart([panel], size=(round(width, 2), side + 1.6), title="Confusion matrix, test set",
                  subtitle=f"accuracy {accuracy:.2%}")
 
 

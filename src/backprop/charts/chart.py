@@ -20,6 +20,7 @@ RDBU = ("#67001f", "#960f27", "#bb2a34", "#d25849", "#e58368", "#f5ac8b", "#fbce
 BLUES = ("#f7fbff", "#eaf3fb", "#deebf7", "#d2e3f3", "#c6dbef", "#b2d2e8", "#9dcae1", "#84bcdb", "#6aaed6",
          "#56a0ce", "#4191c6", "#3181bd", "#2070b4", "#1460a8", "#08509b", "#084082", "#08306b")
 MARKERS = ("o", "^", "v", "s", "D", "P", "p", "h", "X")  # matplotlib's names of the shapes ``Points`` draws
+CHAR = 0.6  # an average character's width, in ems: what text widths are estimated by, without a font
 
 
 @dataclass
@@ -149,6 +150,12 @@ class Chart:
     size: tuple[float, float] = (12.0, 4.5)
     title: str = ""
     subtitle: str = ""
+
+
+def text_width(text: str, points: float = 10.0) -> float:
+    """Estimated width in inches of ``text`` at ``points`` (a 10 pt tick label: 1/12 in a character):
+    what a chart leaves room for, beside its axes or between its ticks."""
+    return len(text) * CHAR * points / 72
 
 
 def viridis(i: int, n: int) -> str:

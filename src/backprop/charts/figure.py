@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import ticks
-from .chart import Chart, Image, Panel
+from .chart import Chart, Image, Panel, text_width
 
 # margins in inches: room for the tick labels and axis labels, the panels' titles, and the title
 LEFT, RIGHT, BOTTOM, PANEL_TOP, TITLE_LINE, SUBTITLE_LINE = 0.8, 0.18, 0.55, 0.38, 0.36, 0.16
+Y_LABEL_ROOM = 0.45  # inches left of the y tick labels: the tick, its pad, the turned y label and a margin
 
 
 def figure(chart: Chart):
@@ -22,9 +23,10 @@ def figure(chart: Chart):
     n = max(len(chart.panels), 1)
     subtitle = chart.subtitle.splitlines()
     top = PANEL_TOP + (TITLE_LINE if chart.title else 0) + SUBTITLE_LINE * len(subtitle) + (0.12 if subtitle else 0)
+    left = _left(chart)
     fig = Figure(figsize=chart.size)
-    fig.subplots_adjust(left=LEFT / width, right=1 - RIGHT / width, bottom=BOTTOM / height, top=1 - top / height,
-                        wspace=(LEFT + RIGHT) * n / (width - LEFT - RIGHT))
+    fig.subplots_adjust(left=left / width, right=1 - RIGHT / width, bottom=BOTTOM / height, top=1 - top / height,
+                        wspace=(left + RIGHT) * n / (width - left - RIGHT))
     axes = np.atleast_1d(fig.subplots(1, n))
     for ax, panel in zip(axes, chart.panels):
         _panel(fig, ax, panel)
@@ -34,6 +36,13 @@ def figure(chart: Chart):
         fig.text(0.5, 1 - (0.1 + TITLE_LINE) / height, chart.subtitle, ha="center", va="top", fontsize=9,
                  color="#444")
     return fig
+
+
+def _left(chart: Chart) -> float:
+    """The margin left of each panel, in inches: ``LEFT``, or more where a panel's own y tick labels
+    (a confusion matrix's class names) are wider than numbers, so that they and the y label show."""
+    widest = max((text_width(str(label)) for panel in chart.panels for _, label in panel.y_ticks or ()), default=0.0)
+    return max(LEFT, widest + Y_LABEL_ROOM)
 
 
 def _panel(fig, ax, panel: Panel) -> None:

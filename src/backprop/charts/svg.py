@@ -17,13 +17,12 @@ from html import escape
 import numpy as np
 
 from . import contour, ticks
-from .chart import Chart, Image, Panel, Points, Series
+from .chart import CHAR, Chart, Image, Panel, Points, Series
 
 DPI = 100  # pixels an inch: a 12 x 4.5 in chart is 1200 x 450
 PT = DPI / 72  # pixels a point
 FONT = "DejaVu Sans, Bitstream Vera Sans, Arial, Helvetica, sans-serif"  # matplotlib's first choice first
 LABEL, TITLE, SMALL, LEGEND = 10 * PT, 12 * PT, 9 * PT, 8 * PT  # font sizes in pixels
-CHAR = 0.6  # an average character's width, in ems
 GRID = 'stroke="#b0b0b0" stroke-opacity="0.3" stroke-width="1.1"'
 XLINK = ' xmlns:xlink="http://www.w3.org/1999/xlink"'  # images, markers: xlink:href, which every reader knows
 COLORBAR_ROOM = 1.0 * DPI  # taken from a panel's width for its colour bar, ticks and label
