@@ -374,3 +374,15 @@ def test_a_confusion_matrix_cuts_a_name_too_long_for_its_column_but_not_its_row(
     name = "a class whose name runs on and on"
     panel = plots.confusion_matrix_chart(np.array([0, 1]), np.array([0, 1]), ("b", name)).panels[0]
     assert panel.x_ticks[1] == (1, name[:plots.LONGEST_NAME - 1] + "\u2026") and panel.y_ticks[1] == (0, name)
+
+
+def test_a_maps_points_keep_off_its_frame_whatever_the_units_of_the_columns():
+    """An income in the tens of thousands beside an age: each axis gets a margin of its own span."""
+    X = np.array([[6_000.0, 24.0], [90_000.0, 62.0], [50_000.0, 40.0]])
+    net = Network([Dense(2, 3, "tanh"), Dense(3, 2, "sigmoid")], seed=0)
+    XX, YY, _ = plots.probability_grid(net, X, 10)
+    for grid, column in ((XX[0], X[:, 0]), (YY[:, 0], X[:, 1])):
+        span = column.max() - column.min()
+        assert grid[0] <= column.min() - 0.1 * span and grid[-1] >= column.max() + 0.1 * span
+    XX, _, _ = plots.probability_grid(net, np.array([[1.0, 0.0], [1.0, 2.0]]), 10)  # one value: still a width
+    assert XX[0, -1] - XX[0, 0] == 1.0
