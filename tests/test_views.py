@@ -206,3 +206,11 @@ def test_init_from_shares_the_sample_order_too(tmp_path, capsys):
     np.testing.assert_array_equal(relu.rng.permutation(1400), source.rng.permutation(1400))
     for p, q in zip(relu.parameters(), source.parameters()):
         np.testing.assert_array_equal(p, q)
+
+
+def test_a_bundled_data_set_is_named_without_an_empty_list_of_settings():
+    from backprop.views.report import _dataset
+
+    assert _dataset({"name": "digits", "test_size": 0.3, "split_seed": 42}) == \
+        "digits; 30% held out for testing (split seed 42)"
+    assert _dataset({"name": "moons", "n_samples": 2000, "noise": 0.2}).startswith("moons: 2000 points, noise 0.2")

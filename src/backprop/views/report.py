@@ -131,7 +131,7 @@ def _dataset(spec) -> str:
     rest = {k: v for k, v in spec.items() if k not in ("name", "test_size", "split_seed", "n_samples")}
     words = [f"{spec['n_samples']} points"] if "n_samples" in spec else []
     words += [f"{k.replace('_', ' ')} {_value(k, v)}" for k, v in rest.items()]
-    text = f"{spec.get('name')}: " + ", ".join(words)
+    text = f"{spec.get('name')}" + (": " + ", ".join(words) if words else "")  # a bundled set has no size to give
     if "test_size" in spec:
         text += f"; {spec['test_size']:.0%} held out for testing (split seed {spec.get('split_seed')})"
     return text
