@@ -169,8 +169,11 @@ def test_the_report_renders_in_chromium_with_every_figure_shown(report_run, tmp_
                              " return [i.naturalWidth, i.naturalHeight, e.getBoundingClientRect().width]; }))")
         page.set_viewport_size({"width": 320, "height": 900})  # the command line wraps, none of it hidden
         command_hidden = page.evaluate("(p => p.scrollWidth - p.clientWidth)(document.querySelector('pre'))")
+        # on a phone the result stacks under the curves, as wide as the page, not squeezed beside them
+        narrow = page.evaluate("document.querySelector('#decision_boundary > svg').getBoundingClientRect().width")
         browser.close()
     assert command_hidden == 0
+    assert narrow > 250, narrow
     assert len(images) == 1 and all(complete and width > 100 for _, complete, width in images), images
     assert [m[:2] for m in maps] == [[100, 100], [1, 256]] and maps[0][2] > 200, maps  # the map, its colour bar
     assert [figure for figure, _, _ in drawn] == ["curves", "decision_boundary", "health", "replay"]

@@ -40,6 +40,7 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto
          ".headline div{display:flex;flex-direction:column}.headline b{font-size:1.6em}"
          ".headline span{color:#555;font-size:.85em}"
          ".result{display:grid;grid-template-columns:3fr 2fr;gap:1em;align-items:start}"
+         "@media (max-width:700px){.result{grid-template-columns:1fr}}"  # a phone: one figure a row, legible
          "svg,img{max-width:100%;height:auto;display:block}"
          "figure{margin:0}"
          ".more{color:#555;font-size:.9em}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap;overflow-x:auto}"
