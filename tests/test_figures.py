@@ -386,3 +386,8 @@ def test_a_maps_points_keep_off_its_frame_whatever_the_units_of_the_columns():
         assert grid[0] <= column.min() - 0.1 * span and grid[-1] >= column.max() + 0.1 * span
     XX, _, _ = plots.probability_grid(net, np.array([[1.0, 0.0], [1.0, 2.0]]), 10)  # one value: still a width
     assert XX[0, -1] - XX[0, 0] == 1.0
+
+
+def test_a_confusion_matrixs_counts_are_the_same_size_in_png_as_in_svg():
+    fig = plots.confusion_matrix(np.array([0, 1, 1]), np.array([0, 1, 0]))
+    assert {t.get_fontsize() for t in fig.axes[0].texts} == {round(svg.SMALL / svg.PT)}

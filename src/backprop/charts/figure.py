@@ -86,7 +86,7 @@ def _image(fig, ax, image: Image) -> None:
         x, y = image.grid()
         ax.contour(x, y, image.values, levels=[image.contour], colors="k", linewidths=1.5)
     for x, y, text, color in image.texts:
-        ax.text(x, y, text, ha="center", va="center", fontsize=8, color=color)
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, color=color)  # svg.SMALL: 9 pt in both
     if image.colorbar:
         bar = fig.colorbar(shown, ax=ax, label=image.colorbar)
         m, span = len(image.colors), (image.vmax - image.vmin) or 1.0
