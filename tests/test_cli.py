@@ -274,6 +274,18 @@ def test_the_console_script_returns_mains_code_and_skips_the_last_garbage_collec
     assert "invalid choice: 'bogus'" in capsys.readouterr().err
 
 
+def test_the_version_is_looked_up_only_when_asked(monkeypatch, capsys):
+    """Every command builds the whole parser: --version's lookup (importlib.metadata) is not part of it."""
+    import backprop.cli as cli
+
+    asked = []
+    monkeypatch.setattr(cli, "_version", lambda: asked.append(True) or "9.9")
+    assert main(["bogus"]) == 2 and asked == []
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and asked == [True] and capsys.readouterr().out == "backprop 9.9\n"
+
+
 def test_hidden_widths_given_apart_are_answered_with_the_comma_form(capsys):
     """sweep takes --hidden 8 16 (a width per point); train takes one network's widths: 8,8,8."""
     assert main(["train", "--hidden", "8", "8", "8", "--epochs", "1"]) == 2
