@@ -3,7 +3,7 @@
     python bench/train_process.py                       # the seed's experiment, 5 interleaved repeats
     python bench/train_process.py --preset fast
     python bench/train_process.py --with-seed           # also the seed's own script (about a minute a run)
-    python bench/train_process.py --split               # one process split into its phases (cProfile)
+    python bench/train_process.py --split               # processes split into their phases
     python bench/train_process.py --sweep               # a 16-run fast-preset sweep, with and without figures
     python bench/train_process.py --baseline OLD/src    # also an older source tree's (a git worktree's) process
     python bench/train_process.py --cold --preset fast  # a fresh install's first run: an empty kernel cache each
@@ -14,19 +14,22 @@ time median [min-max], the CPU seconds of each process with its children (the dr
 a sweep's workers: on a shared machine these vary far less than the wall time), the training
 time each run printed, and the ratios repeat by repeat.
 
---split's child processes run under the profiler too (a fork inherits it): read its wait for the
-drawing processes as an upper bound.
+--split runs `backprop train` once more in a child process whose phase functions are wrapped to note
+the wall clock as they start and end (no profiler: the figures are the process's own), and reports
+each phase on the critical path: interpreter, `import backprop.cli`, parsing and data, engine ready
+(import Numba, load the compiled kernels), training (evaluations and gradient health inside it,
+reported apart), the model and the run's kept files, the figures and report (drawn here, or the
+wait for the drawing process), and exit (the interpreter's teardown), median of the repeats.
 
---split runs `backprop train` once under cProfile in a child process and reports the cumulative
-time of each phase on the process's critical path: start-up (interpreter and imports), data,
-engine ready (compile or cache load), training (evaluations and health inside it, reported apart),
-the run's files (model, config, health.csv), the figures and report (drawn here, or the wait for
-the drawing process), everything written, and, from a process run without the profiler, the
-time from its last line of output to its end (the interpreter's teardown).
+Run it with the interpreter of the README's first command (`.venv/bin/python bench/...`) to time
+what a user gets: the header names the interpreter, and whether cffi is installed there (Numba
+imports cffi and pycparser whenever they are, ~0.05 s of every process, used or not).
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import os
 import platform
 import re
@@ -41,20 +44,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKPROP = [sys.executable, "-m", "backprop"]
-PHASES = [  # (phase, the functions whose cumulative time is that phase; the first found counts)
-    ("data", ["load_data"]),
-    ("engine ready", ["prepare_engine"]),
-    ("training (all)", ["run"]),
-    ("  evaluations", ["scores"]),
-    ("  gradient health", ["__call__"]),
-    ("kept files (model, config, health.csv)", ["kept_files"]),
-    ("figures and report, in this process", ["drawn_files"]),
-    ("waiting for the drawing processes", ["files"]),
-    ("writing files (fsync included)", ["write_atomic"]),
-]
-PHASE_FILES = {"load_data": "cli/train.py", "prepare_engine": "cli/train.py", "run": "session.py",
-               "scores": "numba_per_sample.py", "__call__": "health.py", "kept_files": "run_files.py",
-               "drawn_files": "run_files.py", "files": "drawer.py", "write_atomic": "persistence.py"}
+# (phase, function wrapped: module, owner attribute path, cumulative?) for --split's child
+TIMED = [("parsing and data", "backprop.cli.train", "load_data", False),
+         ("engine ready", "backprop.cli.train", "prepare_engine", False),
+         ("training", "backprop.session", "Session.run", False),
+         ("  evaluations", "backprop.session", "evaluate", True),
+         ("  gradient health", "backprop.health", "HealthRecorder.__call__", True),
+         ("kept files (model, config, health.csv)", "backprop.run_files", "kept_files", False),
+         ("figures and report, in this process", "backprop.run_files", "drawn_files", False),
+         ("waiting for the drawing process", "backprop.drawer", "Drawer.files", False),
+         ("writing files (fsync included)", "backprop.persistence", "write_atomic", True)]
 
 
 def whole(args: list[str], folder: str, source: str | None = None) -> tuple[float, float]:
@@ -122,8 +121,7 @@ def compare(preset: str, repeats: int, seed_dir: Path | None, baseline: str | No
             seeds.append(seed_script(seed_dir))
             print(f"  repeat {repeat}: seed script      {seeds[-1]:6.2f} s", file=sys.stderr)
     shutil.rmtree(folder, ignore_errors=True)
-    print(f"\n`backprop train --preset {preset}`, {repeats} interleaved repeats "
-          f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})")
+    print(f"\n`backprop train --preset {preset}`, {repeats} interleaved repeats ({environment()})")
     for name in contenders:
         print(f"{name:28s} {summary(walls[name])}")
     for name in contenders:
@@ -144,47 +142,81 @@ def compare(preset: str, repeats: int, seed_dir: Path | None, baseline: str | No
         print(f"{'seed script / backprop train':28s} {summary(speedup, 'x')}")
 
 
-def split(preset: str) -> None:
-    """One `backprop train` under cProfile; each phase's cumulative seconds on the critical path."""
-    folder = tempfile.mkdtemp(prefix="bench-split-")
-    profile = Path(folder) / "train.prof"
-    subprocess.run([*BACKPROP, "train", "--preset", preset, "--out", folder, "--quiet", "--no-figures"],
-                   capture_output=True, check=True)  # engine compiled or cached before the measured run
-    began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "backprop", "train", "--preset",
-                    preset, "--out", folder, "--quiet"], capture_output=True, check=True)
-    wall = time.perf_counter() - began
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import backprop.cli"], check=True)
-    imports = time.perf_counter() - started
-    import pstats
+# --split's child: notes the wall clock (time.time(), which the parent shares) as the process
+# starts, once backprop.cli is imported and as each TIMED function starts and ends, then runs the
+# console script; prints the notes on stderr as it exits.
+CHILD = r"""
+import time
+up = time.time()
+import atexit, importlib, json, sys
+import backprop.cli as cli
+marks, spent = {"up": up}, {}
+def wrap(label, module, path, cumulative):
+    owner = importlib.import_module(module)
+    *outer, name = path.split(".")
+    for part in outer:
+        owner = getattr(owner, part)
+    inner = getattr(owner, name)
+    def timed(*args, **kwargs):
+        began = time.time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            if cumulative:
+                spent[label] = spent.get(label, 0.0) + time.time() - began
+            else:
+                marks.setdefault(label + " start", began)
+                marks[label + " end"] = time.time()
+    setattr(owner, name, timed)
+for timed in json.loads(sys.argv[1]):
+    wrap(*timed)
+marks["imported"] = time.time()
+atexit.register(lambda: print(json.dumps({"marks": marks, "spent": spent}), file=sys.stderr))
+sys.argv = ["backprop", *sys.argv[2:]]
+code = cli.run()
+marks["main returned"] = time.time()
+raise SystemExit(code)
+"""
 
-    stats = pstats.Stats(str(profile)).stats
-    ending = after_last_line(["--preset", preset], folder)
-    print(f"`backprop train --preset {preset}` split ({platform.machine()}, {os.cpu_count()} cores); "
-          f"whole process {wall:.3f} s under cProfile")
-    print(f"{'start-up: interpreter + import backprop.cli':44s} {imports:7.3f} s (a separate process)")
-    for phase, names in PHASES:
-        seconds = sum(entry[3] for (file, _, function), entry in stats.items()
-                      if function in names and file.endswith(PHASE_FILES[function]))
-        print(f"{phase:44s} {seconds:7.3f} s")
-    print(f"{'exit: after the last line to the end':44s} {ending:7.3f} s (a separate process, no profiler)")
+
+def timeline(args: list[str], folder: str) -> dict[str, float]:
+    """Seconds of each phase of one `backprop train` process run as CHILD (see TIMED)."""
+    began = time.time()
+    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(TIMED), "train", *args, "--out", folder, "--quiet"],
+                          capture_output=True, text=True, check=True)
+    ended = time.time()
+    noted = json.loads(done.stderr.strip().splitlines()[-1])
+    marks, spent = noted["marks"], noted["spent"]
+    phases = {"interpreter start-up": marks["up"] - began,
+              "import backprop.cli (and the timed modules)": marks["imported"] - marks["up"]}
+    for label, _, _, cumulative in TIMED:
+        if cumulative:
+            phases[label] = spent.get(label, 0.0)
+        elif label + " start" in marks:
+            phases[label] = marks[label + " end"] - marks[label + " start"]
+    phases["parsing and data"] = marks["parsing and data end"] - marks["imported"]
+    phases["exit: main() returned to the process's end"] = ended - marks["main returned"]
+    phases["whole process"] = ended - began
+    phases["whole process - training"] = phases["whole process"] - phases["training"]
+    return phases
+
+
+def split(preset: str, repeats: int) -> None:
+    """`backprop train` split into its phases (see the module's docstring), medians of ``repeats``."""
+    folder = tempfile.mkdtemp(prefix="bench-split-")
+    args = ["--preset", preset]
+    whole(args, folder)  # engine compiled or cached before the measured runs
+    runs = [timeline(args, folder) for _ in range(repeats)]
+    print(f"`backprop train --preset {preset}` split, median [min-max] of {repeats} processes ({environment()})")
+    for phase in runs[0]:
+        print(f"{phase:44s} {summary([run.get(phase, 0.0) for run in runs])}")
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def after_last_line(args: list[str], folder: str) -> float:
-    """Seconds from a `backprop train` process's last line of output to its end: the interpreter's
-    teardown (median of 3)."""
-    endings = []
-    for _ in range(3):
-        process = subprocess.Popen([*BACKPROP, "train", *args, "--out", folder, "--quiet"], stdout=subprocess.PIPE,
-                                   text=True, bufsize=1)
-        last = time.perf_counter()
-        for _line in process.stdout:
-            last = time.perf_counter()
-        process.wait()
-        endings.append(time.perf_counter() - last)
-    return statistics.median(endings)
+def environment() -> str:
+    """The machine and the interpreter the processes run, and whether Numba will import cffi there."""
+    cffi = "cffi installed" if importlib.util.find_spec("cffi") else "no cffi"
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()} in {sys.prefix}, {cffi}"
 
 
 def sweep(repeats: int, baseline: str | None = None) -> None:
@@ -209,7 +241,7 @@ def sweep(repeats: int, baseline: str | None = None) -> None:
             print(f"  repeat {repeat}: {name:22s} {walls[name][-1]:6.2f} s (CPU {cpus[name][-1]:.2f} s)",
                   file=sys.stderr)
     shutil.rmtree(folder, ignore_errors=True)
-    print(f"\n16-run fast-preset sweep, {repeats} interleaved repeats ({os.cpu_count()} cores)")
+    print(f"\n16-run fast-preset sweep, {repeats} interleaved repeats ({environment()})")
     for name, values in walls.items():
         print(f"{name:28s} {summary(values)}")
     for name, values in cpus.items():
@@ -227,7 +259,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--with-seed", action="store_true", help="also time the seed's own script")
     parser.add_argument("--seed-dir", default=str(ROOT.parent / "shared" / "seed"))
-    parser.add_argument("--split", action="store_true", help="split one process into its phases")
+    parser.add_argument("--split", action="store_true", help="split processes into their phases (--repeats of them)")
     parser.add_argument("--sweep", action="store_true", help="a 16-run sweep with and without figures")
     parser.add_argument("--baseline", metavar="SRC", help="also time the package in this source folder")
     parser.add_argument("--cold", action="store_true", help="every process with an empty Numba cache (a fresh "
@@ -236,7 +268,7 @@ def main() -> None:
     global COLD
     COLD = args.cold
     if args.split:
-        split(args.preset)
+        split(args.preset, args.repeats)
     elif args.sweep:
         sweep(args.repeats, args.baseline)
     else:
