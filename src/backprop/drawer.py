@@ -73,8 +73,7 @@ class Drawer:
                 from None
         if outcome == "error":
             raise RuntimeError(f"drawing the figures failed: {value}") if isinstance(value, str) else value
-        own, images = value
-        return {**own, "report.html": run_files.report_page(name, net, data, history, config, {**images, **model})}
+        return run_files.with_report(name, net, data, history, config, *value, model)
 
     def close(self) -> None:
         """End the process if it is still running: SIGTERM, then SIGKILL ``CLOSE_WAIT_S`` later."""

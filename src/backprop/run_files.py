@@ -75,7 +75,17 @@ def drawn_files(name: str, net: Network, data: Dataset, history: History, config
     """The drawn files of the run ``name``: the curves and health figures in ``figure_format`` and
     report.html (see ``files``)."""
     own, images = own_figures(history, figure_format, net.loss.name, net.sizes[-1], drawn)
-    return {**own, "report.html": report_page(name, net, data, history, config, {**images, **model_images(net, data)})}
+    return with_report(name, net, data, history, config, own, images)
+
+
+def with_report(name: str, net: Network, data: Dataset, history: History, config: dict, own: dict[str, bytes],
+                images: dict[str, tuple[str, bytes]], model: dict[str, tuple[str, bytes]] | None = None
+                ) -> dict[str, bytes]:
+    """The run's drawn files: its own figures ``own`` ({file name: bytes}) and report.html, which
+    shows ``images`` (the same figures as the page embeds them, as ``own_figures`` gives both) and
+    the model's figure ``model`` (``model_images``; drawn here when not given)."""
+    model = model if model is not None else model_images(net, data)
+    return {**own, "report.html": report_page(name, net, data, history, config, {**images, **model})}
 
 
 def own_figures(history: History, figure_format: str = "svg", loss: str = "mse", outputs: int = 1,
