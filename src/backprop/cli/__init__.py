@@ -76,7 +76,7 @@ def run() -> int:
     """The ``backprop`` console script (and ``python -m backprop``): ``main()`` on the process's
     arguments, for a process that ends next. The garbage collector's last passes over every object
     left are skipped (``gc.freeze``): a process that loaded Numba's compiled code spent ~0.09 s in
-    them after its last line (bench/train_process.py --exit), a sixth of the seed's run around its
+    them after its last line (bench/train_process.py --split), a sixth of the seed's run around its
     training. Objects are still released as the interpreter ends; only cycles are left to the OS."""
     code = main()
     gc.freeze()
