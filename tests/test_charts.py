@@ -108,7 +108,7 @@ experiment = from_preset("fast", epochs=3)
 net = experiment.network_for(data)
 history = net.fit(data.X_train, data.labels(data.y_train), callback=run_files.health_recorder(net, data),
                   **experiment.fit.to_dict())
-own, images = run_files.own_figures(history, "svg", net.loss.name, net.sizes[-1])
+own = run_files.own_figures(history, "svg", net.loss.name, net.sizes[-1])
 assert sorted(own) == ["curves.svg", "health.svg"] and b"Gradient norm per layer" in own["health.svg"]
 files = run_files.files("r", net, data, history, {}, "svg")  # the report and its result figure too
 assert b'<figure id="decision_boundary">' in files["report.html"]

@@ -122,7 +122,7 @@ def test_ctrl_c_while_the_figures_are_drawn_leaves_no_half_written_file(tmp_path
     curves (forked after the patch) while this process waits for them."""
     monkeypatch.chdir(tmp_path)
     if figure_format == "svg":
-        interrupt_while_drawing(monkeypatch, "model_images", "drawn_files")
+        interrupt_while_drawing(monkeypatch, "model_chart", "drawn_files")
     else:
         interrupt_while_drawing(monkeypatch, "own_figures", "draw", drawer.Drawer)
     assert main(["train", "--preset", "fast", "--epochs", "3", "--name", "r", "--quiet", "--format",

@@ -116,13 +116,15 @@ def test_every_run_folder_gets_a_self_contained_report(report_run):
     sources = re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,([^"]+)"', page)
     assert [alt for alt, _, _ in sources] == ["Replay"]
     assert all(base64.b64decode(data) for _, _, data in sources)
-    assert page.count("<svg") == 3  # curves.svg and health.svg, inline as written, and the decision boundary
+    # each panel an SVG of its own: the curves' two, the decision boundary, the health's two
+    assert page.count("<svg") == 5
     assert "src=\"http" not in page and "<script" not in page  # nothing to fetch, nothing to run
 
 
-@pytest.mark.parametrize("figure_format,media", [("svg", "svg"), ("png", "image/png"), ("pdf", "svg")])
-def test_the_report_embeds_the_figures_as_drawn_where_a_browser_can_show_them(figure_format, media):
+@pytest.mark.parametrize("figure_format", ["svg", "png", "pdf"])
+def test_the_report_draws_its_charts_panel_by_panel_at_the_pages_size_in_every_format(figure_format):
     from backprop import config, datasets, run_files
+    from backprop.views import report
 
     data = datasets.moons()
     experiment = config.from_preset("fast", epochs=2)
@@ -131,22 +133,25 @@ def test_the_report_embeds_the_figures_as_drawn_where_a_browser_can_show_them(fi
                       **experiment.fit.to_dict())
     files = run_files.files("r", net, data, history, {"preset": "fast"}, figure_format)
     page = files["report.html"].decode()
-    images = dict(re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,', page))
-    if media == "svg":  # a page cannot show a PDF: the charts as SVG written by hand, no matplotlib raster
-        assert not set(images) & {"Training curves", "Gradient health"}
-        for figure in ("curves", "health"):
-            assert f'<figure id="{figure}"><h2>' in page and '<svg role="img" aria-label' in page
-    if figure_format == "svg":  # the very text of curves.svg and health.svg, not a second drawing
-        for figure in ("curves", "health"):
-            svg = files[f"{figure}.svg"].decode()
-            assert svg[svg.index("<svg") + 4:] in page
-    if figure_format == "png":  # the very bytes of curves.png
-        assert images["Training curves"] == images["Gradient health"] == media
-        assert base64.b64encode(files["curves.png"]).decode() in page
-    # the model's result: SVG by hand in every format, its map a PNG inside it
-    assert "Decision boundary and test points" not in images
-    assert '<figure id="decision_boundary"><h2>Decision boundary and test points</h2><svg' in page
+    assert "<img" not in page and "base64" not in page.replace("data:image/png;base64", "")  # no figure file inside
+    sizes = re.findall(r'<svg role="img" aria-label="([^"]+)" [^>]*width="(\d+)" height="(\d+)"', page)
+    panel, result = ([str(round(side * 100)) for side in size] for size in (report.PANEL_SIZE, report.RESULT_SIZE))
+    assert sizes == [("Cross-entropy on the training set", *panel), ("Training accuracy", *panel),
+                     ("Decision boundary and test points", *result), ("Gradient norm per layer", *panel),
+                     ("Dead ReLU units", *panel)]
+    # the chart's title is the section's heading, its subtitle a caption; the model's panel title
+    # (heading and headline again) is left out
+    assert '<figure id="health"><h2>Gradient health</h2><p class="caption">Measured on the first 256' in page
+    assert "Decision boundary and test points:" not in page
+    if figure_format == "svg":  # the run folder's files are the full-size charts, unchanged
+        assert files["curves.svg"].startswith(b'<?xml') and b'width="1200" height="450"' in files["curves.svg"]
     assert len(history.health) and files["health.csv"].count(b"\n") == len(history.health) + 1
+
+
+# Each panel's text as the page shows it, in pixels: the SVG's own font size (its tick labels) times
+# the scale the page draws the SVG at
+TEXT_SIZES = ("Array.from(document.querySelectorAll('figure .panels > svg')).map(e => [e.closest('figure').id,"
+              " parseFloat(e.getAttribute('font-size')) * e.getBoundingClientRect().width / e.viewBox.baseVal.width])")
 
 
 def test_the_report_renders_in_chromium_with_every_figure_shown(report_run, tmp_path):
@@ -159,27 +164,35 @@ def test_the_report_renders_in_chromium_with_every_figure_shown(report_run, tmp_
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         page.goto((report_run / "report.html").as_uri(), wait_until="load")
         images = page.evaluate("Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])")
-        drawn = page.evaluate("Array.from(document.querySelectorAll('figure > svg, figure > img'))"
+        drawn = page.evaluate("Array.from(document.querySelectorAll('figure .panels > svg, figure > img'))"
                               ".map(e => [e.closest('figure').id, e.getBoundingClientRect().width,"
                               " e.getBoundingClientRect().top])")
+        wide_text = page.evaluate(TEXT_SIZES)
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         # the decision boundary's map, a PNG inside its SVG: Chromium decodes it (100 x 100, the report's grid)
         maps = page.evaluate("Promise.all(Array.from(document.querySelectorAll('#decision_boundary image'))"
                              ".map(async e => { const i = new Image(); i.src = e.href.baseVal; await i.decode();"
                              " return [i.naturalWidth, i.naturalHeight, e.getBoundingClientRect().width]; }))")
+        page.set_viewport_size({"width": 390, "height": 900})  # a phone
+        phone_text = page.evaluate(TEXT_SIZES)
+        phone_widths = page.evaluate("Array.from(document.querySelectorAll('figure .panels > svg'))"
+                                     ".map(e => e.getBoundingClientRect().width)")
+        sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         page.set_viewport_size({"width": 320, "height": 900})  # the command line wraps, none of it hidden
         command_hidden = page.evaluate("(p => p.scrollWidth - p.clientWidth)(document.querySelector('pre'))")
-        # on a phone the result stacks under the curves, as wide as the page, not squeezed beside them
-        narrow = page.evaluate("document.querySelector('#decision_boundary > svg').getBoundingClientRect().width")
         browser.close()
     assert command_hidden == 0
-    assert narrow > 250, narrow
     assert len(images) == 1 and all(complete and width > 100 for _, complete, width in images), images
     assert [m[:2] for m in maps] == [[100, 100], [1, 256]] and maps[0][2] > 200, maps  # the map, its colour bar
-    assert [figure for figure, _, _ in drawn] == ["curves", "decision_boundary", "health", "replay"]
+    assert [figure for figure, _, _ in drawn] == ["curves", "curves", "decision_boundary", "health", "health", "replay"]
     assert all(width > 300 for _, width, _ in drawn), drawn
     first_screen = {figure for figure, _, top in drawn if top < 900}
     assert {"curves", "decision_boundary"} <= first_screen, drawn  # the result, before any scrolling
+    # every panel's labels read at 11 px or more, on a laptop and on a phone (one panel a row there,
+    # as wide as the page)
+    assert len(wide_text) == len(phone_text) == 5 and all(size >= 11 for _, size in wide_text + phone_text), \
+        (wide_text, phone_text)
+    assert all(width > 320 for width in phone_widths) and sideways == 0, (phone_widths, sideways)
     assert (tmp_path / "report.png").stat().st_size > 10_000
 
 
@@ -217,3 +230,22 @@ def test_a_bundled_data_set_is_named_without_an_empty_list_of_settings():
     assert _dataset({"name": "digits", "test_size": 0.3, "split_seed": 42}) == \
         "digits; 30% held out for testing (split seed 42)"
     assert _dataset({"name": "moons", "n_samples": 2000, "noise": 0.2}).startswith("moons: 2000 points, noise 0.2")
+
+
+def test_the_reports_model_figure_is_drawn_for_the_page():
+    """Three classes' regions are drawn as blocks: 300 a side, where the report's 100 showed stairs;
+    digits' confusion matrix, with cells of the report's own width, reads at 11 px or more where the
+    page shows it (``CONFUSION_MATRIX_MOST`` pixels wide at most)."""
+    from backprop import config, datasets, run_files
+    from backprop.charts import svg
+    from backprop.views import report
+
+    for name in ("blobs", "digits"):
+        data = datasets.DATASETS[name]()
+        net = config.from_preset("fast").network_for(data)
+        (figure, chart), = run_files.model_chart(net, data).items()
+        if name == "blobs":
+            assert figure == "decision_boundary" and chart.panels[0].image.values.shape == (300, 300)
+        else:
+            assert figure == "confusion_matrix"
+            assert report.CONFUSION_MATRIX_MOST / (chart.size[0] * svg.DPI) * svg.LABEL >= 11, chart.size

@@ -64,7 +64,7 @@ class Drawer:
 
         if not self._asked:
             raise RuntimeError("Drawer.files before Drawer.draw")
-        model = run_files.model_images(net, data)  # here, while the drawing process draws the history's
+        model = run_files.model_chart(net, data)  # here, while the drawing process draws the history's
         try:
             outcome, value = self._conn.recv()
         except EOFError:
@@ -73,7 +73,7 @@ class Drawer:
                 from None
         if outcome == "error":
             raise RuntimeError(f"drawing the figures failed: {value}") if isinstance(value, str) else value
-        return run_files.with_report(name, net, data, history, config, *value, model)
+        return run_files.with_report(name, net, data, history, config, value, model)
 
     def close(self) -> None:
         """End the process if it is still running: SIGTERM, then SIGKILL ``CLOSE_WAIT_S`` later."""

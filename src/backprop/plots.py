@@ -309,11 +309,12 @@ CELL = 0.55  # inches a confusion matrix's cell is wide at least (digits' ten cl
 LONGEST_NAME = 20  # characters of a class's name under its column; a longer one is cut, ending in "…"
 
 
-def confusion_matrix_chart(y: Array, predicted: Array, classes: tuple | None = None) -> Chart:
+def confusion_matrix_chart(y: Array, predicted: Array, classes: tuple | None = None, cell: float = CELL) -> Chart:
     """Counts of true label (rows, the first on top) against predicted label (columns), y and
     predicted: (n,) in 0..k-1, as a ``charts.Chart``: a cell's shade and its count written in it.
     classes: the k classes' names, which set the figure's width: each column as wide as its name
-    (cut at ``LONGEST_NAME`` characters), the rows' names left of the cells in full."""
+    (cut at ``LONGEST_NAME`` characters) and at least ``cell`` inches, the rows' names left of the
+    cells in full."""
     k = int(max(y.max(), predicted.max())) + 1
     counts = np.zeros((k, k), dtype=int)
     np.add.at(counts, (y, predicted), 1)
@@ -329,10 +330,10 @@ def confusion_matrix_chart(y: Array, predicted: Array, classes: tuple | None = N
     accuracy = np.trace(counts) / max(counts.sum(), 1)
     panel = Panel("", "predicted", "true", image=image, xlim=(-0.5, k - 0.5), ylim=(-0.5, k - 0.5), grid=False,
                   x_ticks=list(enumerate(across)), y_ticks=[(k - 1 - i, name) for i, name in enumerate(names)])
-    side = 1.2 + CELL * k
+    side = 1.2 + cell * k
     # a column as wide as its name on the x axis, the names on the y axis beside the cells: the
     # 1.25 and 2 inches leave matplotlib's colour bar its fifth of the axes and the SVG its margins
-    cell = max(CELL, max(text_width(name) for name in across) + 0.15)
+    cell = max(cell, max(text_width(name) for name in across) + 0.15)
     width = max(side + 2.6, 1.25 * k * cell + max(text_width(name) for name in names) + 2.0)
     return Chart([panel], size=(round(width, 2), side + 1.6), title="Confusion matrix, test set",
                  subtitle=f"accuracy {accuracy:.2%}")
@@ -345,17 +346,18 @@ def confusion_matrix(y: Array, predicted: Array, classes: tuple | None = None):
     return figure(confusion_matrix_chart(y, predicted, classes))
 
 
-def result_chart(net, data, resolution: int = 300) -> tuple[str, Chart]:
+def result_chart(net, data, resolution: int = 300, cell: float = CELL) -> tuple[str, Chart]:
     """(name, Chart): the one figure that shows a trained model's result on its test split: the
-    decision boundary with the test points (2-D classification), predicted against true
-    (regression), or the confusion matrix."""
+    decision boundary with the test points (2-D classification, on a grid of ``resolution`` points
+    a side), predicted against true (regression), or the confusion matrix (cells ``cell`` inches
+    wide at least)."""
     predicted = net.predict(data.X_test)
     if net.task == "regression":
         return "predicted_vs_true", predicted_vs_true_chart(data.y_test, predicted)
     codes = net.as_codes(predicted, len(predicted))
     if data.X_test.shape[1] == 2:
         return "decision_boundary", decision_boundary_chart(net, data.X_test, data.y_test, resolution, data.classes)
-    return "confusion_matrix", confusion_matrix_chart(data.y_test, codes, data.classes)
+    return "confusion_matrix", confusion_matrix_chart(data.y_test, codes, data.classes, cell)
 
 
 def result_figure(net, data, resolution: int = 300) -> tuple[str, object]:

@@ -14,10 +14,12 @@ if TYPE_CHECKING:
     from .training import History
 
 HEALTH_SAMPLES = 256  # training samples that gradient health is measured on, at every evaluation
-# The report's decision boundary grid: a page, not a poster. 100 points a side, drawn bilinear, look
-# as 150 did (the boundary's line too)
+# The report's decision boundary grid: a page, not a poster. With two classes 100 points a side,
+# drawn bilinear, look as 150 did (the boundary's line too); three classes or more are drawn as
+# blocks, whose stairs showed at 100
 REPORT_RESOLUTION = 100
-BROWSER_MEDIA = {"svg": "image/svg+xml", "png": "image/png"}  # figure formats a report can embed as drawn
+REPORT_REGIONS_RESOLUTION = 300
+REPORT_CELL = 0.4  # inches a confusion matrix's cell is wide at least, in the report: digits' fit a page
 
 
 def health_recorder(net: Network, data: Dataset) -> HealthRecorder:
@@ -47,8 +49,8 @@ def files(name: str, net: Network, data: Dataset, history: History, config: dict
           figure_format: str = "svg", drawn: dict | None = None, draw: bool = True) -> dict[str, bytes]:
     """{file name: bytes} for the run ``name``: the model, config.json (``config`` with the training
     time), health.csv, and (with ``draw``) the curves and health figures in ``figure_format`` and
-    report.html, which embeds those files as written and draws one figure more, small: the model's
-    result on its test split (``plots.result_chart``, SVG by hand). ``drawn``: ``figures(history,
+    report.html, which draws the same charts and the model's result on its test split
+    (``plots.result_chart``) as SVG by hand, at the page's sizes. ``drawn``: ``figures(history,
     ...)`` if the caller has drawn them already (to show them too). Without ``draw`` nothing is
     drawn. With svg figures matplotlib is not imported at all."""
     kept = kept_files(net, data, history, config)
@@ -74,62 +76,53 @@ def drawn_files(name: str, net: Network, data: Dataset, history: History, config
                 figure_format: str = "svg", drawn: dict | None = None) -> dict[str, bytes]:
     """The drawn files of the run ``name``: the curves and health figures in ``figure_format`` and
     report.html (see ``files``)."""
-    own, images = own_figures(history, figure_format, net.loss.name, net.sizes[-1], drawn)
-    return with_report(name, net, data, history, config, own, images)
+    own = own_figures(history, figure_format, net.loss.name, net.sizes[-1], drawn)
+    return with_report(name, net, data, history, config, own)
 
 
 def with_report(name: str, net: Network, data: Dataset, history: History, config: dict, own: dict[str, bytes],
-                images: dict[str, tuple[str, bytes]], model: dict[str, tuple[str, bytes]] | None = None
-                ) -> dict[str, bytes]:
+                model: dict | None = None) -> dict[str, bytes]:
     """The run's drawn files: its own figures ``own`` ({file name: bytes}) and report.html, which
-    shows ``images`` (the same figures as the page embeds them, as ``own_figures`` gives both) and
-    the model's figure ``model`` (``model_images``; drawn here when not given)."""
-    model = model if model is not None else model_images(net, data)
-    return {**own, "report.html": report_page(name, net, data, history, config, {**images, **model})}
+    draws the run's charts and the model's (``model_chart``; built here when not given)."""
+    model = model if model is not None else model_chart(net, data)
+    return {**own, "report.html": report_page(name, net, data, history, config, model)}
 
 
 def own_figures(history: History, figure_format: str = "svg", loss: str = "mse", outputs: int = 1,
-                drawn: dict | None = None) -> tuple[dict[str, bytes], dict[str, tuple[str, bytes]]]:
+                drawn: dict | None = None) -> dict[str, bytes]:
     """The run's own figures, drawn from its history alone (``loss`` and ``outputs`` as ``figures``
-    takes them): ({"curves.svg": bytes, ...}, and the same figures as the report embeds them:
-    {figure: (media type, bytes)}). ``drawn``: as ``files``, for png and pdf; SVG is written by
-    hand (``charts.svg``) from the figures' descriptions, without importing matplotlib."""
+    takes them): {"curves.svg": bytes, ...}. ``drawn``: as ``files``, for png and pdf; SVG is
+    written by hand (``charts.svg``) from the figures' descriptions, without importing matplotlib."""
     if figure_format == "svg":
         from .charts import svg
 
-        own = {figure: svg.render(chart).encode() for figure, chart in charts(history, loss, outputs).items()}
-        return {f"{figure}.svg": payload for figure, payload in own.items()}, \
-            {figure: (BROWSER_MEDIA["svg"], payload) for figure, payload in own.items()}
+        return {f"{figure}.svg": svg.render(chart).encode() for figure, chart in charts(history, loss, outputs).items()}
     from . import plots
 
     drawn = drawn if drawn is not None else figures(history, loss, outputs)
-    own = {figure: plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
-    if figure_format in BROWSER_MEDIA:  # a browser shows these as they are: no second drawing for the report
-        images = {figure: (BROWSER_MEDIA[figure_format], payload) for figure, payload in own.items()}
-    else:  # PDF, which a page cannot show: the same charts as SVG, written by hand
-        from .charts import svg
-
-        images = {figure: (BROWSER_MEDIA["svg"], svg.render(chart).encode())
-                  for figure, chart in charts(history, loss, outputs).items()}
-    return {f"{figure}.{figure_format}": payload for figure, payload in own.items()}, images
+    return {f"{figure}.{figure_format}": plots.to_bytes(fig, figure_format) for figure, fig in drawn.items()}
 
 
-def model_images(net: Network, data: Dataset) -> dict[str, tuple[str, bytes]]:
-    """The report's figure of the trained model on its test split, {figure: (media type, bytes)}:
-    SVG written by hand (``charts.svg``), whatever the run's figure format, without matplotlib."""
+def model_chart(net: Network, data: Dataset) -> dict:
+    """The report's figure of the trained model on its test split, {figure: ``charts.Chart``}: the
+    decision boundary (at ``REPORT_RESOLUTION`` points a side, or ``REPORT_REGIONS_RESOLUTION`` for
+    three classes or more), predicted against true, or the confusion matrix (``REPORT_CELL``)."""
     from . import plots
-    from .charts import svg
 
-    result, chart = plots.result_chart(net, data, REPORT_RESOLUTION)
-    return {result: (BROWSER_MEDIA["svg"], svg.render(chart).encode())}
+    many = net.task == "classification" and net.n_classes > 2
+    result, chart = plots.result_chart(net, data, REPORT_REGIONS_RESOLUTION if many else REPORT_RESOLUTION,
+                                       REPORT_CELL)
+    return {result: chart}
 
 
-def report_page(name: str, net: Network, data: Dataset, history: History, config: dict,
-                images: dict[str, tuple[str, bytes]]) -> bytes:
-    """report.html's bytes: the headline results, the ``images`` embedded, ``config`` (with the
-    training time) and the command line that trains the run again."""
+def report_page(name: str, net: Network, data: Dataset, history: History, config: dict, model: dict) -> bytes:
+    """report.html's bytes: the headline results, the run's charts (``charts``) and the model's
+    (``model``: ``model_chart``), ``config`` (with the training time) and the command line that
+    trains the run again."""
     from .reproduce import command_line
     from .views import report
 
     config = {**config, "train_seconds": history.seconds}
-    return report.html_page(name, config, images, report.headline(net, data, history), command_line(config)).encode()
+    page = report.html_page(name, config, {**charts(history, net.loss.name, net.sizes[-1]), **model},
+                            report.headline(net, data, history), command_line(config))
+    return page.encode()

@@ -3,15 +3,23 @@
 Its first screen is the result: the headline numbers as text, the training curves and the one
 figure of the model on its test split (decision boundary, predicted against true, or confusion
 matrix); below them the gradient health, then the configuration written for people, with the
-command line that trains the run again. The run folder's own figures are embedded as they were
-written (SVG as text, PNG as data), never drawn a second time.
+command line that trains the run again.
+
+The page draws its charts itself (``charts.svg``, milliseconds, whatever the run's figure format),
+each panel an SVG of its own at about the size the page shows it: its text then reads at its own
+size, where the run folder's 1200 px curves shrunk beside the result had 8 px text (4 px on a
+phone). Panels sit side by side where there is room and one a row on a phone.
 """
 from __future__ import annotations
 
 import base64
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
+
+from ..charts import svg
+from ..charts.chart import Chart
 
 RESULT_FIGURES = ("decision_boundary", "predicted_vs_true", "confusion_matrix")  # the one beside the curves
 FIGURES = [  # (figure's name, heading); those present are embedded, in this order
@@ -34,31 +42,37 @@ MORE = ("<p class=\"more\">More figures of this run: <code>backprop evaluate RUN
         "draws the network view and, for 2-D data, the test points by true label; <code>backprop replay "
         "RUN_FOLDER</code> animates training (after <code>--snapshot-every K</code>).</p>")
 SKIPPED = ("test_accuracy", "test_score", "metric", "error")  # said in the headline, not the configuration
+# Panel sizes in inches (charts.svg.DPI pixels each): about what the page shows them at, so that the
+# browser scales them by 0.8 (a phone) to 1.3 at most
+PANEL_SIZE = (4.2, 3.15)  # a panel of the curves or the health
+RESULT_SIZE = (4.3, 3.6)  # the model's figure: a colour bar and a legend beside its points
+CONFUSION_MATRIX_MOST = 640  # pixels a confusion matrix is shown at most: digits' (760 px) then reads at 12 px
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto;padding:0 1.5em;color:#222}"
          "h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .3em}"
          ".headline{display:flex;flex-wrap:wrap;gap:.4em 2.2em;margin:.4em 0 .8em}"
          ".headline div{display:flex;flex-direction:column}.headline b{font-size:1.6em}"
          ".headline span{color:#555;font-size:.85em}"
-         ".result{display:grid;grid-template-columns:3fr 2fr;gap:1em;align-items:start}"
-         "@media (max-width:700px){.result{grid-template-columns:1fr}}"  # a phone: one figure a row, legible
+         ".result{display:flex;flex-wrap:wrap;gap:0 1.5em;align-items:flex-start}"
+         "#curves{flex:2 1 560px}.result figure:not(#curves){flex:1 1 340px}.result>figure{min-width:0}"
+         ".panels{display:flex;flex-wrap:wrap;gap:.5em 1em}"  # side by side, or one a row on a phone
+         ".panels svg{flex:1 1 300px;min-width:0;max-width:460px}.result figure:not(#curves) svg{max-width:540px}"
          "svg,img{max-width:100%;height:auto;display:block}"
-         "figure{margin:0}"
+         "figure{margin:0}.caption{color:#555;font-size:.9em;margin:0 0 .4em}"
          ".more{color:#555;font-size:.9em}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap;overflow-x:auto}"
          "pre span{white-space:nowrap}"
          "table{border-collapse:collapse}th,td{padding:2px 12px;text-align:left;border-bottom:1px solid #eee;"
          "font-size:90%}th{font-weight:normal;color:#555}")
 
 
-def html_page(name: str, config: dict, images: dict[str, tuple[str, bytes]],
+def html_page(name: str, config: dict, charts: dict[str, Chart],
               headline: list[tuple[str, str]] | None = None, command: str | None = None) -> str:
     """The report of the run ``name``.
 
-    config: config.json's content; images: figure name -> (media type, the file's bytes), SVG
-    embedded as its text and anything else as data, in ``FIGURES`` order; headline: (label,
-    value) pairs shown first, the first the largest (``headline``); command: the command line
-    that trains the run again."""
-    figures = {figure: _figure(figure, heading, *images[figure])
-               for figure, heading in FIGURES if figure in images}
+    config: config.json's content; charts: figure name -> ``charts.Chart``, drawn here panel by
+    panel (see the module's docstring) in ``FIGURES`` order; headline: (label, value) pairs shown
+    first, the first the largest (``headline``); command: the command line that trains the run again."""
+    figures = {figure: _chart_figure(figure, heading, charts[figure])
+               for figure, heading in FIGURES if figure in charts}
     first = [figures.pop("curves", "")] + [figures.pop(f) for f in RESULT_FIGURES if f in figures]
     numbers = "".join(f"<div><b>{html.escape(value)}</b><span>{html.escape(label)}</span></div>"
                       for label, value in headline or [])
@@ -136,6 +150,28 @@ def _dataset(spec) -> str:
     if "test_size" in spec:
         text += f"; {spec['test_size']:.0%} held out for testing (split seed {spec.get('split_seed')})"
     return text
+
+
+def _chart_figure(name: str, heading: str, chart: Chart) -> str:
+    """One chart's section: its heading, its subtitle as a caption, each panel an inline SVG at
+    ``PANEL_SIZE`` (the model's figure at ``RESULT_SIZE``; a confusion matrix at its own size, which
+    fits its class names). The chart's title is the heading; the model's panel title, which repeats
+    the heading and the headline's numbers, is left out."""
+    result = name in RESULT_FIGURES
+    size = chart.size if name == "confusion_matrix" else RESULT_SIZE if result else PANEL_SIZE
+    caption = "".join(f"<p class=\"caption\">{html.escape(line)}</p>" for line in chart.subtitle.splitlines())
+    panels = []
+    for panel in chart.panels:
+        text = svg.render(Chart([replace(panel, title="") if result else panel], size=size))
+        label = html.escape(panel.title if panel.title and not result else heading, quote=True)
+        own = f" style=\"max-width:{min(round(size[0] * svg.DPI), CONFUSION_MATRIX_MOST)}px\"" \
+            if name == "confusion_matrix" else ""
+        panels.append(text[text.index("<svg"):].replace("<svg", f"<svg role=\"img\" aria-label=\"{label}\"{own}", 1))
+    # a confusion matrix is as wide as its classes' names need: its own row where it does not fit beside the curves
+    shown = min(round(size[0] * svg.DPI), CONFUSION_MATRIX_MOST)
+    room = f" style=\"flex-basis:{shown}px\"" if name == "confusion_matrix" else ""
+    return (f"<figure id=\"{name}\"{room}><h2>{heading}</h2>{caption}"
+            f"<div class=\"panels\">{''.join(panels)}</div></figure>")
 
 
 def _figure(name: str, heading: str, media: str, payload: bytes) -> str:
