@@ -60,9 +60,12 @@ def test_the_network_view_draws_every_unit_and_weight(data):
     assert len(ax.images) == 5 + 3 + 2  # one map per unit
     assert len(ax.collections[0].get_segments()) == 2 * 5 + 5 * 3 + 3 * 2  # one edge per weight
     maps = network._unit_maps(net, data.X, 32)
+    # the plane the maps cover: the points and 15% of each axis's span either side, as the decision
+    # boundary's (a fixed 0.5 left a column of thousandths in a speck of each map)
+    low, high = data.X.min(axis=0), data.X.max(axis=0)
+    low, high = low - 0.15 * (high - low), high + 0.15 * (high - low)
     outputs, _ = net.forward_pass(net.as_inputs(np.column_stack([m.ravel() for m in np.meshgrid(
-        np.linspace(*(data.X[:, 0].min() - 0.5, data.X[:, 0].max() + 0.5), 32),
-        np.linspace(*(data.X[:, 1].min() - 0.5, data.X[:, 1].max() + 0.5), 32))])))
+        np.linspace(low[0], high[0], 32), np.linspace(low[1], high[1], 32))])))
     np.testing.assert_allclose(maps[2][1], outputs[2][:, 1].reshape(32, 32))
     np.testing.assert_allclose(ax.images[5].get_array(), maps[2][0])  # unit 0 of layer 1 shows its map
 

@@ -152,17 +152,24 @@ def comparison(X: Array, y: Array, predicted: Array, names: tuple | None = None,
     return fig
 
 
+def plane_bounds(X: Array, pad: float = 0.15) -> tuple[Array, Array]:
+    """(low, high), each (2,): the box a map of the input plane covers, the points X (n, 2) plus
+    ``pad`` of each axis's span on either side (0.5 where the points share a value)."""
+    # a share of the span, not a fixed 0.5: an unstandardised table's column (an income in the tens
+    # of thousands) had its outermost points on the frame, cut in half, and a column of thousandths
+    # sat in a speck of the map
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = np.where(high > low, pad * (high - low), 0.5)
+    return low - margin, high + margin
+
+
 def probability_grid(net, X: Array, resolution: int, pad: float = 0.15) -> tuple[Array, Array, Array]:
     """P(class 1) over a resolution x resolution grid covering X (n, 2) plus ``pad`` of each axis's
     span on either side (0.5 where the points share a value), evaluated as one batch: (XX, YY, p1),
     each (resolution, resolution). With two outputs that need not sum to 1 (sigmoid units),
     P(class 1) is o_1 / (o_0 + o_1): its 0.5 line is where the arg-max changes."""
     check_limit("resolution", resolution, MAX_RESOLUTION)
-    # a share of the span, not a fixed 0.5: an unstandardised table's column (an income in the tens
-    # of thousands) had its outermost points on the frame, cut in half
-    low, high = X.min(axis=0), X.max(axis=0)
-    margin = np.where(high > low, pad * (high - low), 0.5)
-    low, high = low - margin, high + margin
+    low, high = plane_bounds(X, pad)
     XX, YY = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
     out = net.predict_proba(np.column_stack([XX.ravel(), YY.ravel()]))
     p1 = out[:, -1] if out.shape[1] == 1 else out[:, 1] / out.sum(axis=1)

@@ -127,11 +127,10 @@ def _box(x, y, half_width, half_height, face="none"):
 def _unit_maps(net, X, resolution: int, units: list | None = None) -> list:
     """maps[l][i]: the i-th drawn unit of layer l (``units``, default ``drawn_units``) over a
     resolution x resolution grid of the input plane, one batch for all units; maps[0] is None."""
+    from ..plots import plane_bounds
+
     units = drawn_units(net) if units is None else units
-    if X is None:
-        low, high = np.array([-2.0, -2.0]), np.array([3.0, 2.0])
-    else:
-        low, high = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+    low, high = (np.array([-2.0, -2.0]), np.array([3.0, 2.0])) if X is None else plane_bounds(X)
     xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
     grid = np.column_stack([a.ravel() for a in np.meshgrid(xs, ys)])
     outputs, _ = net.forward_pass(net.as_inputs(grid))
