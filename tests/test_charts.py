@@ -204,3 +204,31 @@ def test_each_marker_has_matplotlibs_shape_and_size(marker):
     theirs = style.get_path().transformed(style.get_transform()).vertices * [2, -2]  # in radii, y down
     mine = np.array(svg.MARKER_SHAPES[marker], dtype=float)
     assert {tuple(p) for p in np.round(mine, 3) + 0} == {tuple(p) for p in np.round(theirs, 3) + 0}
+
+
+def test_rows_lay_panels_out_in_rows_that_share_the_width_in_both_renderers():
+    """The curves of several runs above their maps: rows of 2 and 3 panels, each row's panels as wide
+    as the row's share, the rows one above the other; a count that misses a panel is refused."""
+    from backprop.charts.figure import figure
+
+    panels = [Panel(f"p{i}", "epoch", "y", [Series([0, 1], [i, i + 1])]) for i in range(5)]
+    chart = Chart(panels, size=(12, 8), rows=(2, 3))
+    clips = [(float(r.get("x")), float(r.get("y")), float(r.get("width")))
+             for r in ET.fromstring(svg.render(chart).encode()).iter(f"{SVG}rect") if r.get("fill") == "none"]
+    boxes = [(ax.get_position().x0, ax.get_position().y0, ax.get_position().width) for ax in figure(chart).axes]
+    for frames, down in ((clips, 1), (boxes, -1)):  # SVG's y grows downwards, matplotlib's upwards
+        (_, top_a, wide_a), (_, top_b, wide_b), *bottom = frames
+        assert top_a == top_b and all(down * (y - top_a) > 0 for _, y, _ in bottom), frames
+        assert wide_a == pytest.approx(wide_b) and all(wide_a > 1.4 * w for _, _, w in bottom), frames
+        assert sorted(x for x, _, _ in bottom) == [x for x, _, _ in bottom]
+    with pytest.raises(ValueError, match=r"rows must count every panel.*Received: rows=\(2, 2\)"):
+        Chart(panels, rows=(2, 2))
+
+
+def test_matplotlib_labels_a_short_log_axis_as_the_svg_does():
+    """Within a decade: 0.05, 0.1, 0.2 in both, not matplotlib's own 5x10^-2 (wider than the margin)."""
+    from backprop.charts.figure import figure
+
+    chart = one_panel(np.arange(30), np.geomspace(0.27, 0.026, 30), log_y=True)
+    drawn = [t.get_text() for t in figure(chart).axes[0].get_yticklabels()]
+    assert drawn == tick_labels(svg.render(chart)) == ["0.05", "0.1", "0.2"]

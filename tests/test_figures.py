@@ -323,9 +323,8 @@ def test_the_figures_of_a_csv_classifier_with_string_labels_count_its_wrong_poin
                           f"wrong ({wrong})"], name
 
 
-@pytest.mark.parametrize("loss,output,title,column", [("mse", "sigmoid", "Training MSE and test accuracy", "mse"),
-                                                      ("cross_entropy", "softmax",
-                                                       "Training cross-entropy and test accuracy", "loss")])
+@pytest.mark.parametrize("loss,output,title,column", [("mse", "sigmoid", "Training MSE", "mse"),
+                                                      ("cross_entropy", "softmax", "Training cross-entropy", "loss")])
 def test_a_replay_frame_draws_the_loss_the_curves_draw(moons, loss, output, title, column):
     from backprop.views import replay
 

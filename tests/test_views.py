@@ -101,8 +101,14 @@ def test_compare_draws_every_run(data):
                                                                                                data.y_test))
         runs.append((name, net, history.rows()))
     fig = compare.figure(runs, data)
-    assert len(fig.axes) == 2 + 2
+    assert len(fig.axes) == 2 + 2  # the curves, then a map a run (no colour bars)
     assert [line.get_label() for line in fig.axes[0].lines] == ["sigmoid", "relu"]
+    # one description of a decision boundary: the report's chart, each run's line in its curves' colour
+    chart = compare.chart(runs, data)
+    assert chart.rows == (2, 2)
+    colors = [series.color for series in chart.panels[0].series]
+    assert [panel.image.contour_color for panel in chart.panels[2:]] == colors and len(set(colors)) == 2
+    assert [panel.legend for panel in chart.panels[2:]] == [True, False]
 
 
 @pytest.fixture(scope="module")

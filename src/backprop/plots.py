@@ -108,48 +108,29 @@ def data(X: Array, y: Array, title: str = "Classification data set", dark: bool 
 # wrong prediction is a large yellow cross edged in black (no region or class is yellow).
 CLASS_COLORS = ("#c0392b", "#1f5fa8", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 CLASS_MARKERS = ("o", "^", "s", "D", "v", "P", "p", "h")
-WRONG_STYLE = {"marker": "X", "c": "#ffd400", "edgecolors": "black", "linewidths": 1.0, "zorder": 4}
+WRONG_COLOR = "#ffd400"
 REGION_STRENGTH = 0.4  # of a region's colour, blended with white
 
 
-def axis_names(features) -> tuple[str, str]:
-    """The two inputs' names for a map's axes: a table's column names, else x1 and x2."""
-    return tuple(features) if features is not None and len(features) == 2 else ("$x_1$", "$x_2$")
-
-
-def class_style(k: int) -> dict:
-    """Scatter keywords of class k's points: its colour and shape, edged in black."""
-    return {"c": CLASS_COLORS[k % len(CLASS_COLORS)], "marker": CLASS_MARKERS[k % len(CLASS_MARKERS)],
-            "edgecolors": "black", "linewidths": 0.5, "zorder": 3}
-
-
-def mark_points(ax, X: Array, y: Array, predicted: Array | None = None, size: float = 22,
-                names: tuple | None = None) -> None:
-    """Scatter X (n, 2) by class y (n,) in 0..k-1 (each class its colour and shape); with
-    ``predicted`` (n,), also a yellow cross over every point predicted wrong."""
-    for k in np.unique(y):
-        name = names[k] if names is not None and k < len(names) else k
-        ax.scatter(X[y == k, 0], X[y == k, 1], s=size, label=f"class {name} ({np.sum(y == k)})", **class_style(k))
-    if predicted is not None:
-        wrong = predicted != y
-        ax.scatter(X[wrong, 0], X[wrong, 1], s=size * 4.5, label=f"wrong ({wrong.sum()})", **WRONG_STYLE)
+def comparison_chart(X: Array, y: Array, predicted: Array, names: tuple | None = None,
+                     features: tuple | None = None) -> Chart:
+    """The seed's test-set figure as a ``charts.Chart``: the test points by true label | the same
+    points with the wrong predictions crossed out. X: (n, 2), y: (n,) true labels and predicted:
+    (n,) labels in 0..k-1; names: the classes' names; features: the two inputs' names."""
+    xlabel, ylabel = chart_axis_names(features)
+    low, high = plane_bounds(X, 0.05)
+    right = predicted == y
+    shared = {"xlim": (low[0], high[0]), "ylim": (low[1], high[1]), "integer_x": False, "legend": True}
+    return Chart([Panel("Test points by true label", xlabel, ylabel, points=class_points(X, y, names=names), **shared),
+                  Panel(f"Predicted: accuracy {right.mean():.2%}, {(~right).sum()} wrong (crossed)", xlabel, "",
+                        points=class_points(X, y, predicted, names=names), **shared)], size=(13, 5.5))
 
 
 def comparison(X: Array, y: Array, predicted: Array, names: tuple | None = None, features: tuple | None = None):
-    """The seed's test-set figure: the test points by true label | the same points with the wrong
-    predictions crossed out. X: (n, 2), y: (n,) true labels and predicted: (n,) labels in 0..k-1;
-    names: the classes' names; features: the two inputs' names."""
-    fig = _figure((13, 5.5), margins={"left": 0.06, "right": 0.985, "bottom": 0.1, "top": 0.92, "wspace": 0.12})
-    ax_true, ax_pred = fig.subplots(1, 2, sharex=True, sharey=True)
-    mark_points(ax_true, X, y, names=names)
-    xlabel, ylabel = axis_names(features)
-    ax_true.set(title="Test points by true label", xlabel=xlabel, ylabel=ylabel)
-    ax_true.legend(loc="lower left", fontsize=8)
-    mark_points(ax_pred, X, y, predicted, names=names)
-    right = predicted == y
-    ax_pred.set(title=f"Predicted: accuracy {right.mean():.2%}, {(~right).sum()} wrong (crossed)", xlabel=xlabel)
-    ax_pred.legend(loc="lower left", fontsize=8)
-    return fig
+    """``comparison_chart(X, y, predicted, names, features)`` drawn as a matplotlib Figure (see there)."""
+    from .charts.figure import figure
+
+    return figure(comparison_chart(X, y, predicted, names, features))
 
 
 def plane_bounds(X: Array, pad: float = 0.15) -> tuple[Array, Array]:
@@ -174,36 +155,6 @@ def probability_grid(net, X: Array, resolution: int, pad: float = 0.15) -> tuple
     out = net.predict_proba(np.column_stack([XX.ravel(), YY.ravel()]))
     p1 = out[:, -1] if out.shape[1] == 1 else out[:, 1] / out.sum(axis=1)
     return XX, YY, p1.reshape(XX.shape)
-
-
-def pale(colors, strength: float = REGION_STRENGTH):
-    """A colour map of ``colors`` (a colour map's name, or a list of colours) blended with white,
-    ``strength`` of each colour kept: a background that points in full colour stand out on."""
-    from matplotlib import colormaps
-    from matplotlib.colors import ListedColormap, to_rgba_array
-
-    rgb = colormaps[colors](np.linspace(0, 1, 256)) if isinstance(colors, str) else to_rgba_array(colors)
-    return ListedColormap(1 - strength * (1 - rgb[:, :3]))
-
-
-def draw_regions(ax, net, X: Array, resolution: int, line_color="k"):
-    """The plane around X (n, 2) coloured, pale, by what ``net`` predicts there: P(class 1) from
-    red (class 0) through white to blue (class 1) with its 0.5 line, or for more classes each
-    class's region in its colour. Returns the image (for a colour bar)."""
-    XX, YY, p1 = probability_grid(net, X, resolution)
-    extent = (XX[0, 0], XX[0, -1], YY[0, 0], YY[-1, 0])
-    if net.n_classes > 2:
-        grid = np.column_stack([XX.ravel(), YY.ravel()])
-        codes = np.argmax(net.predict_proba(grid), axis=1).reshape(XX.shape)
-        colors = [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(net.n_classes)]
-        return ax.imshow(codes, extent=extent, origin="lower", aspect="auto", interpolation="nearest",
-                         cmap=pale(colors), vmin=-0.5, vmax=net.n_classes - 0.5)
-    # bilinear: P(class 1) is smooth, and a coarse grid (the report's 100 points a side) drawn so is
-    # as smooth as a fine one; matplotlib's default shows a grid upscaled 3x or more as blocks
-    image = ax.imshow(p1, extent=extent, origin="lower", aspect="auto", cmap=pale("RdBu"), vmin=0, vmax=1,
-                      interpolation="bilinear")
-    ax.contour(XX, YY, p1, levels=[0.5], colors=line_color, linewidths=1.5)
-    return image
 
 
 def decision_boundary_chart(net, X: Array, y: Array, resolution: int = 300, names: tuple | None = None) -> Chart:
@@ -247,22 +198,22 @@ def class_points(X: Array, y: Array, predicted: Array | None = None, size: float
                  names: tuple | None = None) -> list[Points]:
     """X (n, 2) by class y (n,) in 0..k-1 as ``charts.Points`` (each class its colour and shape,
     edged in black, ``size`` points across); with ``predicted`` (n,), a yellow cross over every
-    point predicted wrong (as ``mark_points`` draws them on matplotlib's axes)."""
+    point predicted wrong."""
     out = []
     for k in np.flatnonzero(np.bincount(y)):  # the classes present (np.unique imports numpy.ma: ~6 ms, once)
         name = names[k] if names is not None and k < len(names) else k
-        style = class_style(k)
-        out.append(Points(X[y == k, 0], X[y == k, 1], style["c"], style["marker"], size, "black", 0.5,
+        out.append(Points(X[y == k, 0], X[y == k, 1], CLASS_COLORS[k % len(CLASS_COLORS)],
+                          CLASS_MARKERS[k % len(CLASS_MARKERS)], size, "black", 0.5,
                           label=f"class {name} ({np.sum(y == k)})"))
     if predicted is not None:
         wrong = predicted != y
-        out.append(Points(X[wrong, 0], X[wrong, 1], WRONG_STYLE["c"], "X", size * 2.1, "black", 1.0,
+        out.append(Points(X[wrong, 0], X[wrong, 1], WRONG_COLOR, "X", size * 2.1, "black", 1.0,
                           label=f"wrong ({wrong.sum()})"))
     return out
 
 
 def chart_axis_names(features) -> tuple[str, str]:
-    """``axis_names`` for a ``charts.Chart``, whose text is plain (x₁ rather than $x_1$)."""
+    """The two inputs' names for a map's axes: a table's column names, else x₁ and x₂."""
     return tuple(features) if features is not None and len(features) == 2 else ("x₁", "x₂")
 
 

@@ -14,6 +14,8 @@ import numpy as np
 VIRIDIS = ("#440154", "#48186a", "#472d7b", "#424086", "#3b528b", "#33638d", "#2c728e", "#26828e", "#21918c",
            "#1fa088", "#28ae80", "#3fbc73", "#5ec962", "#84d44b", "#addc30", "#d8e219", "#fde725")
 BLUE, GREEN = "#1f77b4", "#2ca02c"  # matplotlib's tab:blue and tab:green
+# matplotlib's default colour cycle (C0, C1, ...): one colour a run where several are compared
+TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 # matplotlib's RdBu and Blues at 17 even steps (for ``colormap``)
 RDBU = ("#67001f", "#960f27", "#bb2a34", "#d25849", "#e58368", "#f5ac8b", "#fbceb7", "#fbe6da", "#f6f7f7",
         "#deebf2", "#c0dceb", "#98c8e0", "#68abd0", "#3e8cbf", "#2870b1", "#15508d", "#053061")
@@ -79,7 +81,7 @@ class Image:
     ``colormap``) from ``vmin`` to ``vmax``: value v takes colour floor((v - vmin) / (vmax - vmin) * m),
     clipped to 0..m-1. smooth: drawn bilinear (a sampled smooth function), else as blocks (cells).
 
-    contour: a level whose line through ``values`` is drawn (in black), or None; colorbar: the
+    contour: a level whose line through ``values`` is drawn (in ``contour_color``), or None; colorbar: the
     label of a colour bar beside the panel ("" for none), ticked at ``colorbar_ticks`` (or round
     steps); texts: (x, y, text, colour) written centred on the map (a count in each cell)."""
 
@@ -93,6 +95,7 @@ class Image:
     colorbar: str = ""
     colorbar_ticks: tuple = ()
     texts: list = field(default_factory=list)
+    contour_color: str = "black"
 
     def __post_init__(self):
         self.values = np.asarray(self.values, dtype=float)
@@ -144,12 +147,26 @@ class Panel:
 @dataclass
 class Chart:
     """Panels side by side in a figure of ``size`` (width, height) inches, under an optional
-    ``title`` and ``subtitle`` (smaller, grey; lines split at newlines)."""
+    ``title`` and ``subtitle`` (smaller, grey; lines split at newlines).
+
+    rows: how many panels each row holds, top to bottom, each row sharing the width equally (the
+    curves of several runs above their decision boundaries: (2, 3)); None: one row of all."""
 
     panels: list[Panel]
     size: tuple[float, float] = (12.0, 4.5)
     title: str = ""
     subtitle: str = ""
+    rows: tuple[int, ...] | None = None
+
+    def __post_init__(self):
+        if self.rows is not None and (sum(self.rows) != len(self.panels) or min(self.rows, default=0) < 1):
+            raise ValueError(f"rows must count every panel, one or more a row: {len(self.panels)} panels. "
+                             f"Received: rows={self.rows!r}")
+
+    def layout(self) -> list[tuple[int, int, int]]:
+        """(row, place in the row, panels in the row) of each panel, in order."""
+        counts = self.rows or (len(self.panels),)
+        return [(r, i, count) for r, count in enumerate(counts) for i in range(count)]
 
 
 def text_width(text: str, points: float = 10.0) -> float:

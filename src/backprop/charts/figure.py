@@ -5,6 +5,8 @@ twice as fast as matplotlib's constrained layout. matplotlib places the ticks it
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import ticks
@@ -20,14 +22,20 @@ def figure(chart: Chart):
     from matplotlib.figure import Figure
 
     width, height = chart.size
-    n = max(len(chart.panels), 1)
+    counts = chart.rows or (max(len(chart.panels), 1),)
+    columns = math.lcm(*counts)  # a grid fine enough for every row's share: rows of 2 and 3 take 6
     subtitle = chart.subtitle.splitlines()
     top = PANEL_TOP + (TITLE_LINE if chart.title else 0) + SUBTITLE_LINE * len(subtitle) + (0.12 if subtitle else 0)
     left = _left(chart)
     fig = Figure(figsize=chart.size)
+    # wspace is a share of a grid column's width: (left + RIGHT) inches between neighbours
     fig.subplots_adjust(left=left / width, right=1 - RIGHT / width, bottom=BOTTOM / height, top=1 - top / height,
-                        wspace=(left + RIGHT) * n / (width - left - RIGHT))
-    axes = np.atleast_1d(fig.subplots(1, n))
+                        wspace=(left + RIGHT) * columns / (width - left - RIGHT),
+                        hspace=(BOTTOM + PANEL_TOP) * len(counts) / (height - top - BOTTOM))
+    grid = fig.add_gridspec(len(counts), columns)
+    share = {count: columns // count for count in counts}
+    axes = [fig.add_subplot(grid[row, place * share[count]:(place + 1) * share[count]])
+            for row, place, count in chart.layout()] if chart.panels else [fig.add_subplot(grid[0, :])]
     for ax, panel in zip(axes, chart.panels):
         _panel(fig, ax, panel)
     if chart.title:
@@ -59,6 +67,8 @@ def _panel(fig, ax, panel: Panel) -> None:
     ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel)
     if panel.log_y and any(np.any(ticks.drawable(s.y, log=True)) for s in panel.series):
         ax.set_yscale("log")
+        if panel.y_ticks is None:
+            _log_ticks(ax)
     if panel.xlim is not None:
         ax.set_xlim(*panel.xlim)
     if panel.ylim is not None:
@@ -74,6 +84,26 @@ def _panel(fig, ax, panel: Panel) -> None:
         ax.text(0.5, 0.5, panel.note, ha="center", va="center", transform=ax.transAxes, color="gray")
 
 
+def _log_ticks(ax) -> None:
+    """A log y axis ticked and labelled as the SVG renderer does it (``ticks.log``): within a decade
+    or two, 0.2 and 0.5 rather than matplotlib's 2x10^-1, which took more than the left margin."""
+    from matplotlib.ticker import NullFormatter
+
+    low, high = ax.get_ylim()
+    major, minor = ticks.log(low, high)
+    ax.set_yticks([v for v, _ in major], [_math(text, sup) for _, (text, sup) in major])
+    ax.set_yticks(minor, minor=True)
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylim(low, high)
+
+
+def _math(text: str, sup: str) -> str:
+    """A tick label of ``ticks`` (its text and its superscript) in matplotlib's mathtext."""
+    if not sup:
+        return text
+    return "$" + text.replace("\u00d7", r"\times ") + "^{" + sup.replace("\u2212", "-") + "}$"
+
+
 def _image(fig, ax, image: Image) -> None:
     """The map as ``imshow`` draws it (row 0 at the bottom), its contour line, texts and colour bar."""
     from matplotlib.colors import ListedColormap
@@ -84,7 +114,7 @@ def _image(fig, ax, image: Image) -> None:
                       vmin=-0.5, vmax=len(image.colors) - 0.5)
     if image.contour is not None:
         x, y = image.grid()
-        ax.contour(x, y, image.values, levels=[image.contour], colors="k", linewidths=1.5)
+        ax.contour(x, y, image.values, levels=[image.contour], colors=image.contour_color, linewidths=1.5)
     for x, y, text, color in image.texts:
         ax.text(x, y, text, ha="center", va="center", fontsize=9, color=color)  # svg.SMALL: 9 pt in both
     if image.colorbar:

@@ -41,9 +41,13 @@ def render(chart: Chart) -> str:
         top += SMALL * 1.25
         body.append(_text(width / 2, top, line, SMALL, anchor="middle", fill="#444"))
     top += TITLE * 2.2 if chart.subtitle else TITLE * 1.6  # room for the panels' titles
-    slot = width / max(len(chart.panels), 1)
-    for i, panel in enumerate(chart.panels):
-        body.append(_panel(panel, i * slot, slot, top, height - 4.2 * LABEL))
+    # each row: its panels' titles above, their axes, their x ticks and labels below
+    rows = len(chart.rows or (1,))
+    stride = (height - top + TITLE * 1.6) / rows
+    for panel, (row, place, count) in zip(chart.panels, chart.layout()):
+        slot = width / count
+        bottom = height - 4.2 * LABEL - (rows - 1 - row) * stride  # the last row's exactly as one row's
+        body.append(_panel(panel, place * slot, slot, top + row * stride, bottom))
     content = "\n".join(body)
     # ids unique to the content: a page that inlines two charts (report.html) keeps their clips apart
     key = "c" + hashlib.sha1(content.encode()).hexdigest()[:10]
@@ -297,7 +301,7 @@ def _image(image: Image, axes: _Axes) -> str:
         path = "".join(f"M{axes.x(a[0]):.2f} {axes.y(a[1]):.2f}L{axes.x(b[0]):.2f} {axes.y(b[1]):.2f}"
                        for a, b in contour.segments(*image.grid(), image.values, image.contour))
         if path:
-            out.append(f'<path d="{path}" fill="none" stroke="black" stroke-width="{1.5 * PT:.2f}" '
+            out.append(f'<path d="{path}" fill="none" stroke="{image.contour_color}" stroke-width="{1.5 * PT:.2f}" '
                        f'stroke-linecap="round"/>')
     out += [_text(axes.x(x), axes.y(y) + 0.35 * SMALL, str(text), SMALL, anchor="middle", fill=color)
             for x, y, text, color in image.texts]

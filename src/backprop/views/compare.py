@@ -1,43 +1,46 @@
 """Several runs in one figure: their curves overlaid (top), their decision boundaries side by side
 (bottom), so that what one change did is seen at a glance. Test points wear their class's shape and
-colour, and a yellow cross where the run predicts them wrong."""
+colour, and a yellow cross where the run predicts them wrong; each run's boundary line is drawn in
+its curves' colour."""
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
+from ..charts import Chart, Panel, Series
+from ..charts.chart import TAB10
 
-def figure(runs: list[tuple[str, object, list[dict]]], data):
-    """runs: (name, network, metrics rows) per run; data: the data set whose test points are drawn."""
-    from matplotlib.figure import Figure
+RESOLUTION = 150  # points a side of each run's map
 
-    from ..plots import axis_names, draw_regions, mark_points
 
-    n = len(runs)
-    fig = Figure(figsize=(max(10, 4.2 * n), 8.4))
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.06, top=0.91, hspace=0.35, wspace=0.25)
-    grid = fig.add_gridspec(2, max(n, 2))
-    ax_loss = fig.add_subplot(grid[0, : max(n, 2) // 2])
-    ax_acc = fig.add_subplot(grid[0, max(n, 2) // 2:])
-    colors = [f"C{i}" for i in range(n)]
+def chart(runs: list[tuple[str, object, list[dict]]], data) -> Chart:
+    """The comparison as a ``charts.Chart``: runs: (name, network, metrics rows) per run; data: the
+    data set whose test points are drawn."""
+    from ..plots import decision_boundary_chart
+
+    colors = [TAB10[i % len(TAB10)] for i in range(len(runs))]
+    loss, accuracy = [], []
     for (name, _, rows), color in zip(runs, colors):
         epochs = [r["epoch"] for r in rows]
-        ax_loss.plot(epochs, [r["mse"] for r in rows], color=color, label=name)
-        accuracy = [r["val_accuracy"] if np.isfinite(r["val_accuracy"]) else r["train_accuracy"] for r in rows]
-        ax_acc.plot(epochs, np.asarray(accuracy) * 100, color=color, label=name)
-    ax_loss.set(title="MSE on the training set", xlabel="epoch", ylabel="MSE", yscale="log")
-    ax_acc.set(title="Test accuracy", xlabel="epoch", ylabel="accuracy (%)")
-    for ax in (ax_loss, ax_acc):
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        loss.append(Series(epochs, [r["mse"] for r in rows], color, label=name))
+        shown = [r["val_accuracy"] if np.isfinite(r["val_accuracy"]) else r["train_accuracy"] for r in rows]
+        accuracy.append(Series(epochs, np.asarray(shown) * 100, color, label=name))
+    panels = [Panel("MSE on the training set", "epoch", "MSE", loss, log_y=True, legend=True),
+              Panel("Test accuracy", "epoch", "accuracy (%)", accuracy, legend=True)]
     for i, ((name, net, _), color) in enumerate(zip(runs, colors)):
-        ax = fig.add_subplot(grid[1, i])
-        draw_regions(ax, net, data.X, 150, line_color=color)
-        predicted = net.as_codes(net.predict(data.X_test), len(data.X_test))
-        mark_points(ax, data.X_test, data.y_test, predicted, size=10)
-        right = predicted == data.y_test
-        xlabel, ylabel = axis_names(net.feature_names)
-        ax.set(title=f"{name}: {right.mean():.1%}", xlabel=xlabel, ylabel=ylabel if i == 0 else None)
-        if i == 0:
-            ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
-    fig.suptitle("Runs compared: curves, then each run's decision boundary and its wrong test points (crossed)")
-    return fig
+        drawn = decision_boundary_chart(net, data.X_test, data.y_test, RESOLUTION, data.classes).panels[0]
+        right = net.as_codes(net.predict(data.X_test), len(data.X_test)) == data.y_test
+        # no colour bar (the same scale in every map), the legend once, the boundary in the run's colour
+        panels.append(replace(drawn, title=f"{name}: {right.mean():.1%}", ylabel=drawn.ylabel if i == 0 else "",
+                              legend=i == 0, image=replace(drawn.image, colorbar="", contour_color=color)))
+    n = len(runs)
+    return Chart(panels, size=(max(10, 4.2 * n), 8.4), rows=(2, n),
+                 title="Runs compared: curves, then each run's decision boundary and its wrong test points (crossed)")
+
+
+def figure(runs: list[tuple[str, object, list[dict]]], data):
+    """``chart(runs, data)`` drawn as a matplotlib Figure."""
+    from ..charts.figure import figure as drawn
+
+    return drawn(chart(runs, data))

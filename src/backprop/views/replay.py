@@ -6,45 +6,51 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from ..charts import Chart, Panel, Series
+from ..charts.chart import BLUE, GREEN
+
 FORMATS = ("gif", "mp4")
+FRAME_DPI = 80
 
 
-def frame(net, epoch: int, data, rows: list[dict], resolution: int = 120):
-    """One frame as a matplotlib Figure: net's boundary at ``epoch`` over data's test points, and the
-    curves (rows of metrics.csv) with the epoch marked. The grid is evaluated as one batch."""
-    from matplotlib.figure import Figure
+def chart(net, epoch: int, data, rows: list[dict], resolution: int = 120) -> Chart:
+    """One frame as a ``charts.Chart``: net's boundary at ``epoch`` over data's test points (on a
+    grid of ``resolution`` points a side), and the training loss and test accuracy (rows of
+    metrics.csv) with the epoch marked by a black line."""
+    from ..plots import LOSS_NAMES, decision_boundary_chart
 
-    from ..plots import LOSS_NAMES, axis_names, draw_regions, mark_points
-
-    X, y = data.X_test, data.y_test
-    fig = Figure(figsize=(11, 4.6), dpi=80)
-    fig.subplots_adjust(left=0.06, right=0.93, bottom=0.12, top=0.86, wspace=0.3)
-    ax_map, ax_curve = fig.subplots(1, 2)
-    draw_regions(ax_map, net, data.X, resolution)
-    predicted = net.as_codes(net.predict(X), len(X))
-    mark_points(ax_map, X, y, predicted, size=12)
-    right = predicted == y
-    xlabel, ylabel = axis_names(net.feature_names)
-    ax_map.set(title="Decision boundary, test points (wrong: crossed)", xlabel=xlabel, ylabel=ylabel)
-    ax_map.legend(loc="lower left", fontsize=7, framealpha=0.9)
+    drawn = decision_boundary_chart(net, data.X_test, data.y_test, resolution, data.classes).panels[0]
+    right = net.as_codes(net.predict(data.X_test), len(data.X_test)) == data.y_test
+    board = replace(drawn, title="Decision boundary, test points (wrong: crossed)",
+                    image=replace(drawn.image, colorbar=""))  # the same scale in every frame: no bar
     epochs = [r["epoch"] for r in rows]
     name = LOSS_NAMES.get(net.loss.name, net.loss.name)  # the curves' figure's loss, in the same numbers
     name = name if name.isupper() else name.lower()  # MSE, cross-entropy
-    ax_curve.plot(epochs, [r["mse" if net.loss.name == "mse" else "loss"] for r in rows], color="tab:blue",
-                  label=f"training {name}")
-    ax_curve.set(title=f"Training {name} and test accuracy", xlabel="epoch", ylabel=name)
-    ax_acc = ax_curve.twinx()
-    accuracy = [r["val_accuracy"] if np.isfinite(r["val_accuracy"]) else r["train_accuracy"] for r in rows]
-    ax_acc.plot(epochs, np.asarray(accuracy) * 100, color="tab:green", label="test accuracy")
-    ax_acc.set_ylabel("accuracy (%)")
-    ax_curve.axvline(epoch, color="black", linestyle="--", linewidth=1)
-    lines = ax_curve.get_lines()[:1] + ax_acc.get_lines()
-    ax_curve.legend(lines, [line.get_label() for line in lines], loc="center right", fontsize=8)
-    fig.suptitle(f"Epoch {epoch}: test accuracy {right.mean():.1%}")
+    loss = [r["mse" if net.loss.name == "mse" else "loss"] for r in rows]
+    accuracy = [100 * (r["val_accuracy"] if np.isfinite(r["val_accuracy"]) else r["train_accuracy"]) for r in rows]
+    curves = [Panel(title, "epoch", label, [Series(epochs, values, color), _marker(epoch, values)])
+              for title, label, values, color in ((f"Training {name}", name, loss, BLUE),
+                                                  ("Test accuracy", "accuracy (%)", accuracy, GREEN))]
+    return Chart([board, *curves], size=(13, 4.6), title=f"Epoch {epoch}: test accuracy {right.mean():.1%}")
+
+
+def _marker(epoch: int, values: list[float]) -> Series:
+    """A black vertical line at ``epoch`` across the span of ``values``: where the frame is."""
+    finite = [v for v in values if np.isfinite(v)] or [0.0]
+    return Series([epoch, epoch], [min(finite), max(finite)], "black")
+
+
+def frame(net, epoch: int, data, rows: list[dict], resolution: int = 120):
+    """``chart(net, epoch, data, rows, resolution)`` drawn as a matplotlib Figure, at 80 dpi (a GIF's frame)."""
+    from ..charts.figure import figure
+
+    fig = figure(chart(net, epoch, data, rows, resolution))
+    fig.set_dpi(FRAME_DPI)
     return fig
 
 
