@@ -221,6 +221,8 @@ def test_rows_lay_panels_out_in_rows_that_share_the_width_in_both_renderers():
         assert top_a == top_b and all(down * (y - top_a) > 0 for _, y, _ in bottom), frames
         assert wide_a == pytest.approx(wide_b) and all(wide_a > 1.4 * w for _, _, w in bottom), frames
         assert sorted(x for x, _, _ in bottom) == [x for x, _, _ in bottom]
+    ids = re.findall(r'<clipPath id="([^"]+)"', svg.render(chart))
+    assert len(ids) == len(set(ids)) == 5  # a panel below another clips to its own box, not the one above
     with pytest.raises(ValueError, match=r"rows must count every panel.*Received: rows=\(2, 2\)"):
         Chart(panels, rows=(2, 2))
 

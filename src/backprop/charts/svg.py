@@ -47,7 +47,7 @@ def render(chart: Chart) -> str:
     for panel, (row, place, count) in zip(chart.panels, chart.layout()):
         slot = width / count
         bottom = height - 4.2 * LABEL - (rows - 1 - row) * stride  # the last row's exactly as one row's
-        body.append(_panel(panel, place * slot, slot, top + row * stride, bottom))
+        body.append(_panel(panel, place * slot, slot, top + row * stride, bottom, f"r{row}" if row else ""))
     content = "\n".join(body)
     # ids unique to the content: a page that inlines two charts (report.html) keeps their clips apart
     key = "c" + hashlib.sha1(content.encode()).hexdigest()[:10]
@@ -107,9 +107,10 @@ class _Axes:
         return self.bottom - (self.bottom - self.top) * (value - low) / (high - low)
 
 
-def _panel(panel: Panel, left: float, slot: float, top: float, bottom: float) -> str:
+def _panel(panel: Panel, left: float, slot: float, top: float, bottom: float, row: str = "") -> str:
     """One panel's axes, grid, ticks, image, lines, points, title, labels and legend, in the slot
-    from ``left`` (``slot`` pixels wide), its axes from ``top`` to ``bottom``."""
+    from ``left`` (``slot`` pixels wide), its axes from ``top`` to ``bottom``; ``row`` tells its
+    clip's id from those of the panels above (the first row's ids are as they were before rows)."""
     xs, ys = _extent(panel)
     log = panel.log_y and bool(np.any(ticks.drawable(ys, log=True)))
     y_range = panel.ylim if panel.ylim is not None else ticks.data_range(ys, log=log)
@@ -128,7 +129,7 @@ def _panel(panel: Panel, left: float, slot: float, top: float, bottom: float) ->
     axes = _Axes(left + label_width + 2.6 * LABEL + 6, top, right, bottom, x_range, y_range, log)
     x_major = ([(v, (str(label), "")) for v, label in panel.x_ticks] if panel.x_ticks is not None else
                ticks.linear(*axes.x_range, most=_most(axes.x1 - axes.x0, 3), integer=panel.integer_x))
-    clip = f"CLIP{int(left)}"
+    clip = f"CLIP{int(left)}{row}"
     out = [f'<clipPath id="{clip}"><rect x="{axes.x0:.2f}" y="{top:.2f}" width="{axes.x1 - axes.x0:.2f}" '
            f'height="{bottom - top:.2f}"/></clipPath>',
            *_ticks(axes, x_major, y_major, y_minor, panel.grid), f'<g clip-path="url(#{clip})">']
