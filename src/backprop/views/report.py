@@ -159,29 +159,31 @@ def _chart_figure(name: str, heading: str, chart: Chart) -> str:
     the heading and the headline's numbers, is left out."""
     result = name in RESULT_FIGURES
     size = chart.size if name == "confusion_matrix" else RESULT_SIZE if result else PANEL_SIZE
+    room = most = ""
+    if name == "confusion_matrix":  # as wide as its names need: on a row of its own where the curves leave too little
+        shown = min(round(size[0] * svg.DPI), CONFUSION_MATRIX_MOST)
+        room, most = f" style=\"flex-basis:{shown}px\"", f" style=\"max-width:{shown}px\""
     caption = "".join(f"<p class=\"caption\">{html.escape(line)}</p>" for line in chart.subtitle.splitlines())
-    panels = []
-    for panel in chart.panels:
-        text = svg.render(Chart([replace(panel, title="") if result else panel], size=size))
-        label = html.escape(panel.title if panel.title and not result else heading, quote=True)
-        own = f" style=\"max-width:{min(round(size[0] * svg.DPI), CONFUSION_MATRIX_MOST)}px\"" \
-            if name == "confusion_matrix" else ""
-        panels.append(text[text.index("<svg"):].replace("<svg", f"<svg role=\"img\" aria-label=\"{label}\"{own}", 1))
-    # a confusion matrix is as wide as its classes' names need: its own row where it does not fit beside the curves
-    shown = min(round(size[0] * svg.DPI), CONFUSION_MATRIX_MOST)
-    room = f" style=\"flex-basis:{shown}px\"" if name == "confusion_matrix" else ""
-    return (f"<figure id=\"{name}\"{room}><h2>{heading}</h2>{caption}"
-            f"<div class=\"panels\">{''.join(panels)}</div></figure>")
+    panels = "".join(_inline_svg(svg.render(Chart([replace(panel, title="") if result else panel], size=size)),
+                                 panel.title if panel.title and not result else heading, most)
+                     for panel in chart.panels)
+    return f"<figure id=\"{name}\"{room}><h2>{heading}</h2>{caption}<div class=\"panels\">{panels}</div></figure>"
 
 
 def _figure(name: str, heading: str, media: str, payload: bytes) -> str:
     """One figure's section: an SVG inline as its text (a third smaller than base64), else an <img>."""
     if media == "image/svg+xml":
-        text = payload.decode()
-        body = text[text.index("<svg"):].replace("<svg", f"<svg role=\"img\" aria-label=\"{heading}\"", 1)
+        body = _inline_svg(payload.decode(), heading)
     else:
         body = f"<img alt=\"{heading}\" src=\"data:{media};base64,{base64.b64encode(payload).decode()}\">"
     return f"<figure id=\"{name}\"><h2>{heading}</h2>{body}</figure>"
+
+
+def _inline_svg(document: str, label: str, attributes: str = "") -> str:
+    """An SVG document's text from its <svg> element on, to sit inline in the page, named ``label``
+    for screen readers; ``attributes``: more of them for the element (a style)."""
+    named = f"<svg role=\"img\" aria-label=\"{html.escape(label, quote=True)}\"{attributes}"
+    return document[document.index("<svg"):].replace("<svg", named, 1)
 
 
 def _flatten(config: dict, prefix: str = "") -> dict:
