@@ -328,11 +328,13 @@ def test_the_summary_figure_names_what_the_score_column_holds(metrics, label, sc
     rows = [{"learning_rate": lr, "seed": seed, "metric": metric, "test_score": score, "train_seconds": 0.1,
              "run": f"{lr}-{seed}", "error": None}
             for lr, score, metric in ((0.01, 0.5, metrics[0]), (0.02, 0.75, metrics[-1])) for seed in (0, 1)]
-    ax = summary.figure(rows, ["learning_rate"]).axes[0]
+    panel = summary.chart(rows, ["learning_rate"]).panels[0]
     name = label.split(" (")[0]  # "test accuracy (%)" -> "Test accuracy by learning_rate"
-    assert ax.get_ylabel() == label and ax.get_title() == f"{name[0].upper()}{name[1:]} by learning_rate"
-    means = [line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 1]
-    assert sorted(set(means)) == [0.5 * scale, 0.75 * scale]  # each mean: its marker and two caps
+    assert panel.ylabel == label and panel.title == f"{name[0].upper()}{name[1:]} by learning_rate"
+    means = [p.y[0] for p in panel.points if p.size == 9]  # each mean: its marker, a bar and two caps
+    assert means == [0.5 * scale, 0.75 * scale] and len(panel.series) == 2 * 3
+    ax = summary.figure(rows, ["learning_rate"]).axes[0]  # matplotlib draws the same chart (png, pdf)
+    assert ax.get_ylabel() == label and ax.get_title() == panel.title
 
 
 def test_a_sweep_on_a_csv_table_sends_the_table_to_the_workers(tmp_path, capsys):
@@ -422,13 +424,20 @@ def test_the_summary_figure_marks_failed_runs_and_keeps_its_legend_off_the_panel
     rows = [{"learning_rate": lr, "seed": seed, "metric": "r2", "test_score": nan if lr == 3.0 else 0.9 + seed / 100,
              "train_seconds": nan if lr == 3.0 else 0.2, "run": f"{lr}-{seed}", "error": "diverged" if lr == 3.0
              else None} for lr in (0.01, 3.0) for seed in (0, 1)]
-    fig = summary.figure(rows, ["learning_rate"])
-    score_panel = fig.axes[0]
-    crosses = [c for c in score_panel.collections if c.get_label().startswith("failed")]
-    assert len(crosses) == 1 and crosses[0].get_offsets()[0][0] == 1  # under learning_rate 3.0
-    assert "2 failed" in [t.get_text() for t in score_panel.texts]
-    assert all(ax.get_legend() is None for ax in fig.axes) and fig.legends  # the figure's, above the panels
-    assert "failed run(s), count beside" in [t.get_text() for t in fig.legends[0].get_texts()]
+    chart = summary.chart(rows, ["learning_rate"])
+    score_panel, time_panel = chart.panels
+    for panel in chart.panels:
+        crosses = [p for p in panel.points if p.marker == "X"]
+        assert len(crosses) == 1 and list(crosses[0].x) == [1]  # under learning_rate 3.0
+        assert crosses[0].y[0] < min(y for p in panel.points if p.marker != "X" for y in p.y)  # at the foot
+        assert panel.x_ticks == [(0, "0.01"), (1, "3.0 (2 failed)")]
+    labels = [p.label for p in score_panel.points if p.label]
+    assert labels == ["mean, min-max over seeds", "one run (seed)", "failed run(s)"]
+    assert score_panel.legend and not time_panel.legend
+    # the legend's band above the data: no mark in the top third of the score panel
+    top = score_panel.ylim[0] + 0.7 * (score_panel.ylim[1] - score_panel.ylim[0])
+    assert all(y < top for p in score_panel.points for y in p.y)
+    assert chart.title == "Sweep of 4 runs (2 failed)"
 
 
 @pytest.mark.parametrize("seconds,label,shown", [(0.000693, "training time (ms)", 0.693),
@@ -437,14 +446,31 @@ def test_the_summary_figure_gives_short_training_times_in_milliseconds(seconds, 
     # in seconds, a fast run's tick labels ("0.000693") pushed the axis label off the figure
     rows = [{"learning_rate": lr, "seed": 0, "metric": "accuracy", "test_score": 0.9, "train_seconds": seconds,
              "run": str(lr), "error": None} for lr in (0.01, 0.02)]
-    ax = summary.figure(rows, ["learning_rate"]).axes[1]
-    assert ax.get_ylabel() == label
-    dots = [y for c in ax.collections for _, y in c.get_offsets()]  # one seed: each run's dot, no mean bar
+    panel = summary.chart(rows, ["learning_rate"]).panels[1]
+    assert panel.ylabel == label and not panel.series  # one seed: each run's dot, no mean bar
+    dots = [y for p in panel.points for y in p.y]
     assert len(dots) == 2 and all(y == pytest.approx(shown) for y in dots)
 
 
 def test_a_sweep_of_one_seed_draws_no_spread_over_seeds():
     rows = [{"learning_rate": lr, "seed": 0, "metric": "accuracy", "test_score": 0.9, "train_seconds": 0.2,
              "run": str(lr), "error": None} for lr in (0.01, 0.02)]
-    legend = [t.get_text() for t in summary.figure(rows, ["learning_rate"]).legends[0].get_texts()]
+    legend = [p.label for p in summary.chart(rows, ["learning_rate"]).panels[0].points if p.label]
     assert legend == ["one run (seed)"]  # not "mean, min-max over seeds" of one seed
+
+
+def test_an_svg_sweep_draws_its_summary_without_matplotlib(tmp_path):
+    """Runs and summary alike are SVG written by hand: a one-job sweep (all in this process) never
+    imports matplotlib, whose import cost a worker about 0.5 s of a core for the summary alone."""
+    code = f"""
+import sys
+import backprop
+rows = backprop.sweep({{"learning_rate": [0.01, 0.02]}}, seeds=2, preset="fast", fixed={{"epochs": 2}}, jobs=1,
+                      out={str(tmp_path)!r}, name="s")
+text = open({str(tmp_path / "s" / "summary.svg")!r}).read()
+assert "Sweep of 4 runs" in text and "Test accuracy by learning_rate" in text, text[:300]
+print("matplotlib" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

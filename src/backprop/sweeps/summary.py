@@ -14,11 +14,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ..charts import Chart, Panel, Points, Series, ticks
+from ..charts.chart import BLUE
 from .grid import format_value
 
 RESULT_COLUMNS = ("seed", "metric", "test_score", "train_seconds", "run", "error")
 METRICS = {"classification": "accuracy", "regression": "r2"}  # a run's task -> what its test_score holds
 LABELS = {"accuracy": "test accuracy", "r2": "test R^2"}
+ORANGE, RED = "#ff7f0e", "#d62728"  # matplotlib's tab:orange and tab:red: a run's dot, a failed run's cross
+CAP = 0.08  # half a min-max bar's cap, in x units (one option value apart)
+LEGEND_ROOM = 0.45  # of the data's span, added above it in the panels that hold the legend
+FOOT_ROOM = 0.15  # of the data's span, added below it where failed runs are marked
 
 
 def columns(keys: list[str]) -> list[str]:
@@ -66,41 +72,39 @@ def best(rows: list[dict], keys: list[str]) -> dict | None:
             "runs": len(group)}
 
 
-def figure(rows: list[dict], keys: list[str]):
-    """The test score (top, named for what the rows' ``metric`` says it holds) and the training time
-    (bottom) against each swept option: every seed's run as a dot, the mean over seeds as a marker
-    with the min-max range, and a red cross under each option value that had a failed run."""
-    from matplotlib.figure import Figure
-
+def chart(rows: list[dict], keys: list[str]) -> Chart:
+    """The test score (top row, named for what the rows' ``metric`` says it holds) and the training
+    time (bottom row) against each swept option, as a ``charts.Chart``: every seed's run as a dot,
+    the mean over seeds as a marker with the min-max range, and a red cross at the foot of each
+    option value that had a failed run (its tick label says how many). The legend is the first
+    panel's: a failed run is in every option's panels, so its cross is in the first too."""
     panels = keys or [None]
     score = metric_label(r["metric"] for r in rows).replace("^2", "\u00b2")  # the terminal's R^2 as R²
     scale, ylabel = (100, "test accuracy (%)") if score == "test accuracy" else (1, score)
-    width = 4.2 * len(panels) + 1
-    fig = Figure(figsize=(width, 7.6))
-    fig.subplots_adjust(left=0.55 / width * 1.6, right=0.98, bottom=0.08, top=0.83, hspace=0.45,
-                        wspace=0.28)  # a fixed layout renders twice as fast as the constrained one
-    axes = np.asarray(fig.subplots(2, len(panels), squeeze=False))
     done = [r for r in rows if r["error"] is None]
     time_scale, time_unit = time_axis([r["train_seconds"] for r in done])
+    top, bottom = [], []
     for column, key in enumerate(panels):
         labels = sorted({format_value(r[key]) for r in rows}, key=_natural) if key else ["all runs"]
         groups = [[r for r in done if key is None or format_value(r[key]) == label] for label in labels]
         failed = [sum(r["error"] is not None for r in rows if key is None or format_value(r[key]) == label)
                   for label in labels]
-        _panel(axes[0, column], labels, [[scale * r["test_score"] for r in g] for g in groups], failed,
-               ylabel, f"{score[0].upper()}{score[1:]} by {key or 'seed'}", key or "")
-        _panel(axes[1, column], labels, [[time_scale * r["train_seconds"] for r in g] for g in groups], failed,
-               f"training time ({time_unit})", f"Training time by {key or 'seed'}", key or "")
-    entries = {}  # legend label -> handle, once each, from every panel (the failed runs' cross may be in any)
-    for ax in axes.flat:
-        for handle, name in zip(*ax.get_legend_handles_labels()):
-            entries.setdefault(name, handle)
-    fig.legend(list(entries.values()), list(entries), loc="upper center", bbox_to_anchor=(0.5, 0.945),
-               ncol=len(entries) if width > 8 else 2, fontsize=8, frameon=False)  # above the panels: inside
-    # one, it covered a whisker
+        ticked = [(x, f"{label} ({count} failed)" if count else label)
+                  for x, (label, count) in enumerate(zip(labels, failed))]
+        top.append(_panel(ticked, [[scale * r["test_score"] for r in g] for g in groups], failed, ylabel,
+                          f"{score[0].upper()}{score[1:]} by {key or 'seed'}", key or "", legend=column == 0))
+        bottom.append(_panel(ticked, [[time_scale * r["train_seconds"] for r in g] for g in groups], failed,
+                             f"training time ({time_unit})", f"Training time by {key or 'seed'}", key or ""))
     n_failed = len(rows) - len(done)
-    fig.suptitle(f"Sweep of {len(rows)} runs" + (f" ({n_failed} failed)" if n_failed else ""))
-    return fig
+    return Chart([*top, *bottom], size=(4.2 * len(panels) + 1, 7.6), rows=(len(panels), len(panels)),
+                 title=f"Sweep of {len(rows)} runs" + (f" ({n_failed} failed)" if n_failed else ""))
+
+
+def figure(rows: list[dict], keys: list[str]):
+    """``chart(rows, keys)`` drawn as a matplotlib Figure (png and pdf sweeps)."""
+    from ..charts.figure import figure as drawn
+
+    return drawn(chart(rows, keys))
 
 
 def time_axis(seconds: list[float]) -> tuple[float, str]:
@@ -110,30 +114,42 @@ def time_axis(seconds: list[float]) -> tuple[float, str]:
     return (1000.0, "ms") if finite and max(finite) < 1 else (1.0, "s")
 
 
-def _panel(ax, labels: list[str], values: list[list[float]], failed: list[int], ylabel: str, title: str,
-           xlabel: str) -> None:
-    """One option's panel: per value, the runs as dots and their mean with a min-max bar; a red
-    cross at the foot of the axis, with the count, where runs of that value failed."""
-    from matplotlib.transforms import blended_transform_factory
-
+def _panel(ticked: list[tuple[int, str]], values: list[list[float]], failed: list[int], ylabel: str, title: str,
+           xlabel: str, legend: bool = False) -> Panel:
+    """One option's panel: per value (x at 0, 1, ..., ticked with its label), the runs as dots and
+    their mean with a min-max bar; a red cross at the foot of the axis where runs of that value failed."""
+    series, points = [], []
     for x, ys in enumerate(values):
-        if not ys:
-            continue
         if len(ys) > 1:  # one run has no spread: its dot says it all (a legend of "over seeds" misled)
-            mean = float(np.mean(ys))
-            ax.errorbar([x], [mean], yerr=[[mean - min(ys)], [max(ys) - mean]], fmt="o", color="tab:blue",
-                        markersize=9, capsize=6, label="mean, min-max over seeds")
-        jitter = np.linspace(-0.12, 0.12, len(ys)) if len(ys) > 1 else np.zeros(1)
-        ax.scatter(x + jitter, ys, s=14, color="tab:orange", zorder=3, label="one run (seed)")
-    foot = blended_transform_factory(ax.transData, ax.transAxes)  # x in data, y in axes fractions
-    for x, count in enumerate(failed):
-        if count:
-            ax.scatter([x], [0.06], marker="X", s=90, color="tab:red", edgecolors="black", linewidths=0.6,
-                       transform=foot, zorder=4, clip_on=False, label="failed run(s), count beside")
-            ax.text(x + 0.09, 0.06, f"{count} failed", transform=foot, va="center", fontsize=8, color="tab:red")
-    ax.set_xticks(range(len(labels)), labels)
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title, xlim=(-0.5, len(labels) - 0.5))
-    ax.grid(alpha=0.3)
+            low, mean, high = min(ys), float(np.mean(ys)), max(ys)
+            series += [Series([x, x], [low, high], BLUE), Series([x - CAP, x + CAP], [low, low], BLUE),
+                       Series([x - CAP, x + CAP], [high, high], BLUE)]
+            points.append(Points([x], [mean], BLUE, size=9, label="mean, min-max over seeds"))
+        if ys:
+            jitter = np.linspace(-0.12, 0.12, len(ys)) if len(ys) > 1 else np.zeros(1)
+            points.append(Points(x + jitter, ys, ORANGE, size=3.7, label="one run (seed)"))
+    finite = [y for ys in values for y in ys if np.isfinite(y)]
+    low, high = ticks.data_range(np.asarray(finite or [0.0, 1.0]))
+    span = high - low
+    crosses = [x for x, count in enumerate(failed) if count]
+    if crosses:  # in a band below the data: a failed run has no value to stand at
+        low -= FOOT_ROOM * span
+        points.append(Points(crosses, [low + FOOT_ROOM * span / 2] * len(crosses), RED, "X", 9.5, "black", 0.6,
+                             label="failed run(s)"))
+    if legend:  # a band above the data for the legend, which inside the panel covered a whisker
+        high += LEGEND_ROOM * span
+    return Panel(title, xlabel, ylabel, series, ylim=(low, high), legend=legend, points=_once(points),
+                 xlim=(-0.5, len(ticked) - 0.5), x_ticks=ticked)
+
+
+def _once(points: list[Points]) -> list[Points]:
+    """``points`` with each legend label on its first entry only: a legend names a kind of mark once."""
+    seen = set()
+    for entry in points:
+        if entry.label in seen:
+            entry.label = ""
+        seen.add(entry.label)
+    return points
 
 
 def _natural(text: str):

@@ -33,13 +33,19 @@ def run_point(name: str, experiment: Experiment, figure_format: str = "svg", dat
 
 
 def draw_summary(rows: list[dict], keys: list[str], figure_format: str = "svg") -> bytes:
-    """summary.<figure_format>'s bytes for a sweep's rows (see ``summary.figure``): drawn where the
-    runs were, whose process has matplotlib loaded already."""
+    """summary.<figure_format>'s bytes for a sweep's rows (see ``summary.chart``): SVG written by
+    hand, without matplotlib; png and pdf through matplotlib, best where the runs were, whose
+    process has it loaded already."""
+    from . import summary
+
+    if figure_format == "svg":
+        from ..charts import svg
+
+        return svg.render(summary.chart(rows, keys)).encode()
     import matplotlib
 
     matplotlib.use("Agg")
     from .. import plots
-    from . import summary
 
     return plots.to_bytes(summary.figure(rows, keys), figure_format)
 
