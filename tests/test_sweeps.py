@@ -437,6 +437,7 @@ def test_the_summary_figure_marks_failed_runs_and_keeps_its_legend_off_the_panel
     # the legend's band above the data: no mark in the top third of the score panel
     top = score_panel.ylim[0] + 0.7 * (score_panel.ylim[1] - score_panel.ylim[0])
     assert all(y < top for p in score_panel.points for y in p.y)
+    assert max(v for v, _ in score_panel.y_ticks) < top  # and no tick in it (a 110% accuracy)
     assert chart.title == "Sweep of 4 runs (2 failed)"
 
 

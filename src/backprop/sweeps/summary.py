@@ -136,10 +136,12 @@ def _panel(ticked: list[tuple[int, str]], values: list[list[float]], failed: lis
         low -= FOOT_ROOM * span
         points.append(Points(crosses, [low + FOOT_ROOM * span / 2] * len(crosses), RED, "X", 9.5, "black", 0.6,
                              label="failed run(s)"))
-    if legend:  # a band above the data for the legend, which inside the panel covered a whisker
+    ticked_y = None
+    if legend:  # a band above the data for the legend, which inside the panel covered a whisker; no ticks
+        ticked_y = [(v, text) for v, (text, _) in ticks.linear(low, high, most=6)]  # in it (no 110%)
         high += LEGEND_ROOM * span
     return Panel(title, xlabel, ylabel, series, ylim=(low, high), legend=legend, points=_once(points),
-                 xlim=(-0.5, len(ticked) - 0.5), x_ticks=ticked)
+                 xlim=(-0.5, len(ticked) - 0.5), x_ticks=ticked, y_ticks=ticked_y)
 
 
 def _once(points: list[Points]) -> list[Points]:
