@@ -258,3 +258,44 @@ def test_the_reports_model_figure_is_drawn_for_the_page():
         else:
             assert figure == "confusion_matrix"
             assert report.CONFUSION_MATRIX_MOST / (chart.size[0] * svg.DPI) * svg.LABEL >= 11, chart.size
+
+
+def test_a_csv_run_with_long_names_reads_on_a_laptop_and_fits_a_phone(tmp_path):
+    """A CSV's 28-character class names made the report's confusion matrix 11.5 in wide, its labels
+    7.7 px where the page shows it; a sweep's run name and a CSV's path, each one long word, pushed
+    the page sideways on a 320 px phone. The matrix's names are cut to fit (the caption gives them in
+    full); long words break."""
+    import dataclasses
+
+    from backprop import config, datasets, run_files
+    from backprop.reproduce import command_line
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed here (.ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    names = ("first_time_trial_customer_x", "long_term_premium_subscriber", "occasional_weekend_visitor_group")
+    data = dataclasses.replace(datasets.iris(), classes=names)
+    experiment = config.from_preset("fast", epochs=2)
+    net = experiment.network_for(data)
+    history = net.fit(data.X_train, data.labels(data.y_train), **experiment.fit.to_dict())
+    path = "/home/someone/projects/customer-analysis/exports/customers_by_segment_2026.csv"
+    spec = {"name": "csv", "path": path, "target": "class_name", "test_size": 0.3, "split_seed": 42}
+    settings = {**experiment.to_dict(), "dataset": spec, "task": "classification"}
+    assert path in command_line(settings)
+    page = run_files.report_page("learning_rate=0.01_seed=0_hidden=64_activation=relu", net, data, history,
+                                 settings, run_files.model_chart(net, data)).decode()
+    assert "classes, top to bottom: " + "; ".join(names) in page
+    (tmp_path / "report.html").write_text(page)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.goto((tmp_path / "report.html").as_uri(), wait_until="load")
+        wide_text = tab.evaluate(TEXT_SIZES)
+        tab.set_viewport_size({"width": 320, "height": 900})
+        sideways = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        command_hidden = tab.evaluate("(p => p.scrollWidth - p.clientWidth)(document.querySelector('pre'))")
+        browser.close()
+    matrix = [size for figure, size in wide_text if figure == "confusion_matrix"]
+    assert len(matrix) == 1 and matrix[0] >= 11, wide_text
+    assert sideways == 0 and command_hidden == 0, (sideways, command_hidden)

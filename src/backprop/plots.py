@@ -267,17 +267,22 @@ CELL = 0.55  # inches a confusion matrix's cell is wide at least (digits' ten cl
 LONGEST_NAME = 20  # characters of a class's name under its column; a longer one is cut, ending in "…"
 
 
-def confusion_matrix_chart(y: Array, predicted: Array, classes: tuple | None = None, cell: float = CELL) -> Chart:
+def confusion_matrix_chart(y: Array, predicted: Array, classes: tuple | None = None, cell: float = CELL,
+                           longest: int | None = None) -> Chart:
     """Counts of true label (rows, the first on top) against predicted label (columns), y and
     predicted: (n,) in 0..k-1, as a ``charts.Chart``: a cell's shade and its count written in it.
     classes: the k classes' names, which set the figure's width: each column as wide as its name
     (cut at ``LONGEST_NAME`` characters) and at least ``cell`` inches, the rows' names left of the
-    cells in full."""
+    cells in full. longest: cut the rows' names too, and the columns', at that many characters
+    (the subtitle then gives them in full), for a chart that must stay narrow (the report's)."""
     k = int(max(y.max(), predicted.max())) + 1
     counts = np.zeros((k, k), dtype=int)
     np.add.at(counts, (y, predicted), 1)
     names = [str(c) for c in classes] if classes is not None and len(classes) == k else [str(i) for i in range(k)]
-    across = [name if len(name) <= LONGEST_NAME else name[:LONGEST_NAME - 1] + "\u2026" for name in names]
+    full = names
+    if longest is not None:
+        names = [_cut(name, longest) for name in names]
+    across = [_cut(name, min(LONGEST_NAME, longest or LONGEST_NAME)) for name in names]
     top = max(int(counts.max()), 1)
     # the image's row 0 is drawn at the bottom: true class i is row k-1-i, so that class 0 is on top
     texts = [(j, k - 1 - i, str(counts[i, j]), "white" if counts[i, j] > top / 2 else "black")
@@ -293,8 +298,15 @@ def confusion_matrix_chart(y: Array, predicted: Array, classes: tuple | None = N
     # 1.25 and 2 inches leave matplotlib's colour bar its fifth of the axes and the SVG its margins
     cell = max(cell, max(text_width(name) for name in across) + 0.15)
     width = max(side + 2.6, 1.25 * k * cell + max(text_width(name) for name in names) + 2.0)
-    return Chart([panel], size=(round(width, 2), side + 1.6), title="Confusion matrix, test set",
-                 subtitle=f"accuracy {accuracy:.2%}")
+    subtitle = f"accuracy {accuracy:.2%}"
+    if names != full:
+        subtitle += "\nclasses, top to bottom: " + "; ".join(full)
+    return Chart([panel], size=(round(width, 2), side + 1.6), title="Confusion matrix, test set", subtitle=subtitle)
+
+
+def _cut(name: str, longest: int) -> str:
+    """name, or its first ``longest`` - 1 characters and "…" where it is longer."""
+    return name if len(name) <= longest else name[:longest - 1] + "\u2026"
 
 
 def confusion_matrix(y: Array, predicted: Array, classes: tuple | None = None):

@@ -20,6 +20,11 @@ HEALTH_SAMPLES = 256  # training samples that gradient health is measured on, at
 REPORT_RESOLUTION = 100
 REPORT_REGIONS_RESOLUTION = 300
 REPORT_CELL = 0.4  # inches a confusion matrix's cell is wide at least, in the report: digits' fit a page
+# inches a confusion matrix is wide at most in the report: shown at views.report.CONFUSION_MATRIX_MOST
+# pixels, its 10 pt labels then read at 11 px. Longer class names are cut to fit (28-character
+# names made an 11.5 in matrix whose labels read at 7.7 px)
+REPORT_MATRIX_WIDTH = 8.0
+SHORTEST_NAME = 6  # characters a class's name is cut to at the fewest, for the report's matrix to fit
 
 
 def health_recorder(net: Network, data: Dataset) -> HealthRecorder:
@@ -106,12 +111,19 @@ def own_figures(history: History, figure_format: str = "svg", loss: str = "mse",
 def model_chart(net: Network, data: Dataset) -> dict:
     """The report's figure of the trained model on its test split, {figure: ``charts.Chart``}: the
     decision boundary (at ``REPORT_RESOLUTION`` points a side, or ``REPORT_REGIONS_RESOLUTION`` for
-    three classes or more), predicted against true, or the confusion matrix (``REPORT_CELL``)."""
+    three classes or more), predicted against true, or the confusion matrix (``REPORT_CELL``; its
+    class names cut where it would be wider than ``REPORT_MATRIX_WIDTH``)."""
     from . import plots
 
     many = net.task == "classification" and net.n_classes > 2
     result, chart = plots.result_chart(net, data, REPORT_REGIONS_RESOLUTION if many else REPORT_RESOLUTION,
                                        REPORT_CELL)
+    if result == "confusion_matrix" and chart.size[0] > REPORT_MATRIX_WIDTH:
+        codes = net.as_codes(net.predict(data.X_test), len(data.X_test))
+        for longest in range(plots.LONGEST_NAME, SHORTEST_NAME - 1, -1):  # the longest names that fit
+            chart = plots.confusion_matrix_chart(data.y_test, codes, data.classes, REPORT_CELL, longest)
+            if chart.size[0] <= REPORT_MATRIX_WIDTH:
+                break
     return {result: chart}
 
 

@@ -48,7 +48,9 @@ PANEL_SIZE = (4.2, 3.15)  # a panel of the curves or the health
 RESULT_SIZE = (4.3, 3.6)  # the model's figure: a colour bar and a legend beside its points
 CONFUSION_MATRIX_MOST = 640  # pixels a confusion matrix is shown at most: digits' (760 px) then reads at 12 px
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto;padding:0 1.5em;color:#222}"
-         "h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .3em}"
+         "@media(max-width:600px){body{padding:0 .6em}}"  # a phone's width is for the charts, their text 10 px+
+         # a sweep's run name or a CSV's path is one long word: broken anywhere rather than scrolled sideways
+         "h1{font-size:1.4em;margin:.2em 0;overflow-wrap:anywhere}h2{font-size:1.1em;margin:1.2em 0 .3em}"
          ".headline{display:flex;flex-wrap:wrap;gap:.4em 2.2em;margin:.4em 0 .8em}"
          ".headline div{display:flex;flex-direction:column}.headline b{font-size:1.6em}"
          ".headline span{color:#555;font-size:.85em}"
@@ -59,9 +61,9 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto
          "svg,img{max-width:100%;height:auto;display:block}"
          "figure{margin:0}.caption{color:#555;font-size:.9em;margin:0 0 .4em}"
          ".more{color:#555;font-size:.9em}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap;overflow-x:auto}"
-         "pre span{white-space:nowrap}"
+         "pre span{display:inline-block;max-width:100%;overflow-wrap:anywhere}"  # a path longer than the line breaks
          "table{border-collapse:collapse}th,td{padding:2px 12px;text-align:left;border-bottom:1px solid #eee;"
-         "font-size:90%}th{font-weight:normal;color:#555}")
+         "font-size:90%}th{font-weight:normal;color:#555}td{overflow-wrap:anywhere}")
 
 
 def html_page(name: str, config: dict, charts: dict[str, Chart],
