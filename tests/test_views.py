@@ -268,6 +268,7 @@ def test_a_csv_run_with_long_names_reads_on_a_laptop_and_fits_a_phone(tmp_path):
     import dataclasses
 
     from backprop import config, datasets, run_files
+    from backprop.charts import svg
     from backprop.reproduce import command_line
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -295,7 +296,13 @@ def test_a_csv_run_with_long_names_reads_on_a_laptop_and_fits_a_phone(tmp_path):
         tab.set_viewport_size({"width": 320, "height": 900})
         sideways = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         command_hidden = tab.evaluate("(p => p.scrollWidth - p.clientWidth)(document.querySelector('pre'))")
+        phone_text = tab.evaluate(TEXT_SIZES)
+        # the matrix keeps a width its counts read at, and scrolls in its own box
+        scrolled = tab.evaluate("(p => p.scrollWidth - p.clientWidth)(document.querySelector('#confusion_matrix"
+                                " .panels'))")
         browser.close()
     matrix = [size for figure, size in wide_text if figure == "confusion_matrix"]
     assert len(matrix) == 1 and matrix[0] >= 11, wide_text
     assert sideways == 0 and command_hidden == 0, (sideways, command_hidden)
+    counts = [size * svg.SMALL / svg.LABEL for figure, size in phone_text if figure == "confusion_matrix"]
+    assert len(counts) == 1 and counts[0] >= 10 and scrolled > 0, (phone_text, scrolled)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -47,6 +48,9 @@ SKIPPED = ("test_accuracy", "test_score", "metric", "error")  # said in the head
 PANEL_SIZE = (4.2, 3.15)  # a panel of the curves or the health
 RESULT_SIZE = (4.3, 3.6)  # the model's figure: a colour bar and a legend beside its points
 CONFUSION_MATRIX_MOST = 640  # pixels a confusion matrix is shown at most: digits' (760 px) then reads at 12 px
+# pixels the smallest text of a confusion matrix (its counts) is shown at least: on a phone the matrix
+# keeps that width and scrolls sideways in its own box (digits' counts read at 4.8 px on 320 px)
+SMALLEST_TEXT = 10
 STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto;padding:0 1.5em;color:#222}"
          "@media(max-width:600px){body{padding:0 .6em}}"  # a phone's width is for the charts, their text 10 px+
          # a sweep's run name or a CSV's path is one long word: broken anywhere rather than scrolled sideways
@@ -58,7 +62,7 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:1400px;margin:1em auto
          "#curves{flex:2 1 560px}.result figure:not(#curves){flex:1 1 340px}.result>figure{min-width:0}"
          ".panels{display:flex;flex-wrap:wrap;gap:.5em 1em}"  # side by side, or one a row on a phone
          ".panels svg{flex:1 1 300px;min-width:0;max-width:460px}.result figure:not(#curves) svg{max-width:540px}"
-         "svg,img{max-width:100%;height:auto;display:block}"
+         "svg,img{max-width:100%;height:auto;display:block}#confusion_matrix .panels{overflow-x:auto}"
          "figure{margin:0}.caption{color:#555;font-size:.9em;margin:0 0 .4em}"
          ".more{color:#555;font-size:.9em}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap;overflow-x:auto}"
          "pre span{display:inline-block;max-width:100%;overflow-wrap:anywhere}"  # a path longer than the line breaks
@@ -157,14 +161,16 @@ def _dataset(spec) -> str:
 def _chart_figure(name: str, heading: str, chart: Chart) -> str:
     """One chart's section: its heading, its subtitle as a caption, each panel an inline SVG at
     ``PANEL_SIZE`` (the model's figure at ``RESULT_SIZE``; a confusion matrix at its own size, which
-    fits its class names). The chart's title is the heading; the model's panel title, which repeats
+    fits its class names, never narrower than its counts read at ``SMALLEST_TEXT`` px: a phone
+    scrolls it in its box). The chart's title is the heading; the model's panel title, which repeats
     the heading and the headline's numbers, is left out."""
     result = name in RESULT_FIGURES
     size = chart.size if name == "confusion_matrix" else RESULT_SIZE if result else PANEL_SIZE
     room = most = ""
     if name == "confusion_matrix":  # as wide as its names need: on a row of its own where the curves leave too little
         shown = min(round(size[0] * svg.DPI), CONFUSION_MATRIX_MOST)
-        room, most = f" style=\"flex-basis:{shown}px\"", f" style=\"max-width:{shown}px\""
+        least = min(shown, math.ceil(size[0] * svg.DPI * SMALLEST_TEXT / svg.SMALL))
+        room, most = f" style=\"flex-basis:{shown}px\"", f" style=\"max-width:{shown}px;min-width:{least}px\""
     caption = "".join(f"<p class=\"caption\">{html.escape(line)}</p>" for line in chart.subtitle.splitlines())
     panels = "".join(_inline_svg(svg.render(Chart([replace(panel, title="") if result else panel], size=size)),
                                  panel.title if panel.title and not result else heading, most)
