@@ -122,7 +122,7 @@ def report_run(tmp_path_factory):
 def test_every_run_folder_gets_a_self_contained_report(report_run):
     page = (report_run / "report.html").read_text()
     assert re.findall(r'<figure id="([^"]+)">', page) == ["curves", "decision_boundary", "health", "replay"]
-    sources = re.findall(r'<img alt="([^"]+)" src="data:([^;]+);base64,([^"]+)"', page)
+    sources = re.findall(r'<img alt="([^"]+)" [^>]*src="data:([^;]+);base64,([^"]+)"', page)
     assert [alt for alt, _, _ in sources] == ["Replay"]
     assert all(base64.b64decode(data) for _, _, data in sources)
     # each panel an SVG of its own: the curves' two, the decision boundary, the health's two
@@ -173,7 +173,7 @@ def test_the_report_renders_in_chromium_with_every_figure_shown(report_run, tmp_
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         page.goto((report_run / "report.html").as_uri(), wait_until="load")
         images = page.evaluate("Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])")
-        drawn = page.evaluate("Array.from(document.querySelectorAll('figure .panels > svg, figure > img'))"
+        drawn = page.evaluate("Array.from(document.querySelectorAll('figure .panels > svg, figure .frames > img'))"
                               ".map(e => [e.closest('figure').id, e.getBoundingClientRect().width,"
                               " e.getBoundingClientRect().top])")
         wide_text = page.evaluate(TEXT_SIZES)
@@ -214,6 +214,41 @@ def test_replay_as_mp4_where_ffmpeg_exists(report_run, capsys):
     video = (report_run / "replay.mp4").read_bytes()
     assert video[4:8] == b"ftyp" and len(video) > 1000  # an MP4 container
     assert 'src="data:video/mp4;base64,' in (report_run / "report.html").read_text()
+
+
+def test_a_replay_reads_on_a_phone_and_never_pushes_the_page_sideways(report_run, tmp_path):
+    """Shrunk to a 390 px phone the replay's 1040 px frames read at 4 px, and an mp4 (a <video>, which
+    had no max-width) pushed the page 660 px sideways: the frames now keep a width their labels read
+    at 10 px, in a box that scrolls, GIF and MP4 alike."""
+    from backprop.views import replay, report
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed here (.ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    formats = ["gif"] + (["mp4"] if shutil.which("ffmpeg") else [])  # ffmpeg: .ci/run installs it
+    frame = replay.FRAME_SIZE[0] * replay.FRAME_DPI  # pixels a frame is wide
+    shown = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        for kind in formats:
+            folder = tmp_path / kind
+            shutil.copytree(report_run, folder)
+            assert main(["replay", str(folder), "--format", kind]) == 0
+            tab.goto((folder / "report.html").as_uri(), wait_until="load")
+            for width in (1280, 390):
+                tab.set_viewport_size({"width": width, "height": 900})
+                shown[kind, width] = tab.evaluate(
+                    "[document.querySelector('#replay img, #replay video').getBoundingClientRect().width,"
+                    " (b => b.scrollWidth - b.clientWidth)(document.querySelector('#replay .frames')),"
+                    " document.documentElement.scrollWidth - window.innerWidth]")
+        browser.close()
+    for kind in formats:
+        assert shown[kind, 1280] == [frame, 0, 0], shown  # a laptop: the frames at their own size
+        media, scrolled, sideways = shown[kind, 390]
+        labels = media / frame * 10 * replay.FRAME_DPI / 72  # a frame's 10 pt labels, in the page's pixels
+        assert labels >= report.SMALLEST_TEXT and scrolled > 0 and sideways == 0, shown
 
 
 def test_init_from_shares_the_sample_order_too(tmp_path, capsys):

@@ -178,15 +178,6 @@ def _chart_figure(name: str, heading: str, chart: Chart) -> str:
     return f"<figure id=\"{name}\"{room}><h2>{heading}</h2>{caption}<div class=\"panels\">{panels}</div></figure>"
 
 
-def _figure(name: str, heading: str, media: str, payload: bytes) -> str:
-    """One figure's section: an SVG inline as its text (a third smaller than base64), else an <img>."""
-    if media == "image/svg+xml":
-        body = _inline_svg(payload.decode(), heading)
-    else:
-        body = f"<img alt=\"{heading}\" src=\"data:{media};base64,{base64.b64encode(payload).decode()}\">"
-    return f"<figure id=\"{name}\"><h2>{heading}</h2>{body}</figure>"
-
-
 def _inline_svg(document: str, label: str, attributes: str = "") -> str:
     """An SVG document's text from its <svg> element on, to sit inline in the page, named ``label``
     for screen readers; ``attributes``: more of them for the element (a style)."""
@@ -211,13 +202,21 @@ def add_replay(folder: Path, replay: Path) -> Path:
     path = Path(folder) / "report.html"
     page = re.sub(r'<(figure|section) id="replay">.*?</\1>', "", path.read_text(), flags=re.S)
     media = "image/gif" if replay.suffix == ".gif" else "video/mp4"
-    if media == "video/mp4":
-        data = base64.b64encode(replay.read_bytes()).decode()
-        section = (f'<figure id="replay"><h2>Replay</h2><video controls src="data:video/mp4;base64,{data}">'
-                   "</video></figure>")
-    else:
-        section = _figure("replay", "Replay", media, replay.read_bytes())
     anchor = "<h2>Configuration</h2>" if "<h2>Configuration</h2>" in page else "</body>"
-    page = page.replace(anchor, section + anchor, 1)  # with the figures, above the configuration
+    page = page.replace(anchor, _replay_section(media, replay.read_bytes()) + anchor, 1)  # above the configuration
     write_atomic(path, page.encode())
     return path
+
+
+def _replay_section(media: str, payload: bytes) -> str:
+    """The replay's section, its frames (``media``: image/gif or video/mp4) inline as base64 in a box
+    of their own. A frame is never shown so small that its 10 pt labels read under ``SMALLEST_TEXT``
+    px: a phone scrolls the box sideways, where the frames shrunk to its width read at 4 px."""
+    from .replay import FRAME_DPI, FRAME_SIZE
+
+    least = math.ceil(FRAME_SIZE[0] * FRAME_DPI * SMALLEST_TEXT / (10 * FRAME_DPI / 72))
+    # styled here, not by STYLE: a page written by an older version gets a replay that fits too
+    source = (f'style="min-width:{least}px;max-width:100%;height:auto;display:block" '
+              f'src="data:{media};base64,{base64.b64encode(payload).decode()}"')
+    shown = f"<video controls {source}></video>" if media == "video/mp4" else f'<img alt="Replay" {source}>'
+    return f'<figure id="replay"><h2>Replay</h2><div class="frames" style="overflow-x:auto">{shown}</div></figure>'
