@@ -276,6 +276,13 @@ def test_a_bundled_data_set_is_named_without_an_empty_list_of_settings():
     assert _dataset({"name": "moons", "n_samples": 2000, "noise": 0.2}).startswith("moons: 2000 points, noise 0.2")
 
 
+def test_a_training_time_under_a_hundredth_of_a_second_is_not_said_to_be_nothing():
+    from backprop.views.report import configuration, duration
+
+    assert [duration(s) for s in (1.5812, 0.01, 0.0043, 0.000693)] == ["1.58 s", "0.01 s", "4.3 ms", "0.69 ms"]
+    assert ("training time", "4.3 ms") in configuration({"train_seconds": 0.0043})
+
+
 def test_the_reports_model_figure_is_drawn_for_the_page():
     """Three classes' regions are drawn as blocks: 300 a side, where the report's 100 showed stairs;
     digits' confusion matrix, with cells of the report's own width, reads at 11 px or more where the
