@@ -276,6 +276,19 @@ def test_a_bundled_data_set_is_named_without_an_empty_list_of_settings():
     assert _dataset({"name": "moons", "n_samples": 2000, "noise": 0.2}).startswith("moons: 2000 points, noise 0.2")
 
 
+def test_the_reports_health_says_how_many_points_it_was_measured_on():
+    """iris has 105 training points: its report said its gradient health was measured on "the first 256"."""
+    from backprop import config, datasets, run_files
+
+    for data, measured in ((datasets.iris(), 105), (datasets.moons(), run_files.HEALTH_SAMPLES)):
+        experiment = config.from_preset("fast", epochs=1)
+        net = experiment.network_for(data)
+        history = net.fit(data.X_train, data.labels(data.y_train), callback=run_files.health_recorder(net, data),
+                          **experiment.fit.to_dict())
+        page = run_files.report_page("r", net, data, history, {}, run_files.model_chart(net, data)).decode()
+        assert f"Measured on the first {measured} training samples" in page, measured
+
+
 def test_a_training_time_under_a_hundredth_of_a_second_is_not_said_to_be_nothing():
     from backprop.views.report import configuration, duration
 

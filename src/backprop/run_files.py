@@ -32,15 +32,15 @@ def health_recorder(net: Network, data: Dataset) -> HealthRecorder:
     return HealthRecorder(net, data.X_train[:HEALTH_SAMPLES], data.labels(data.y_train[:HEALTH_SAMPLES]))
 
 
-def charts(history: History, loss: str = "mse", outputs: int = 1) -> dict:
+def charts(history: History, loss: str = "mse", outputs: int = 1, samples: int = HEALTH_SAMPLES) -> dict:
     """The run's own figures as ``charts.Chart`` descriptions, name -> Chart: the training curves
     (of the loss named ``loss``, a ``losses.LOSSES`` name, of a network with ``outputs`` output
-    units) and the gradient health."""
+    units) and the gradient health (measured on ``samples`` training points, said in its subtitle)."""
     from . import plots
     from .views import health as health_view
 
     return {"curves": plots.curves_chart(history, loss, outputs),
-            "health": health_view.chart(history.health, HEALTH_SAMPLES)}
+            "health": health_view.chart(history.health, samples)}
 
 
 def figures(history: History, loss: str = "mse", outputs: int = 1) -> dict:
@@ -135,6 +135,8 @@ def report_page(name: str, net: Network, data: Dataset, history: History, config
     from .views import report
 
     config = {**config, "train_seconds": history.seconds}
-    page = report.html_page(name, config, {**charts(history, net.loss.name, net.sizes[-1]), **model},
+    # gradient health is measured on HEALTH_SAMPLES training points, or all of a smaller set's (iris: 105)
+    samples = min(HEALTH_SAMPLES, len(data.X_train))
+    page = report.html_page(name, config, {**charts(history, net.loss.name, net.sizes[-1], samples), **model},
                             report.headline(net, data, history), command_line(config))
     return page.encode()
